@@ -1,0 +1,127 @@
+//! Names people type: unit names, display names, login names.
+use serde::{Deserialize, Serialize};
+
+/// A display name (unit name, person's name): trimmed, 1..=max characters,
+/// Chinese characters, letters, digits and the punctuation that real names use.
+/// Emoji, markup and quotes are refused rather than escaped: they never belong
+/// in the name of a unit or a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Name(String);
+
+const NAME_PUNCTUATION: &str = " ()（）·-—_.、&";
+
+impl Name {
+    pub fn parse(input: &str, what: &str, max: usize) -> Result<Self, String> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(format!("请填写{what}"));
+        }
+        if s.chars().count() > max {
+            return Err(format!("{what}不能超过 {max} 个字"));
+        }
+        if let Some(bad) = s.chars().find(|&c| !name_char(c)) {
+            return Err(format!("{what}含有不允许的字符“{bad}”"));
+        }
+        Ok(Self(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+fn name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || NAME_PUNCTUATION.contains(c)
+        || ('\u{4E00}'..='\u{9FFF}').contains(&c) // CJK unified ideographs
+        || ('\u{3400}'..='\u{4DBF}').contains(&c) // extension A (rare surnames)
+}
+
+/// A login name: 3–32 of a–z, 0–9, `_` and `.`, stored lower-case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let s = input.trim().to_ascii_lowercase();
+        if s.is_empty() {
+            return Err("请填写用户名".into());
+        }
+        let ok_chars = s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+        if !ok_chars || !(3..=32).contains(&s.len()) {
+            return Err("用户名为 3–32 位小写字母、数字、下划线或点".into());
+        }
+        Ok(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Optional free text (remarks): at most `max` characters, no control characters.
+pub fn optional_text(input: &str, what: &str, max: usize) -> Result<Option<String>, String> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.chars().count() > max {
+        return Err(format!("{what}不能超过 {max} 个字"));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(format!("{what}含有控制字符"));
+    }
+    Ok(Some(s.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_real_names() {
+        assert!(Name::parse("平阳县住房和城乡建设局", "单位名称", 60).is_ok());
+        assert!(Name::parse("浙江鳌江建设集团有限公司（平阳分公司）", "单位名称", 60).is_ok());
+        assert!(Name::parse("欧阳·娜娜", "姓名", 20).is_ok());
+    }
+
+    #[test]
+    fn rejects_empty_long_emoji_markup_and_sql() {
+        assert!(
+            Name::parse("   ", "单位名称", 60)
+                .unwrap_err()
+                .contains("请填写")
+        );
+        assert!(
+            Name::parse(&"建".repeat(61), "单位名称", 60)
+                .unwrap_err()
+                .contains("超过")
+        );
+        assert!(
+            Name::parse("建设局😀", "单位名称", 60)
+                .unwrap_err()
+                .contains("😀")
+        );
+        assert!(Name::parse("<script>alert(1)</script>", "单位名称", 60).is_err());
+        assert!(Name::parse("x'; DROP TABLE units;--", "单位名称", 60).is_err());
+    }
+
+    #[test]
+    fn usernames() {
+        assert_eq!(Username::parse(" Admin ").unwrap().as_str(), "admin");
+        assert!(Username::parse("ab").is_err());
+        assert!(Username::parse("张三").is_err());
+        assert!(Username::parse("a b c").is_err());
+        assert!(Username::parse(&"a".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn optional_text_bounds() {
+        assert_eq!(optional_text("  ", "备注", 10).unwrap(), None);
+        assert!(optional_text(&"字".repeat(11), "备注", 10).is_err());
+    }
+}

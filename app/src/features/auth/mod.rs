@@ -1,0 +1,108 @@
+//! Logging in and out, the current user, and changing one's own password.
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use pages::{ChangePasswordPage, LoginPage};
+
+use crate::{domain::Role, error::AppError};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The logged-in user as the browser sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_name: String,
+    pub must_change_password: bool,
+}
+
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: String) -> Result<(), AppError> {
+    use crate::platform::{actor, session::USER_ID_KEY, state, time::now_ms};
+    actor::respond(async move {
+        let st = state()?;
+        let client = actor::client_info().await;
+        let who = crate::platform::audit::Who {
+            user_id: None,
+            unit_id: None,
+            name: username.trim().chars().take(64).collect(),
+            ip: client.ip,
+            user_agent: client.user_agent,
+        };
+        let user_id =
+            service::login(&st.db, &st.settings, &username, &password, &who, now_ms()).await?;
+        let session = leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        // A fresh id at login defeats session fixation.
+        session.cycle_id().await.map_err(|_| AppError::Internal)?;
+        session
+            .insert(USER_ID_KEY, user_id)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    session.flush().await.map_err(|_| AppError::Internal)?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(endpoint = "me")]
+pub async fn fetch_current_user() -> Result<Option<CurrentUser>, AppError> {
+    let actor = crate::platform::actor::optional_actor().await?;
+    Ok(actor.map(|a| CurrentUser {
+        user_id: a.user_id,
+        username: a.username,
+        display_name: a.display_name,
+        role: a.role,
+        unit_name: a.unit_name,
+        must_change_password: a.must_change_password,
+    }))
+}
+
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current: String,
+    new: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    use crate::platform::{actor, session::USER_ID_KEY, state};
+    actor::respond(async move {
+        let actor = actor::current_actor().await?;
+        let st = state()?;
+        service::change_password(
+            &st.db,
+            &actor.who(),
+            actor.user_id,
+            &current,
+            &new,
+            &confirm,
+        )
+        .await?;
+        // Every session of the user ended; this one continues under a new id.
+        let session = leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        session.cycle_id().await.map_err(|_| AppError::Internal)?;
+        session
+            .insert(USER_ID_KEY, actor.user_id)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        leptos_axum::redirect("/?password_changed=1");
+        Ok(())
+    })
+    .await
+}

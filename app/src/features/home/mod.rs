@@ -1,0 +1,51 @@
+//! The landing page after login.
+use crate::{
+    domain::Role,
+    kit::layout::{PageHeader, use_user},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let user = use_user();
+    let changed = crate::kit::table::text_param("password_changed");
+    let (name, unit, role) = user
+        .map(|u| (u.display_name, u.unit_name, u.role))
+        .unwrap_or_else(|| (String::new(), String::new(), Role::Owner));
+    let tasks: Vec<(&str, &str, &str)> = match role {
+        Role::Admin => vec![
+            (
+                "/admin/units",
+                "单位管理",
+                "登记县资管办、行业主管部门、建设单位和施工单位",
+            ),
+            ("/admin/users", "用户管理", "开设账户、重置密码、停用账户"),
+            ("/admin/audit", "留痕审计", "查看全部留痕并校验是否被篡改"),
+        ],
+        _ => vec![(
+            "/account/password",
+            "修改密码",
+            "定期修改密码，保护账户安全",
+        )],
+    };
+    view! {
+        <Title text="首页 · 标后履约监管"/>
+        <PageHeader title="首页"/>
+        <Show when=move || changed.get() == "1">
+            <div class="alert alert-ok" role="status">"密码已修改"</div>
+        </Show>
+        <section class="card welcome">
+            <h2>"您好，" {name}</h2>
+            <p>{unit} " · " {role.label()}</p>
+        </section>
+        <div class="tiles">
+            {tasks.into_iter().map(|(href, title, text)| view! {
+                <a class="tile" href=href>
+                    <strong>{title}</strong>
+                    <span>{text}</span>
+                </a>
+            }).collect_view()}
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per feature: shared types and server functions in `mod.rs`,
+//! pages in `pages.rs`, server-only logic in `service.rs`.
+pub mod audit;
+pub mod auth;
+pub mod home;
+pub mod units;
+pub mod users;

@@ -1,0 +1,159 @@
+//! The form kit. Forms are `ActionForm`s (they post without JavaScript too);
+//! errors come back as `AppError::Invalid` and are shown at their fields.
+use crate::error::AppError;
+use leptos::{prelude::*, server_fn::ServerFn};
+
+/// The error of an action's last submission, for the fields to read.
+#[derive(Clone, Copy)]
+pub struct FormErrors(Memo<Option<AppError>>);
+
+impl FormErrors {
+    pub fn of<S>(action: ServerAction<S>) -> Self
+    where
+        S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Clone + Send + Sync + 'static,
+    {
+        let value = action.value();
+        Self(Memo::new(move |_| value.get().and_then(Result::err)))
+    }
+
+    /// No errors (a form without an action, e.g. a GET filter).
+    pub fn none() -> Self {
+        Self(Memo::new(|_| None))
+    }
+
+    pub fn field(self, name: &'static str) -> impl Fn() -> Option<String> + Copy + Send + Sync {
+        move || {
+            self.0.with(|e| {
+                e.as_ref()
+                    .and_then(|e| e.field_errors()?.get(name).cloned())
+            })
+        }
+    }
+
+    pub fn message(self) -> impl Fn() -> Option<String> + Copy + Send + Sync {
+        move || self.0.with(|e| e.as_ref().map(ToString::to_string))
+    }
+}
+
+/// The summary above a form (`role=alert` so screen readers announce it).
+#[component]
+pub fn FormAlert(errors: FormErrors) -> impl IntoView {
+    let message = errors.message();
+    view! {
+        <Show when=move || message().is_some()>
+            <div class="alert alert-error" role="alert">{message}</div>
+        </Show>
+    }
+}
+
+/// A labelled input with its error below it.
+#[component]
+pub fn TextField(
+    label: &'static str,
+    name: &'static str,
+    errors: FormErrors,
+    #[prop(optional, into)] value: String,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] required: bool,
+    #[prop(default = 100)] maxlength: u32,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] readonly: bool,
+) -> impl IntoView {
+    let id = format!("f-{name}");
+    let error = errors.field(name);
+    view! {
+        <FieldFrame label name required hint error>
+            <input
+                id=id
+                name=name
+                type=input_type
+                value=value
+                required=required
+                readonly=readonly
+                maxlength=maxlength
+                autocomplete=autocomplete
+                placeholder=placeholder
+                aria-invalid=move || error().is_some().then_some("true")
+                aria-describedby=format!("f-{name}-err")
+            />
+        </FieldFrame>
+    }
+}
+
+/// A labelled select. `options` are (value, label) pairs.
+#[component]
+pub fn SelectField(
+    label: &'static str,
+    name: &'static str,
+    errors: FormErrors,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let error = errors.field(name);
+    let options = options
+        .into_iter()
+        .map(|(v, l)| {
+            let selected = v == value;
+            view! { <option value=v selected=selected>{l}</option> }
+        })
+        .collect_view();
+    view! {
+        <FieldFrame label name required hint error>
+            <select
+                id=format!("f-{name}")
+                name=name
+                required=required
+                aria-invalid=move || error().is_some().then_some("true")
+                aria-describedby=format!("f-{name}-err")
+            >
+                {placeholder.map(|p| view! { <option value="">{p}</option> })}
+                {options}
+            </select>
+        </FieldFrame>
+    }
+}
+
+#[component]
+fn FieldFrame<E>(
+    label: &'static str,
+    name: &'static str,
+    required: bool,
+    hint: Option<&'static str>,
+    error: E,
+    children: Children,
+) -> impl IntoView
+where
+    E: Fn() -> Option<String> + Copy + Send + Sync + 'static,
+{
+    view! {
+        <div class="field" class:has-error=move || error().is_some()>
+            <label for=format!("f-{name}")>
+                {label}
+                {required.then(|| view! { <span class="req" aria-hidden="true">"*"</span> })}
+            </label>
+            {children()}
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            <p class="field-error" id=format!("f-{name}-err")>{error}</p>
+        </div>
+    }
+}
+
+/// A submit button that shows it is working and cannot be pressed twice.
+#[component]
+pub fn SubmitButton(
+    label: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class=format!("btn btn-primary {class}") disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
+            {move || if pending.get() { "处理中…" } else { label }}
+        </button>
+    }
+}

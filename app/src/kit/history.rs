@@ -1,0 +1,50 @@
+//! 变更记录: the history of any record, read from the audit trail.
+use crate::features::audit::{HistoryEntry, record_history};
+use leptos::prelude::*;
+
+#[component]
+pub fn ChangeHistory(
+    entity: &'static str,
+    id: i64,
+    /// Bump to reload (e.g. the version of the form's action).
+    #[prop(optional)]
+    version: Option<Signal<usize>>,
+) -> impl IntoView {
+    let history = Resource::new(
+        move || (id, version.map(|v| v.get())),
+        move |(id, _)| record_history(entity.to_string(), id.to_string()),
+    );
+    view! {
+        <section class="card history" aria-label="变更记录">
+            <h2>"变更记录"</h2>
+            <crate::kit::status::Loaded resource=history children={|entries: Vec<HistoryEntry>| {
+                if entries.is_empty() {
+                    return view! { <p class="muted">"暂无记录"</p> }.into_any();
+                }
+                view! {
+                    <ol class="timeline">
+                        {entries.into_iter().rev().map(|e| view! {
+                            <li>
+                                <div class="tl-head">
+                                    <span class="tl-action">{e.action_label}</span>
+                                    <span class="tl-who">{e.actor}</span>
+                                    <time class="tl-time">{crate::fmt::datetime(e.at)}</time>
+                                </div>
+                                {(!e.changes.is_empty()).then(|| view! {
+                                    <ul class="tl-changes">
+                                        {e.changes.into_iter().map(|(field, before, after)| view! {
+                                            <li>
+                                                <span class="tl-field">{field}</span>"："
+                                                <del>{before}</del>" → "<ins>{after}</ins>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}/>
+        </section>
+    }
+}

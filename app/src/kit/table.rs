@@ -1,0 +1,121 @@
+//! The table kit: a data table that turns into cards on a phone, and a pager
+//! made of plain links (works without JavaScript).
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+pub const PER_PAGE: i64 = 20;
+
+/// `columns` label the cells; `row` renders one record's cells in that order.
+#[component]
+pub fn DataTable<T, F>(
+    columns: Vec<&'static str>,
+    rows: Vec<T>,
+    row: F,
+    #[prop(default = "暂无记录")] empty: &'static str,
+    #[prop(optional)] caption: Option<&'static str>,
+) -> impl IntoView
+where
+    T: 'static,
+    F: Fn(T) -> Vec<AnyView> + 'static,
+{
+    let span = columns.len();
+    let head = columns
+        .iter()
+        .map(|c| view! { <th scope="col">{*c}</th> })
+        .collect_view();
+    let body = if rows.is_empty() {
+        view! { <tr class="empty"><td colspan=span>{empty}</td></tr> }.into_any()
+    } else {
+        rows.into_iter()
+            .map(|r| {
+                let cells = row(r)
+                    .into_iter()
+                    .zip(columns.iter())
+                    .map(|(cell, label)| view! { <td data-label=*label>{cell}</td> })
+                    .collect_view();
+                view! { <tr>{cells}</tr> }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                {caption.map(|c| view! { <caption>{c}</caption> })}
+                <thead><tr>{head}</tr></thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// "共 N 条 · 上一页 2/5 下一页", keeping the other query parameters.
+#[component]
+pub fn Pager(total: i64, page: i64, pages: i64) -> impl IntoView {
+    let query = use_query_map();
+    let href = move |p: i64| {
+        let mut parts: Vec<String> = query.with_untracked(|q| {
+            q.clone()
+                .into_iter()
+                .filter(|(k, _)| k != "page")
+                .map(|(k, v)| format!("{k}={}", urlencode(&v)))
+                .collect()
+        });
+        parts.push(format!("page={p}"));
+        format!("?{}", parts.join("&"))
+    };
+    view! {
+        <nav class="pager" aria-label="分页">
+            <span>"共 " {total} " 条"</span>
+            {(page > 1).then(|| view! { <a href=href(page - 1) rel="prev">"上一页"</a> })}
+            <span class="pager-pos">{page} " / " {pages}</span>
+            {(page < pages).then(|| view! { <a href=href(page + 1) rel="next">"下一页"</a> })}
+        </nav>
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The page number of a list from the query string (1 when absent or bad).
+pub fn page_param() -> Memo<i64> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| {
+            q.get("page")
+                .and_then(|p| p.parse().ok())
+                .filter(|&p| p >= 1)
+                .unwrap_or(1)
+        })
+    })
+}
+
+/// A text query parameter ("" when absent).
+pub fn text_param(name: &'static str) -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.with(|q| q.get(name).unwrap_or_default()))
+}

@@ -1,0 +1,207 @@
+//! The acting user and the one place that decides what they may see and do.
+//!
+//! Every server function starts with [`current_actor`] (or
+//! [`require_role`]); services receive the [`Actor`] and filter by
+//! [`Actor::scope`]. No page decides access on its own.
+use super::{AppState, audit::Who, session::USER_ID_KEY};
+use crate::{
+    domain::{Role, UnitKind},
+    error::AppError,
+};
+use sqlx::Row;
+
+/// Request facts the server's middleware puts in the request extensions.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_kind: UnitKind,
+    pub unit_name: String,
+    pub sector: Option<String>,
+    pub must_change_password: bool,
+    pub client: ClientInfo,
+}
+
+/// Which records an actor may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Administrators and the resource office.
+    All,
+    /// A sector authority: projects of its sector.
+    Sector(String),
+    /// Owner units and contractors: their own unit's records.
+    Unit(i64),
+}
+
+impl Actor {
+    pub fn scope(&self) -> Scope {
+        match (self.role, self.unit_kind, &self.sector) {
+            (Role::Admin, _, _) | (_, UnitKind::ResourceOffice, _) => Scope::All,
+            (Role::Supervisor, UnitKind::SectorAuthority, Some(s)) => Scope::Sector(s.clone()),
+            _ => Scope::Unit(self.unit_id),
+        }
+    }
+
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// May this actor read the records of `unit_id`?
+    pub fn can_read_unit(&self, unit_id: i64) -> bool {
+        match self.scope() {
+            Scope::All => true,
+            // Sector scoping applies to projects; units other than one's own
+            // are visible only through projects, which later modules add.
+            Scope::Sector(_) | Scope::Unit(_) => unit_id == self.unit_id,
+        }
+    }
+
+    /// The trail's view of this actor.
+    pub fn who(&self) -> Who {
+        Who {
+            // user_id 0 is the system actor (see `Actor::system`).
+            user_id: (self.user_id > 0).then_some(self.user_id),
+            unit_id: Some(self.unit_id),
+            name: format!("{}（{}）", self.display_name, self.username),
+            ip: self.client.ip.clone(),
+            user_agent: self.client.user_agent.clone(),
+        }
+    }
+}
+
+impl Actor {
+    /// The system acting as an administrator: first start, demo data,
+    /// command-line tasks. Recorded in the trail under `name`.
+    pub fn system(name: &str) -> Self {
+        Self {
+            user_id: 0,
+            username: "system".into(),
+            display_name: name.into(),
+            role: Role::Admin,
+            unit_id: 0,
+            unit_kind: UnitKind::ResourceOffice,
+            unit_name: String::new(),
+            sector: None,
+            must_change_password: false,
+            client: ClientInfo::default(),
+        }
+    }
+}
+
+/// Loads an active user with their unit; `None` if missing or disabled.
+pub async fn load_actor(
+    db: &super::db::Db,
+    user_id: i64,
+    client: ClientInfo,
+) -> Result<Option<Actor>, AppError> {
+    let row = sqlx::query(
+        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.must_change_password,
+                n.kind, n.name AS unit_name, n.sector
+         FROM users u JOIN units n ON n.id = u.unit_id
+         WHERE u.id = $1 AND u.disabled = 0",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let role: String = r.try_get("role")?;
+    let kind: String = r.try_get("kind")?;
+    Ok(Some(Actor {
+        user_id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: Role::parse(&role).map_err(|_| AppError::Internal)?,
+        unit_id: r.try_get("unit_id")?,
+        unit_kind: UnitKind::parse(&kind).map_err(|_| AppError::Internal)?,
+        unit_name: r.try_get("unit_name")?,
+        sector: r.try_get("sector")?,
+        must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+        client,
+    }))
+}
+
+/// Request client facts inside a server function.
+pub async fn client_info() -> ClientInfo {
+    leptos_axum::extract::<axum::Extension<ClientInfo>>()
+        .await
+        .map(|e| e.0)
+        .unwrap_or_default()
+}
+
+/// The logged-in user of this request, or `Unauthenticated`.
+pub async fn current_actor() -> Result<Actor, AppError> {
+    optional_actor().await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The logged-in user, if any (pages that also serve visitors).
+pub async fn optional_actor() -> Result<Option<Actor>, AppError> {
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "session layer missing");
+            AppError::Internal
+        })?;
+    let user_id: Option<i64> = session
+        .get(USER_ID_KEY)
+        .await
+        .map_err(|_| AppError::Internal)?;
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    let state: AppState = super::state()?;
+    let actor = load_actor(&state.db, user_id, client_info().await).await?;
+    if actor.is_none() {
+        // The user was disabled or removed since logging in.
+        let _ = session.flush().await;
+    }
+    Ok(actor)
+}
+
+/// The logged-in user, who must hold one of `roles`.
+pub async fn require_role(roles: &[Role]) -> Result<Actor, AppError> {
+    let actor = current_actor().await?;
+    actor.require(roles)?;
+    Ok(actor)
+}
+
+/// Sets the HTTP status of the current server-function response from an error,
+/// so clients see 401/403/404/422 rather than a blanket 500.
+/// Plain form posts (no JavaScript) are left alone: leptos answers them with a
+/// redirect back to the form, which a status here would break.
+pub fn set_status(err: &AppError) {
+    use leptos::prelude::use_context;
+    let form_post = use_context::<axum::http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(axum::http::header::ACCEPT)?
+                .to_str()
+                .ok()
+                .map(|a| a.contains("text/html"))
+        })
+        .unwrap_or(false);
+    if let (false, Some(resp)) = (form_post, use_context::<leptos_axum::ResponseOptions>()) {
+        resp.set_status(err.status());
+    }
+}
+
+/// Runs a server function body and gives its error the right HTTP status.
+pub async fn respond<T>(fut: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let r = fut.await;
+    if let Err(e) = &r {
+        set_status(e);
+    }
+    r
+}

@@ -1,0 +1,113 @@
+//! One database layer for SQLite (default) and PostgreSQL, chosen at run time
+//! by the URL. Queries go through sqlx's `Any` driver with portable SQL (`$N`
+//! placeholders in ascending order, integers for instants and flags); each
+//! backend has its own migration folder for the DDL that differs.
+use sqlx::{
+    AnyPool,
+    any::{AnyPoolOptions, install_default_drivers},
+    migrate::Migrator,
+};
+use std::{path::Path, time::Duration};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Connects, creating the SQLite file (and its folder) if missing, and
+    /// applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(sqlx::Error::Configuration(
+                "DATABASE_URL 须以 sqlite: 或 postgres:// 开头".into(),
+            ));
+        };
+        let mut url = url.to_string();
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
+        let options = if backend == Backend::Sqlite {
+            if let Some(dir) =
+                sqlite_path(&url).and_then(|p| Path::new(p).parent().map(Path::to_owned))
+            {
+                std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Configuration(e.into()))?;
+            }
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') {
+                    "&mode=rwc"
+                } else {
+                    "?mode=rwc"
+                });
+            }
+            // Through the `Any` driver sqlx's SQLite defaults do not all apply,
+            // so each connection states what we rely on (a test checks WAL).
+            options.max_connections(8).after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                        .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options.max_connections(16)
+        };
+        let pool = options.connect(&url).await?;
+        let db = Self { pool, backend };
+        db.migrator().run(&db.pool).await?;
+        Ok(db)
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// For `/healthz`: answers within a second or counts as down.
+    pub async fn ping(&self) -> bool {
+        let q = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&self.pool);
+        matches!(
+            tokio::time::timeout(Duration::from_secs(1), q).await,
+            Ok(Ok(1))
+        )
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// True when the error is a unique-constraint violation on `column` (the
+/// constraint names differ per backend; the column name appears in both).
+pub fn is_unique_violation(e: &sqlx::Error, column: &str) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            let msg = d.message();
+            let code = d.code().unwrap_or_default();
+            // SQLite 2067 / Postgres 23505
+            (code == "2067" || code == "23505" || msg.contains("UNIQUE"))
+                && (msg.contains(column) || d.constraint().is_some_and(|c| c.contains(column)))
+        }
+        _ => false,
+    }
+}

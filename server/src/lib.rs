@@ -1,0 +1,30 @@
+//! The server: configuration, the axum app, demo data. `main.rs` is the CLI.
+pub mod config;
+pub mod demo;
+pub mod http;
+
+use app::platform::{AppState, db::Db, settings::Settings};
+use leptos::config::LeptosOptions;
+use std::{net::SocketAddr, sync::Arc};
+
+/// Leptos options from the environment, with defaults that let the binary run
+/// from the repository root after a build (site files under `target/site`).
+pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
+    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+    LeptosOptions::builder()
+        .output_name("bhly")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// Connects (and migrates) the database and assembles the state.
+pub async fn state(settings: Settings, addr: SocketAddr) -> Result<AppState, sqlx::Error> {
+    let db = Db::connect(&settings.database_url).await?;
+    Ok(AppState {
+        leptos_options: leptos_options(addr),
+        db,
+        settings: Arc::new(settings),
+    })
+}

@@ -1,0 +1,166 @@
+use app::platform::{audit, session};
+use clap::{Parser, Subcommand};
+use server::{config::Config, demo, http, state};
+use std::{net::SocketAddr, process::ExitCode, time::Duration};
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+#[derive(Parser)]
+#[command(name = "server", about = "标后履约监管 服务端")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default).
+    Serve {
+        /// Listen address.
+        #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// Load the demo data into an empty database first.
+        #[arg(long, env = "DEMO_DATA", default_value_t = false)]
+        demo: bool,
+    },
+    /// Audit-trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 and name the first bad entry if tampered.
+    Verify,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::registry()
+        .with(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .with(fmt::layer())
+        .init();
+    let cli = Cli::parse();
+    let settings = match cli.config.settings() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("配置错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command.unwrap_or(Command::Serve {
+        addr: default_addr(),
+        demo: false,
+    }) {
+        Command::Serve { addr, demo } => serve(settings, addr, demo).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => verify(settings).await,
+    }
+}
+
+fn default_addr() -> SocketAddr {
+    std::env::var("LEPTOS_SITE_ADDR")
+        .ok()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(([127, 0, 0, 1], 3000).into())
+}
+
+async fn serve(
+    settings: app::platform::settings::Settings,
+    addr: SocketAddr,
+    load_demo: bool,
+) -> ExitCode {
+    let state = match state(settings, addr).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open the database");
+            return ExitCode::FAILURE;
+        }
+    };
+    if load_demo {
+        match demo::load(&state.db).await {
+            Ok(true) => tracing::info!("demo data loaded"),
+            Ok(false) => tracing::info!("database already has users; demo data not loaded again"),
+            Err(e) => {
+                tracing::error!(error = %e, "demo data failed");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else if let Ok(Some(password)) = demo::bootstrap_admin(&state.db).await {
+        // Printed once, to the console only (not the log).
+        println!("首次启动：已创建管理员 admin，初始密码 {password}（首次登录须修改）");
+    }
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(600)).await;
+            let _ = session::delete_expired(&db).await;
+        }
+    });
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(error = %e, %addr, "cannot listen");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("listening on http://{addr}");
+    if load_demo {
+        println!(
+            "\n标后履约监管 已启动：http://{addr}\n演示账户（密码均为 {}）：",
+            demo::DEMO_PASSWORD
+        );
+        for (login, name, _, role, _) in demo::ACCOUNTS {
+            println!("  {login:<12} {name}  {}", role.label());
+        }
+        println!();
+    }
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    match axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "server error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn verify(settings: app::platform::settings::Settings) -> ExitCode {
+    let db = match app::platform::db::Db::connect(&settings.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("无法连接数据库：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match audit::verify(&db).await {
+        Ok(r) => match r.problem {
+            None => {
+                println!("留痕链完整：共 {} 条记录。", r.checked);
+                ExitCode::SUCCESS
+            }
+            Some((seq, msg)) => {
+                println!("留痕链异常：{msg}（序号 {seq}）");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("校验失败：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The audit trail: entries per write, hash chain, tamper detection.
+use crate::{helpers::TestDb, on_both};
+use app::{
+    features::units::service::{self as units, UnitInput},
+    platform::{audit, db::Backend},
+};
+
+/// Drops the append-only guard, as someone with direct database access could.
+async fn disable_guard(t: &TestDb) {
+    let sql = match t.db.backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+        Backend::Postgres => "DROP TRIGGER audit_log_no_change ON audit_log",
+    };
+    sqlx::raw_sql(sql).execute(&t.db.pool).await.unwrap();
+}
+
+async fn every_write_leaves_a_chained_entry(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let r = audit::verify(&t.db).await.unwrap();
+    assert_eq!(r.problem, None);
+    // 13 units + 10 users in the demo set.
+    assert_eq!(r.checked, 23);
+    let admin = t.actor("admin").await;
+    let id = t.unit_id("平阳县教育局").await;
+    let u = units::get(&t.db, &admin, id).await.unwrap();
+    let input = UnitInput::parse("owner", "平阳县教育局（本级）", &u.credit_code, "").unwrap();
+    units::update(&t.db, &admin, id, input).await.unwrap();
+    let history = audit::history(&t.db, "unit", &id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    let last = &history[1];
+    assert_eq!(last.action, "update");
+    assert_eq!(last.actor_user_id, Some(admin.user_id));
+    assert_eq!(last.ip.as_deref(), Some("127.0.0.1"));
+    assert!(
+        last.before_json
+            .as_deref()
+            .unwrap()
+            .contains("平阳县教育局\"")
+    );
+    assert!(last.after_json.as_deref().unwrap().contains("（本级）"));
+    assert_eq!(audit::verify(&t.db).await.unwrap().problem, None);
+}
+
+async fn the_trail_refuses_updates_and_deletes(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    assert!(
+        sqlx::query("UPDATE audit_log SET actor_name = 'x' WHERE seq = 1")
+            .execute(&t.db.pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_log WHERE seq = 1")
+            .execute(&t.db.pool)
+            .await
+            .is_err()
+    );
+}
+
+async fn an_edited_entry_is_named(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    disable_guard(&t).await;
+    sqlx::query(
+        "UPDATE audit_log SET after_json = replace(after_json, '陈建华', '陈某') WHERE seq = 14",
+    )
+    .execute(&t.db.pool)
+    .await
+    .unwrap();
+    let r = audit::verify(&t.db).await.unwrap();
+    let (seq, msg) = r.problem.expect("tampering must be found");
+    assert_eq!(seq, 14);
+    assert!(msg.contains("被改动"), "{msg}");
+}
+
+async fn a_deleted_entry_is_named(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    disable_guard(&t).await;
+    sqlx::query("DELETE FROM audit_log WHERE seq = 7")
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+    let (seq, msg) = audit::verify(&t.db).await.unwrap().problem.unwrap();
+    assert_eq!(seq, 7);
+    assert!(msg.contains("缺失"), "{msg}");
+}
+
+async fn a_cut_tail_is_noticed(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    disable_guard(&t).await;
+    sqlx::query("DELETE FROM audit_log WHERE seq >= 22")
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+    let (seq, _) = audit::verify(&t.db).await.unwrap().problem.unwrap();
+    assert_eq!(seq, 22);
+}
+
+async fn an_inserted_entry_is_named(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    disable_guard(&t).await;
+    // Make room at 10 by shifting later entries up, then forge entry 10.
+    for seq in (10..=23).rev() {
+        sqlx::query("UPDATE audit_log SET seq = seq + 1 WHERE seq = $1")
+            .bind(seq)
+            .execute(&t.db.pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_name, entity, entity_id, action, prev_hash, hash)
+         SELECT 10, at, 'forger', 'unit', '1', 'update', hash, hash FROM audit_log WHERE seq = 9",
+    )
+    .execute(&t.db.pool)
+    .await
+    .unwrap();
+    let (seq, _) = audit::verify(&t.db).await.unwrap().problem.unwrap();
+    assert_eq!(seq, 10);
+}
+
+async fn concurrent_writes_keep_one_chain(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let admin = t.actor("admin").await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (db, admin) = (t.db.clone(), admin.clone());
+        tasks.push(tokio::spawn(async move {
+            let code = app::domain::CreditCode::with_check(&format!("91330326MA2X{i:05}")).unwrap();
+            let input =
+                UnitInput::parse("contractor", &format!("测试施工单位{i}"), code.as_str(), "")
+                    .unwrap();
+            units::create(&db, &admin, input).await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let r = audit::verify(&t.db).await.unwrap();
+    assert_eq!(r.problem, None);
+    assert_eq!(r.checked, 23 + 12);
+}
+
+on_both!(
+    every_write_leaves_a_chained_entry,
+    the_trail_refuses_updates_and_deletes,
+    an_edited_entry_is_named,
+    a_deleted_entry_is_named,
+    a_cut_tail_is_noticed,
+    an_inserted_entry_is_named,
+    concurrent_writes_keep_one_chain,
+);

@@ -1,0 +1,182 @@
+use app::platform::{
+    actor::{Actor, ClientInfo, load_actor},
+    db::{Backend, Db},
+    settings::Settings,
+};
+use sqlx::{Connection, Row};
+use std::path::PathBuf;
+
+pub struct TestDb {
+    pub db: Db,
+    pub settings: Settings,
+    /// Removes the database when the test ends.
+    _guard: Guard,
+}
+
+enum Guard {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+fn unique(prefix: &str) -> String {
+    use rand::Rng;
+    format!(
+        "{prefix}_{}_{:08x}",
+        std::process::id(),
+        rand::thread_rng().r#gen::<u32>()
+    )
+}
+
+/// The server to create test databases on (trust auth, CREATEDB).
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        sqlx::any::install_default_drivers();
+        let (url, guard, data_dir) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(unique("bhly_test"));
+                std::fs::create_dir_all(&dir).unwrap();
+                (
+                    format!("sqlite://{}/test.db", dir.display()),
+                    Guard::Sqlite(dir.clone()),
+                    dir,
+                )
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let name = unique("bhly_test");
+                let mut conn = sqlx::AnyConnection::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL reachable for tests");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.ok();
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap();
+                let dir = std::env::temp_dir().join(&name);
+                (
+                    format!("{base}/{name}"),
+                    Guard::Postgres { admin_url, name },
+                    dir,
+                )
+            }
+        };
+        let db = Db::connect(&url).await.expect("connect and migrate");
+        let mut settings = Settings::with_data_dir(data_dir);
+        settings.database_url = url;
+        Self {
+            db,
+            settings,
+            _guard: guard,
+        }
+    }
+
+    /// Loads the demo units and accounts.
+    pub async fn with_demo(backend: Backend) -> Self {
+        let t = Self::new(backend).await;
+        assert!(server::demo::load(&t.db).await.unwrap());
+        t
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn actor(&self, username: &str) -> Actor {
+        let id = self.user_id(username).await;
+        load_actor(
+            &self.db,
+            id,
+            ClientInfo {
+                ip: Some("127.0.0.1".into()),
+                user_agent: Some("test".into()),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap()
+    }
+
+    pub async fn unit_id(&self, name: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+            .get("n")
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        match self {
+            Guard::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Guard::Postgres { admin_url, name } => {
+                let (url, name) = (admin_url.clone(), name.clone());
+                // Drop cannot await; a short-lived runtime on another thread can.
+                let _ = std::thread::spawn(move || {
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap()
+                        .block_on(async move {
+                            if let Ok(mut c) = sqlx::AnyConnection::connect(&url).await {
+                                let _ = sqlx::query(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .execute(&mut c)
+                                .await;
+                            }
+                        })
+                })
+                .join();
+            }
+        }
+    }
+}
+
+pub fn assert_field(err: &app::error::AppError, field: &str, contains: &str) {
+    let fields = err
+        .field_errors()
+        .unwrap_or_else(|| panic!("expected field errors, got {err:?}"));
+    let msg = fields
+        .get(field)
+        .unwrap_or_else(|| panic!("no error for {field}: {fields:?}"));
+    assert!(
+        msg.contains(contains),
+        "{field}: {msg} should contain {contains}"
+    );
+}
+
+/// Runs each listed `async fn(Backend)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(app::platform::db::Backend::Sqlite).await }) *
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(app::platform::db::Backend::Postgres).await }) *
+        }
+    };
+}

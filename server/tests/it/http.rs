@@ -1,0 +1,373 @@
+//! The HTTP surface, over a real socket: pages, server functions, cookies,
+//! statuses, and that every server function refuses other units' users.
+use crate::{helpers::TestDb, on_both};
+use app::platform::{AppState, db::Backend};
+use reqwest::{Client, StatusCode, header};
+use server::demo::DEMO_PASSWORD;
+use std::{net::SocketAddr, sync::Arc};
+
+struct TestServer {
+    base: String,
+    t: TestDb,
+}
+
+impl TestServer {
+    async fn start(b: Backend) -> Self {
+        let t = TestDb::with_demo(b).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState {
+            leptos_options: server::leptos_options(addr),
+            db: t.db.clone(),
+            settings: Arc::new(t.settings.clone()),
+        };
+        let app = server::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            base: format!("http://{addr}"),
+            t,
+        }
+    }
+
+    fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A page request as a browser makes it.
+    async fn page(&self, c: &Client, path: &str) -> reqwest::Response {
+        c.get(self.url(path))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn call(&self, c: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        c.post(self.url(&format!("/api/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn logged_in(&self, username: &str) -> Client {
+        let c = self.client();
+        let r = self
+            .call(
+                &c,
+                "login",
+                &[("username", username), ("password", DEMO_PASSWORD)],
+            )
+            .await;
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "login failed: {}",
+            r.status()
+        );
+        c
+    }
+}
+
+async fn healthz_reports_the_database(b: Backend) {
+    let s = TestServer::start(b).await;
+    let r = s.client().get(s.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers().contains_key("x-request-id"),
+        "every response carries its request id"
+    );
+    s.t.db.pool.close().await;
+    let r = s.client().get(s.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+async fn pages_answer_with_real_statuses(b: Backend) {
+    let s = TestServer::start(b).await;
+    let anon = s.client();
+    let r = s.page(&anon, "/").await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(r.headers()[header::LOCATION], "/login");
+    let r = s.page(&anon, "/login").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("lang=\"zh-CN\"") && html.contains("用户名或手机号"));
+    let r = s.page(&anon, "/no/such/page").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("页面不存在"));
+
+    let owner = s.logged_in("jiaoyu").await;
+    let r = s.page(&owner, "/").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("李美玲") && html.contains("平阳县教育局"));
+    assert!(
+        !html.contains("单位管理"),
+        "navigation lists only what the role may use"
+    );
+    let r = s.page(&owner, "/admin/units").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("无权访问"));
+
+    let admin = s.logged_in("admin").await;
+    let r = s.page(&admin, "/admin/units").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("浙江平阳建设集团有限公司"));
+}
+
+async fn the_session_cookie_is_safe(b: Backend) {
+    let s = TestServer::start(b).await;
+    let r = s
+        .call(
+            &s.client(),
+            "login",
+            &[("username", "admin"), ("password", DEMO_PASSWORD)],
+        )
+        .await;
+    let cookie = r.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("bhly_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("Max-Age=1800"),
+        "idle expiry of 30 minutes: {cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP by default: {cookie}"
+    );
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL")
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "sessions are kept server-side");
+}
+
+async fn a_wrong_password_is_a_clear_error(b: Backend) {
+    let s = TestServer::start(b).await;
+    let r = s
+        .call(
+            &s.client(),
+            "login",
+            &[("username", "admin"), ("password", "nope")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.headers().get(header::SET_COOKIE).is_none());
+    assert!(r.text().await.unwrap().contains("用户名或密码错误"));
+    // Without JavaScript the browser is sent back to the form with the error.
+    let r = s
+        .client()
+        .post(s.url("/api/login"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, s.url("/login"))
+        .form(&[("username", "admin"), ("password", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let location = r.headers()[header::LOCATION].to_str().unwrap();
+    assert!(
+        location.starts_with(&s.url("/login?")) && location.contains("__err="),
+        "{location}"
+    );
+}
+
+async fn logout_and_disabling_end_the_session(b: Backend) {
+    let s = TestServer::start(b).await;
+    let me = |c: Client| {
+        let url = s.url("/api/me");
+        async move { c.post(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let owner = s.logged_in("aojiang").await;
+    assert!(me(owner.clone()).await.contains("周国平"));
+    s.call(&owner, "logout", &[]).await;
+    assert_eq!(me(owner.clone()).await, "null");
+
+    let owner = s.logged_in("aojiang").await;
+    let admin = s.logged_in("admin").await;
+    let id = s.t.user_id("aojiang").await.to_string();
+    let r = s
+        .call(
+            &admin,
+            "users/set_disabled",
+            &[("id", &id), ("disabled", "true")],
+        )
+        .await;
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    assert_eq!(
+        me(owner).await,
+        "null",
+        "a disabled user's sessions end at once"
+    );
+}
+
+/// Every server function that reads or writes records, called by a user of
+/// an owner unit: each is refused and nothing is written.
+async fn every_server_function_refuses_other_units(b: Backend) {
+    let s = TestServer::start(b).await;
+    let other_unit = s.t.unit_id("平阳县鳌江镇人民政府").await.to_string();
+    let other_user = s.t.user_id("aojiang").await.to_string();
+    let code = app::domain::CreditCode::with_check("91330326MA2W00009").unwrap();
+    let unit_form = [
+        ("kind", "owner"),
+        ("name", "冒名单位"),
+        ("credit_code", code.as_str()),
+        ("sector", ""),
+    ];
+    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("units/list", vec![("q", ""), ("kind", ""), ("page", "1")]),
+        ("units/get", vec![("id", &other_unit)]),
+        ("units/options", vec![]),
+        ("units/create", unit_form.to_vec()),
+        (
+            "units/update",
+            [&[("id", other_unit.as_str())][..], &unit_form[..]].concat(),
+        ),
+        ("users/list", vec![("q", ""), ("role", ""), ("page", "1")]),
+        ("users/get", vec![("id", &other_user)]),
+        (
+            "users/create",
+            vec![
+                ("username", "x_user"),
+                ("display_name", "某人"),
+                ("mobile", "13700003333"),
+                ("role", "owner"),
+                ("unit_id", &other_unit),
+                ("password", "Chushi#2026"),
+            ],
+        ),
+        (
+            "users/update",
+            vec![
+                ("id", &other_user),
+                ("display_name", "某人"),
+                ("mobile", "13700003333"),
+                ("role", "owner"),
+                ("unit_id", &other_unit),
+            ],
+        ),
+        (
+            "users/reset_password",
+            vec![("id", &other_user), ("password", "Chushi#2026")],
+        ),
+        (
+            "users/set_disabled",
+            vec![("id", &other_user), ("disabled", "true")],
+        ),
+        (
+            "record_history",
+            vec![("entity", "unit"), ("id", &other_unit)],
+        ),
+        (
+            "record_history",
+            vec![("entity", "user"), ("id", &other_user)],
+        ),
+        ("audit_trail", vec![("page", "1"), ("entity", "")]),
+        ("audit_verify", vec![]),
+    ];
+    let owner = s.logged_in("jiaoyu").await;
+    let anon = s.client();
+    let before = (
+        s.t.count("units").await,
+        s.t.count("users").await,
+        s.t.count("audit_log").await,
+    );
+    for (endpoint, form) in &calls {
+        let r = s.call(&owner, endpoint, form).await;
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{endpoint}: {body}");
+        assert!(body.contains("Forbidden"), "{endpoint}: {body}");
+        let r = s.call(&anon, endpoint, form).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNAUTHORIZED,
+            "{endpoint} without login"
+        );
+    }
+    let after = (
+        s.t.count("units").await,
+        s.t.count("users").await,
+        s.t.count("audit_log").await,
+    );
+    assert_eq!((after.0, after.1, after.2), (before.0, before.1, before.2));
+}
+
+async fn admin_forms_report_bad_input_at_the_field(b: Backend) {
+    let s = TestServer::start(b).await;
+    let admin = s.logged_in("admin").await;
+    let before = s.t.count("units").await;
+    for name in [
+        "",
+        "😀😀",
+        "<img src=x onerror=alert(1)>",
+        "'; DELETE FROM units; --",
+    ] {
+        let r = s
+            .call(
+                &admin,
+                "units/create",
+                &[
+                    ("kind", "owner"),
+                    ("name", name),
+                    ("credit_code", "91330326MA2W0000X"),
+                    ("sector", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = r.json().await.unwrap();
+        let fields = &body["Invalid"]["fields"];
+        assert!(
+            fields["name"].is_string() && fields["credit_code"].is_string(),
+            "{body}"
+        );
+    }
+    assert_eq!(s.t.count("units").await, before);
+    let code = app::domain::CreditCode::with_check("91330326MA2W00010").unwrap();
+    let r = s
+        .call(
+            &admin,
+            "units/create",
+            &[
+                ("kind", "owner"),
+                ("name", "平阳县卫生健康局"),
+                ("credit_code", code.as_str()),
+                ("sector", ""),
+            ],
+        )
+        .await;
+    assert!(
+        r.status().is_redirection() || r.status().is_success(),
+        "{}",
+        r.status()
+    );
+    assert_eq!(s.t.count("units").await, before + 1);
+}
+
+on_both!(
+    healthz_reports_the_database,
+    pages_answer_with_real_statuses,
+    the_session_cookie_is_safe,
+    a_wrong_password_is_a_clear_error,
+    logout_and_disabling_end_the_session,
+    every_server_function_refuses_other_units,
+    admin_forms_report_bad_input_at_the_field,
+);

@@ -1,0 +1,7 @@
+//! Integration tests: services and HTTP against real SQLite and PostgreSQL.
+//! One binary (faster to link); every test gets a fresh database per backend.
+mod audit;
+mod auth;
+mod helpers;
+mod http;
+mod units_users;
