@@ -2,15 +2,19 @@
 //! sessions, request ids, client facts and static files.
 use app::{
     App,
-    platform::{AppState, actor::ClientInfo, session::DbSessionStore},
+    platform::{
+        AppState,
+        actor::ClientInfo,
+        session::{DbSessionStore, USER_ID_KEY},
+    },
     shell,
 };
 use axum::{
     Router,
     extract::{ConnectInfo, Request, State},
-    http::{HeaderName, StatusCode},
+    http::{HeaderName, Method, StatusCode},
     middleware::{self, Next},
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::get,
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -19,7 +23,7 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
-use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -40,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), page_gate))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), client_info))
         .layer(
@@ -62,6 +67,50 @@ async fn healthz(State(state): State<AppState>) -> Response {
         (StatusCode::OK, "ok").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+/// Pages other than /login need a logged-in user, and a user who still has
+/// the first password an administrator gave them must change it first. Done
+/// here, once, before rendering, so it also holds without JavaScript. (Server
+/// functions check the session and role themselves.)
+async fn page_gate(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let is_page = req.method() == Method::GET
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/")
+        && path != "/healthz"
+        && !path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
+    if !is_page || path == "/login" {
+        return next.run(req).await;
+    }
+    let user_id: Option<i64> = session.get(USER_ID_KEY).await.ok().flatten();
+    let must_change: Option<bool> = match user_id {
+        None => None,
+        Some(id) => sqlx::query_scalar::<_, i64>(
+            "SELECT must_change_password FROM users WHERE id = $1 AND disabled = 0",
+        )
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await
+        .ok()
+        .flatten()
+        .map(|flag| flag != 0),
+    };
+    match must_change {
+        None => Redirect::to("/login").into_response(),
+        Some(true) if path != "/account/password" => {
+            Redirect::to("/account/password?first=1").into_response()
+        }
+        Some(_) => next.run(req).await,
     }
 }
 

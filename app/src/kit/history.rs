@@ -1,17 +1,20 @@
 //! 变更记录: the history of any record, read from the audit trail.
+//!
+//! Place it beside a page's `Loaded` block, not inside it: resources made
+//! inside a resolved Suspend do not hydrate.
 use crate::features::audit::{HistoryEntry, record_history};
 use leptos::prelude::*;
 
 #[component]
 pub fn ChangeHistory(
     entity: &'static str,
-    id: i64,
+    #[prop(into)] id: Signal<i64>,
     /// Bump to reload (e.g. the version of the form's action).
     #[prop(optional)]
     version: Option<Signal<usize>>,
 ) -> impl IntoView {
     let history = Resource::new(
-        move || (id, version.map(|v| v.get())),
+        move || (id.get(), version.map(|v| v.get())),
         move |(id, _)| record_history(entity.to_string(), id.to_string()),
     );
     view! {

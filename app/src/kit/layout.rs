@@ -1,16 +1,16 @@
-//! The app shell: top bar, left navigation, and the content outlet. Pages
-//! inside it can rely on a logged-in [`CurrentUser`] in context.
+//! The app shell: top bar, left navigation, and the content outlet.
+//!
+//! Who may see a page is decided on the server (the page gate in the server
+//! crate redirects visitors to /login; server functions check roles); the shell
+//! only shows the user and the navigation their role has. The user's data is
+//! read beside the outlet, not around it, so pages hydrate independently.
 use crate::{
     domain::Role,
     error::AppError,
     features::auth::{CurrentUser, Logout, fetch_current_user},
-    kit::status::ErrorView,
 };
 use leptos::prelude::*;
-use leptos_router::{
-    components::{A, Outlet, Redirect},
-    hooks::use_location,
-};
+use leptos_router::components::{A, Outlet};
 
 /// One entry of the left navigation, shown to the roles listed.
 struct NavItem {
@@ -55,63 +55,60 @@ const NAV: &[NavItem] = &[
     },
 ];
 
-#[component]
-pub fn AppShell() -> impl IntoView {
-    let me = Resource::new(|| (), |_| fetch_current_user());
-    view! {
-        <Transition fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(user)) => view! { <Frame user/> }.into_any(),
-                    Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+/// The logged-in user, loaded once by the shell and shared with its pages.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+pub fn use_user() -> Option<UserResource> {
+    use_context::<UserResource>()
 }
 
 #[component]
-fn Frame(user: CurrentUser) -> impl IntoView {
-    let location = use_location();
+pub fn AppShell() -> impl IntoView {
+    let me = Resource::new(|| (), |_| fetch_current_user());
+    provide_context(UserResource(me));
     let logout = ServerAction::<Logout>::new();
-    let must_change = user.must_change_password;
-    provide_context(user.clone());
-    let nav = NAV
-        .iter()
-        .filter(|i| i.roles.contains(&user.role))
-        .map(|i| view! { <li><A href=i.href exact=true>{i.label}</A></li> })
-        .collect_view();
-    let forced = move || must_change && location.pathname.get() != "/account/password";
+    let user = move || async move { me.await.ok().flatten() };
     view! {
         <div class="app">
             <header class="topbar">
                 <label for="nav-toggle" class="nav-toggle-btn" aria-label="菜单">"☰"</label>
                 <a class="brand" href="/">"标后履约监管"</a>
-                <div class="whoami">
-                    <span class="who-name">{user.display_name.clone()}</span>
-                    <span class="who-unit">{user.unit_name.clone()} " · " {user.role.label()}</span>
-                </div>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        user().await.map(|u| view! {
+                            <div class="whoami">
+                                <span class="who-name">{u.display_name}</span>
+                                <span class="who-unit">{u.unit_name} " · " {u.role.label()}</span>
+                            </div>
+                        })
+                    })}
+                </Transition>
                 <ActionForm action=logout attr:class="logout">
                     <button type="submit" class="btn btn-ghost" disabled=move || logout.pending().get()>"退出"</button>
                 </ActionForm>
             </header>
             <input type="checkbox" id="nav-toggle" class="nav-toggle" aria-hidden="true"/>
             <nav class="sidenav" aria-label="主导航">
-                <ul>{nav}</ul>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let role = user().await.map(|u| u.role);
+                        view! {
+                            <ul>
+                                {NAV.iter()
+                                    .filter(|i| role.is_some_and(|r| i.roles.contains(&r)))
+                                    .map(|i| view! { <li><A href=i.href exact=true>{i.label}</A></li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
+                </Transition>
             </nav>
             <main class="content">
-                <Show when=forced fallback=|| view! { <Outlet/> }>
-                    <Redirect path="/account/password"/>
-                </Show>
+                <Outlet/>
             </main>
         </div>
     }
-}
-
-/// The logged-in user (inside the shell).
-pub fn use_user() -> Option<CurrentUser> {
-    use_context::<CurrentUser>()
 }
 
 /// A page header with a title and optional actions on the right.

@@ -170,10 +170,14 @@ pub async fn optional_actor() -> Result<Option<Actor>, AppError> {
     Ok(actor)
 }
 
-/// The logged-in user, who must hold one of `roles`.
+/// The logged-in user, who must hold one of `roles` and have replaced the
+/// first password an administrator gave them.
 pub async fn require_role(roles: &[Role]) -> Result<Actor, AppError> {
     let actor = current_actor().await?;
     actor.require(roles)?;
+    if actor.must_change_password {
+        return Err(AppError::invalid("请先修改初始密码"));
+    }
     Ok(actor)
 }
 

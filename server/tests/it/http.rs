@@ -99,7 +99,7 @@ async fn pages_answer_with_real_statuses(b: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains("lang=\"zh-CN\"") && html.contains("用户名或手机号"));
-    let r = s.page(&anon, "/no/such/page").await;
+    let r = s.page(&s.logged_in("zgb").await, "/no/such/page").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.text().await.unwrap().contains("页面不存在"));
 

@@ -46,7 +46,7 @@ pub struct ChainStatus {
 pub async fn record_history(entity: String, id: String) -> Result<Vec<HistoryEntry>, AppError> {
     use crate::platform::{actor, state};
     actor::respond(async move {
-        let actor = actor::current_actor().await?;
+        let actor = actor::require_role(&crate::domain::Role::ALL).await?;
         service::record_history(&state()?.db, &actor, &entity, &id).await
     })
     .await

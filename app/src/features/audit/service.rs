@@ -1,6 +1,6 @@
 use super::{ChainStatus, HistoryEntry, TrailRow};
 use crate::{
-    domain::Role,
+    domain::{Role, UnitKind, sector_label},
     error::AppError,
     kit::table::{PER_PAGE, Page},
     platform::{
@@ -64,13 +64,29 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<(String, Strin
         .filter(|k| seen.insert(k.as_str()))
         .filter(|k| k.as_str() != "id")
         .filter_map(|k| {
-            let (bv, av) = (b.get(k), a.get(k));
-            (bv != av).then(|| (field_label(k).to_string(), show(bv), show(av)))
+            // A missing key and null are the same "empty".
+            let (bv, av) = (
+                b.get(k).filter(|v| !v.is_null()),
+                a.get(k).filter(|v| !v.is_null()),
+            );
+            (bv != av).then(|| (field_label(k).to_string(), show(k, bv), show(k, av)))
         })
         .collect()
 }
 
-fn show(v: Option<&Value>) -> String {
+fn show(key: &str, v: Option<&Value>) -> String {
+    // Coded values are shown as people know them.
+    if let Some(code) = v.and_then(Value::as_str) {
+        let label = match key {
+            "kind" => UnitKind::parse(code).ok().map(UnitKind::label),
+            "role" => Role::parse(code).ok().map(Role::label),
+            "sector" => Some(sector_label(code)),
+            _ => None,
+        };
+        if let Some(label) = label {
+            return label.to_string();
+        }
+    }
     match v {
         None | Some(Value::Null) => "（空）".into(),
         Some(Value::String(s)) => s.clone(),
@@ -95,6 +111,14 @@ fn field_label(key: &str) -> &str {
         "disabled" => "已停用",
         "locked_until" => "锁定至",
         "failures" => "连续失败次数",
+        other => other,
+    }
+}
+
+fn entity_label(entity: &str) -> &str {
+    match entity {
+        "unit" => "单位",
+        "user" => "用户",
         other => other,
     }
 }
@@ -153,7 +177,7 @@ pub async fn trail(db: &Db, page: i64, entity: &str) -> Result<Page<TrailRow>, A
             seq: e.seq,
             at: e.at,
             actor: e.actor_name,
-            entity: e.entity,
+            entity: entity_label(&e.entity).to_string(),
             entity_id: e.entity_id,
             action_label: action_label(&e.action).into(),
             ip: e.ip,
@@ -200,18 +224,24 @@ mod tests {
             d,
             vec![
                 ("名称".to_string(), "甲".to_string(), "乙".to_string()),
-                (
-                    "行业".to_string(),
-                    "（空）".to_string(),
-                    "housing".to_string()
-                ),
+                ("行业".to_string(), "（空）".to_string(), "住建".to_string()),
             ]
         );
     }
 
     #[test]
-    fn creation_lists_every_field() {
-        let a = json!({"name": "甲"});
-        assert_eq!(diff(None, Some(&a)).len(), 1);
+    fn creation_lists_the_filled_fields_with_labels() {
+        let a = json!({"name": "甲", "kind": "owner", "sector": null});
+        assert_eq!(
+            diff(None, Some(&a)),
+            vec![
+                ("名称".to_string(), "（空）".to_string(), "甲".to_string()),
+                (
+                    "单位类型".to_string(),
+                    "（空）".to_string(),
+                    "建设单位".to_string()
+                ),
+            ]
+        );
     }
 }

@@ -32,13 +32,14 @@ pub fn LoginPage() -> impl IntoView {
 pub fn ChangePasswordPage() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let errors = FormErrors::of(action);
-    let forced = crate::kit::layout::use_user().is_some_and(|u| u.must_change_password);
+    // Set by the page gate when the user still has their first password.
+    let forced = crate::kit::table::text_param("first");
     view! {
         <Title text="修改密码 · 标后履约监管"/>
         <PageHeader title="修改密码"/>
-        {forced.then(|| view! {
+        <Show when=move || forced.get() == "1">
             <div class="alert alert-warn" role="status">"您正在使用管理员设置的初始密码，请先修改密码后再使用系统。"</div>
-        })}
+        </Show>
         <section class="card narrow">
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <FormAlert errors/>

@@ -1,19 +1,35 @@
 //! The landing page after login.
 use crate::{
     domain::Role,
-    kit::layout::{PageHeader, use_user},
+    features::auth::CurrentUser,
+    kit::{
+        layout::{PageHeader, use_user},
+        status::Loaded,
+        table::text_param,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let user = use_user();
-    let changed = crate::kit::table::text_param("password_changed");
-    let (name, unit, role) = user
-        .map(|u| (u.display_name, u.unit_name, u.role))
-        .unwrap_or_else(|| (String::new(), String::new(), Role::Owner));
-    let tasks: Vec<(&str, &str, &str)> = match role {
+    let changed = text_param("password_changed");
+    let me = use_user()
+        .map(|u| u.0)
+        .unwrap_or_else(|| Resource::new(|| (), |_| crate::features::auth::fetch_current_user()));
+    view! {
+        <Title text="首页 · 标后履约监管"/>
+        <PageHeader title="首页"/>
+        <Show when=move || changed.get() == "1">
+            <div class="alert alert-ok" role="status">"密码已修改"</div>
+        </Show>
+        <Loaded resource=me children={|u: Option<CurrentUser>| u.map(|u| view! { <Welcome user=u/> })}/>
+    }
+}
+
+#[component]
+fn Welcome(user: CurrentUser) -> impl IntoView {
+    let tasks: Vec<(&str, &str, &str)> = match user.role {
         Role::Admin => vec![
             (
                 "/admin/units",
@@ -30,14 +46,9 @@ pub fn HomePage() -> impl IntoView {
         )],
     };
     view! {
-        <Title text="首页 · 标后履约监管"/>
-        <PageHeader title="首页"/>
-        <Show when=move || changed.get() == "1">
-            <div class="alert alert-ok" role="status">"密码已修改"</div>
-        </Show>
         <section class="card welcome">
-            <h2>"您好，" {name}</h2>
-            <p>{unit} " · " {role.label()}</p>
+            <h2>"您好，" {user.display_name}</h2>
+            <p>{user.unit_name} " · " {user.role.label()}</p>
         </section>
         <div class="tiles">
             {tasks.into_iter().map(|(href, title, text)| view! {

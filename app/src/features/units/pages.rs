@@ -135,6 +135,7 @@ pub fn UnitEditPage() -> impl IntoView {
         <Loaded resource=unit children={move |u: Unit| {
             let errors = FormErrors::of(action);
             let id = u.id;
+
             view! {
                 <section class="card">
                     <ActionForm action attr:class="form" attr:novalidate=true>
@@ -145,8 +146,8 @@ pub fn UnitEditPage() -> impl IntoView {
                         </div>
                     </ActionForm>
                 </section>
-                <ChangeHistory entity="unit" id version=version.into()/>
             }
         }}/>
+        <ChangeHistory entity="unit" id version=version.into()/>
     }
 }

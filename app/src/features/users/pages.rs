@@ -208,8 +208,8 @@ pub fn UserEditPage() -> impl IntoView {
                         </ActionForm>
                     </section>
                 </div>
-                <ChangeHistory entity="user" id version=Signal::derive(move || version.get())/>
             }
         }}/>
+        <ChangeHistory entity="user" id version=Signal::derive(move || version.get())/>
     }
 }
