@@ -141,7 +141,35 @@ async fn concurrent_writes_keep_one_chain(b: Backend) {
     assert_eq!(r.checked, 23 + 12);
 }
 
+async fn the_verify_command_names_the_tampered_entry(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(["audit", "verify"])
+            .env("DATABASE_URL", &t.settings.database_url)
+            .output()
+            .unwrap()
+    };
+    let ok = run();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("共 23 条"));
+    disable_guard(&t).await;
+    sqlx::query("UPDATE audit_log SET ip = '10.0.0.9' WHERE seq = 5")
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+    let bad = run();
+    assert_eq!(bad.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(out.contains("第 5 条记录的内容被改动"), "{out}");
+}
+
 on_both!(
+    the_verify_command_names_the_tampered_entry,
     every_write_leaves_a_chained_entry,
     the_trail_refuses_updates_and_deletes,
     an_edited_entry_is_named,

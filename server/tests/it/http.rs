@@ -362,7 +362,37 @@ async fn admin_forms_report_bad_input_at_the_field(b: Backend) {
     assert_eq!(s.t.count("units").await, before + 1);
 }
 
+async fn the_admin_check_reports_tampering(b: Backend) {
+    let s = TestServer::start(b).await;
+    let admin = s.logged_in("admin").await;
+    let status: serde_json::Value = s
+        .call(&admin, "audit_verify", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["ok"], true, "{status}");
+    let drop = match b {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+        Backend::Postgres => "DROP TRIGGER audit_log_no_change ON audit_log",
+    };
+    sqlx::query(drop).execute(&s.t.db.pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET actor_name = 'someone else' WHERE seq = 3")
+        .execute(&s.t.db.pool)
+        .await
+        .unwrap();
+    let status: serde_json::Value = s
+        .call(&admin, "audit_verify", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["ok"], false);
+    assert_eq!(status["problem_seq"], 3);
+}
+
 on_both!(
+    the_admin_check_reports_tampering,
     healthz_reports_the_database,
     pages_answer_with_real_statuses,
     the_session_cookie_is_safe,
