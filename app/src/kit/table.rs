@@ -1,7 +1,7 @@
 //! The table kit: a data table that turns into cards on a phone, and a pager
 //! made of plain links (works without JavaScript).
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::{components::Form, hooks::use_query_map};
 use serde::{Deserialize, Serialize};
 
 /// One page of a list.
@@ -114,8 +114,42 @@ pub fn page_param() -> Memo<i64> {
     })
 }
 
+/// The `:id` route parameter (0 when absent or bad, which finds nothing).
+pub fn id_param() -> Memo<i64> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse().ok()).unwrap_or(0)))
+}
+
 /// A text query parameter ("" when absent).
 pub fn text_param(name: &'static str) -> Memo<String> {
     let query = use_query_map();
     Memo::new(move |_| query.with(|q| q.get(name).unwrap_or_default()))
+}
+
+/// The filter bar above a list: a search box and one select, sent as GET
+/// parameters `q` and `select` (works without JavaScript).
+#[component]
+pub fn FilterBar(
+    placeholder: &'static str,
+    /// Query parameter of the select.
+    select: &'static str,
+    select_label: &'static str,
+    /// (value, label) pairs; an "all" entry with value "" comes first.
+    options: Vec<(String, String)>,
+    all_label: &'static str,
+) -> impl IntoView {
+    let (q, chosen) = (text_param("q"), text_param(select));
+    view! {
+        <Form method="GET" action="" attr:class="filters">
+            <input type="search" name="q" placeholder=placeholder value=q.get_untracked() maxlength=50 aria-label="搜索"/>
+            <select name=select aria-label=select_label>
+                <option value="">{all_label}</option>
+                {options.into_iter().map(|(v, l)| {
+                    let sel = v == chosen.get_untracked();
+                    view! { <option value=v selected=sel>{l}</option> }
+                }).collect_view()}
+            </select>
+            <button type="submit" class="btn">"查询"</button>
+        </Form>
+    }
 }

@@ -6,12 +6,11 @@ use crate::{
         history::ChangeHistory,
         layout::PageHeader,
         status::Loaded,
-        table::{DataTable, Pager, page_param, text_param},
+        table::{DataTable, FilterBar, Pager, id_param, page_param, text_param},
     },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_params_map};
 
 fn kind_options() -> Vec<(String, String)> {
     UnitKind::ALL
@@ -39,17 +38,7 @@ pub fn UnitsPage() -> impl IntoView {
         <PageHeader title="单位管理">
             <a class="btn btn-primary" href="/admin/units/new">"新增单位"</a>
         </PageHeader>
-        <Form method="GET" action="" attr:class="filters">
-            <input type="search" name="q" placeholder="单位名称或信用代码" value=q.get_untracked() maxlength=50 aria-label="搜索"/>
-            <select name="kind" aria-label="单位类型">
-                <option value="">"全部类型"</option>
-                {kind_options().into_iter().map(|(v, l)| {
-                    let sel = v == kind.get_untracked();
-                    view! { <option value=v selected=sel>{l}</option> }
-                }).collect_view()}
-            </select>
-            <button type="submit" class="btn">"查询"</button>
-        </Form>
+        <FilterBar placeholder="单位名称或信用代码" select="kind" select_label="单位类型" options=kind_options() all_label="全部类型"/>
         <Loaded resource=units children={|page: crate::kit::table::Page<Unit>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {
@@ -115,10 +104,7 @@ pub fn UnitNewPage() -> impl IntoView {
 
 #[component]
 pub fn UnitEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0))
-    });
+    let id = id_param();
     let action = ServerAction::<UpdateUnit>::new();
     // Reloaded after each save, so the history shows the new entry.
     let version = action.version();

@@ -8,12 +8,11 @@ use crate::{
         history::ChangeHistory,
         layout::PageHeader,
         status::Loaded,
-        table::{DataTable, Page, Pager, page_param, text_param},
+        table::{DataTable, FilterBar, Page, Pager, id_param, page_param, text_param},
     },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_params_map};
 
 fn role_options() -> Vec<(String, String)> {
     Role::ALL
@@ -45,17 +44,7 @@ pub fn UsersPage() -> impl IntoView {
         <PageHeader title="用户管理">
             <a class="btn btn-primary" href="/admin/users/new">"新增用户"</a>
         </PageHeader>
-        <Form method="GET" action="" attr:class="filters">
-            <input type="search" name="q" placeholder="用户名、姓名、手机号或单位" value=q.get_untracked() maxlength=50 aria-label="搜索"/>
-            <select name="role" aria-label="角色">
-                <option value="">"全部角色"</option>
-                {role_options().into_iter().map(|(v, l)| {
-                    let sel = v == role.get_untracked();
-                    view! { <option value=v selected=sel>{l}</option> }
-                }).collect_view()}
-            </select>
-            <button type="submit" class="btn">"查询"</button>
-        </Form>
+        <FilterBar placeholder="用户名、姓名、手机号或单位" select="role" select_label="角色" options=role_options() all_label="全部角色"/>
         <Loaded resource=users children={|page: Page<User>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {
@@ -145,10 +134,7 @@ pub fn UserNewPage() -> impl IntoView {
 
 #[component]
 pub fn UserEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0))
-    });
+    let id = id_param();
     let update = ServerAction::<UpdateUser>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let toggle = ServerAction::<SetUserDisabled>::new();
