@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo leptos build
+cargo leptos build --split
 exec target/debug/server serve --demo "$@"

@@ -20,5 +20,5 @@ cargo test -p app --features ssr
 step "service and HTTP tests (SQLite and PostgreSQL)"
 cargo test -p server
 step "browser tests"
-cargo leptos build
+cargo leptos build --split
 (cd end2end && npx playwright test)

@@ -12,10 +12,54 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    lazy_route, path,
 };
+
+/// A page loaded on demand: with `cargo leptos build --split` its code is a
+/// separate wasm chunk, so pages (and later modules) do not grow the first
+/// load, which is the login page and the shell.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        #[derive(Debug)]
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+            fn view(_this: Self) -> AnyView {
+                // The page is interactive only once its chunk has hydrated.
+                Effect::new(|_| mark_hydrated(stringify!($page)));
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(ChangePasswordRoute, ChangePasswordPage);
+lazy_page!(UnitsRoute, UnitsPage);
+lazy_page!(UnitNewRoute, UnitNewPage);
+lazy_page!(UnitEditRoute, UnitEditPage);
+lazy_page!(UsersRoute, UsersPage);
+lazy_page!(UserNewRoute, UserNewPage);
+lazy_page!(UserEditRoute, UserEditPage);
+lazy_page!(AuditRoute, AuditPage);
+
+/// Marks `<body data-hydrated data-page>` once hydrated: browser tests wait
+/// for it before clicking (a click before hydration is a plain form post).
+fn mark_hydrated(_what: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.dataset().set("hydrated", "true");
+        let _ = body.dataset().set("page", _what);
+    }
+}
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -59,14 +103,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/units") view=UnitsPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/units/new") view=UnitNewPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/units/:id") view=UnitEditPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/users/new") view=UserNewPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/users/:id") view=UserEditPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/password") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/units") view={Lazy::<UnitsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/units/new") view={Lazy::<UnitNewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/units/:id") view={Lazy::<UnitEditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users/new") view={Lazy::<UserNewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users/:id") view={Lazy::<UserEditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

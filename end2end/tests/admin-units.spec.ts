@@ -4,7 +4,7 @@ import { creditCode, hydrated, loggedIn } from './helpers';
 test('an administrator creates a unit: wrong credit code first, then a right one', async ({ page }) => {
   await loggedIn(page, 'admin');
   await page.goto('/admin/units/new');
-  await hydrated(page);
+  await hydrated(page, 'UnitNewPage');
   const name = `平阳县测试建设单位${test.info().project.name === 'phone' ? '乙' : '甲'}${Date.now() % 100000}`;
   await page.getByLabel('单位类型').selectOption('owner');
   await page.getByLabel('单位名称').fill(name);
@@ -30,7 +30,7 @@ test('an administrator creates a unit: wrong credit code first, then a right one
 test('bad names are refused at the field', async ({ page }) => {
   await loggedIn(page, 'admin');
   await page.goto('/admin/units/new');
-  await hydrated(page);
+  await hydrated(page, 'UnitNewPage');
   for (const bad of ['😀建设局', '<script>alert(1)</script>']) {
     await page.getByLabel('单位名称').fill(bad);
     await page.getByLabel('统一社会信用代码').fill(creditCode());

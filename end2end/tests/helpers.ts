@@ -2,9 +2,11 @@ import { Page, expect } from '@playwright/test';
 
 export const PASSWORD = 'Pingyang@2026';
 
-/** Waits until the wasm has hydrated the page (clicks before that are lost). */
-export async function hydrated(page: Page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+/** Waits until the wasm has hydrated the page (clicks before that are lost).
+ * Pages other than login and home are lazy chunks: pass their component name. */
+export async function hydrated(page: Page, component?: string) {
+  const sel = component ? `body[data-page="${component}"]` : 'body[data-hydrated="true"]';
+  await page.waitForSelector(sel, { timeout: 20_000 });
 }
 
 export async function login(page: Page, username: string, password = PASSWORD) {

@@ -2,5 +2,6 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // hydrate_lazy: some routes are lazy-loaded wasm chunks.
+    leptos::mount::hydrate_lazy(app::App);
 }
