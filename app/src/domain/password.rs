@@ -10,8 +10,9 @@ pub const MAX_LEN: usize = 64;
 pub struct NewPassword(String);
 
 impl NewPassword {
-    /// At least 10 characters, at most 64, three of the four classes (lower,
-    /// upper, digit, symbol), no spaces, and not containing the login name.
+    /// At least 10 characters, at most 64, printable ASCII without spaces,
+    /// three of the four classes (lower, upper, digit, symbol), and not
+    /// containing the login name.
     pub fn parse(input: &str, username: &str) -> Result<Self, String> {
         let len = input.chars().count();
         if len == 0 {
@@ -25,6 +26,11 @@ impl NewPassword {
         }
         if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("密码不能包含空格或控制字符".into());
+        }
+        // Printable ASCII only: typable on every keyboard and phone, and the
+        // "symbol" class means what people think it means.
+        if !input.chars().all(|c| c.is_ascii_graphic()) {
+            return Err("密码只能使用英文字母、数字和英文符号".into());
         }
         let classes = [
             input.chars().any(|c| c.is_ascii_lowercase()),

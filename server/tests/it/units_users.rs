@@ -198,6 +198,41 @@ async fn user_input_errors_and_duplicates(b: Backend) {
     );
 }
 
+async fn a_reset_needs_a_policy_password_and_unlocks(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let admin = t.actor("admin").await;
+    let id = t.user_id("jtfz").await;
+    let before = t.count("audit_log").await;
+    for bad in [
+        "",
+        "short1!",
+        "alllowercase",
+        "jtfz@Pass2026",
+        "😀😀😀😀😀😀😀😀😀😀A1",
+    ] {
+        let e = users::reset_password(&t.db, &admin, id, bad)
+            .await
+            .unwrap_err();
+        assert!(
+            e.field_errors().is_some_and(|f| f.contains_key("password")),
+            "{bad}: {e:?}"
+        );
+    }
+    assert_eq!(t.count("audit_log").await, before);
+    sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+        .bind(app::platform::time::now_ms() + 600_000)
+        .bind(id)
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+    users::reset_password(&t.db, &admin, id, "Linshi#2026x")
+        .await
+        .unwrap();
+    let u = users::get(&t.db, &admin, id).await.unwrap();
+    assert!(!u.locked && u.must_change_password);
+    assert_eq!(t.count("audit_log").await, before + 1);
+}
+
 async fn admins_cannot_lock_themselves_out(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let admin = t.actor("admin").await;
@@ -318,6 +353,7 @@ on_both!(
     unit_kind_cannot_change_under_its_users,
     users_need_a_role_that_fits_their_unit,
     user_input_errors_and_duplicates,
+    a_reset_needs_a_policy_password_and_unlocks,
     admins_cannot_lock_themselves_out,
     other_units_records_are_refused_in_the_services,
     search_filters_and_pages,

@@ -45,7 +45,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
                 <FormAlert errors/>
                 <TextField label="当前密码" name="current" input_type="password" errors required=true maxlength=128 autocomplete="current-password"/>
                 <TextField label="新密码" name="new" input_type="password" errors required=true maxlength=64 autocomplete="new-password"
-                    hint="至少 10 位，含大写字母、小写字母、数字、符号中的至少三类，不含用户名"/>
+                    hint="10–64 位英文字母、数字或英文符号，含大写、小写、数字、符号中的至少三类，不含用户名"/>
                 <TextField label="确认新密码" name="confirm" input_type="password" errors required=true maxlength=64 autocomplete="new-password"/>
                 <SubmitButton label="保存新密码" pending=action.pending()/>
             </ActionForm>
