@@ -5,15 +5,6 @@ use app::{
     platform::{audit, db::Backend},
 };
 
-/// Drops the append-only guard, as someone with direct database access could.
-async fn disable_guard(t: &TestDb) {
-    let sql = match t.db.backend {
-        Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
-        Backend::Postgres => "DROP TRIGGER audit_log_no_change ON audit_log",
-    };
-    sqlx::raw_sql(sql).execute(&t.db.pool).await.unwrap();
-}
-
 async fn every_write_leaves_a_chained_entry(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let r = audit::verify(&t.db).await.unwrap();
@@ -61,7 +52,7 @@ async fn the_trail_refuses_updates_and_deletes(b: Backend) {
 
 async fn an_edited_entry_is_named(b: Backend) {
     let t = TestDb::with_demo(b).await;
-    disable_guard(&t).await;
+    t.drop_audit_guard().await;
     sqlx::query(
         "UPDATE audit_log SET after_json = replace(after_json, '陈建华', '陈某') WHERE seq = 14",
     )
@@ -76,7 +67,7 @@ async fn an_edited_entry_is_named(b: Backend) {
 
 async fn a_deleted_entry_is_named(b: Backend) {
     let t = TestDb::with_demo(b).await;
-    disable_guard(&t).await;
+    t.drop_audit_guard().await;
     sqlx::query("DELETE FROM audit_log WHERE seq = 7")
         .execute(&t.db.pool)
         .await
@@ -88,7 +79,7 @@ async fn a_deleted_entry_is_named(b: Backend) {
 
 async fn a_cut_tail_is_noticed(b: Backend) {
     let t = TestDb::with_demo(b).await;
-    disable_guard(&t).await;
+    t.drop_audit_guard().await;
     sqlx::query("DELETE FROM audit_log WHERE seq >= 22")
         .execute(&t.db.pool)
         .await
@@ -99,7 +90,7 @@ async fn a_cut_tail_is_noticed(b: Backend) {
 
 async fn an_inserted_entry_is_named(b: Backend) {
     let t = TestDb::with_demo(b).await;
-    disable_guard(&t).await;
+    t.drop_audit_guard().await;
     // Make room at 10 by shifting later entries up, then forge entry 10.
     for seq in (10..=23).rev() {
         sqlx::query("UPDATE audit_log SET seq = seq + 1 WHERE seq = $1")
@@ -157,7 +148,7 @@ async fn the_verify_command_names_the_tampered_entry(b: Backend) {
         String::from_utf8_lossy(&ok.stderr)
     );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("共 23 条"));
-    disable_guard(&t).await;
+    t.drop_audit_guard().await;
     sqlx::query("UPDATE audit_log SET ip = '10.0.0.9' WHERE seq = 5")
         .execute(&t.db.pool)
         .await

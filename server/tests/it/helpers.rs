@@ -114,6 +114,18 @@ impl TestDb {
             .unwrap()
     }
 
+    /// Drops the append-only triggers of the audit trail, as someone with
+    /// direct database access could, so a test can tamper with it.
+    pub async fn drop_audit_guard(&self) {
+        let sql = match self.db.backend {
+            Backend::Sqlite => {
+                "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
+            }
+            Backend::Postgres => "DROP TRIGGER audit_log_no_change ON audit_log",
+        };
+        sqlx::raw_sql(sql).execute(&self.db.pool).await.unwrap();
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
             .fetch_one(&self.db.pool)

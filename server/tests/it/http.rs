@@ -365,29 +365,23 @@ async fn admin_forms_report_bad_input_at_the_field(b: Backend) {
 async fn the_admin_check_reports_tampering(b: Backend) {
     let s = TestServer::start(b).await;
     let admin = s.logged_in("admin").await;
-    let status: serde_json::Value = s
-        .call(&admin, "audit_verify", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status["ok"], true, "{status}");
-    let drop = match b {
-        Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
-        Backend::Postgres => "DROP TRIGGER audit_log_no_change ON audit_log",
+    let verify = || async {
+        let status: serde_json::Value = s
+            .call(&admin, "audit_verify", &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        status
     };
-    sqlx::query(drop).execute(&s.t.db.pool).await.unwrap();
+    assert_eq!(verify().await["ok"], true);
+    s.t.drop_audit_guard().await;
     sqlx::query("UPDATE audit_log SET actor_name = 'someone else' WHERE seq = 3")
         .execute(&s.t.db.pool)
         .await
         .unwrap();
-    let status: serde_json::Value = s
-        .call(&admin, "audit_verify", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status["ok"], false);
+    let status = verify().await;
+    assert_eq!(status["ok"], false, "{status}");
     assert_eq!(status["problem_seq"], 3);
 }
 
