@@ -71,8 +71,15 @@ impl<'w> AuditedTx<'w> {
             v.map(|v| serde_json::to_string(v).map_err(|_| AppError::Internal))
                 .transpose()
         };
-        let entry = Entry {
-            seq: 0,
+        // Taking the head with an UPDATE locks it (a row lock on PostgreSQL, the
+        // write lock on SQLite) until commit, so appends are strictly serial.
+        let head = sqlx::query(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
+        )
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let mut entry = Entry {
+            seq: head.try_get("seq")?,
             at: now_ms(),
             actor_user_id: self.who.user_id,
             actor_unit_id: self.who.unit_id,
@@ -84,19 +91,9 @@ impl<'w> AuditedTx<'w> {
             after_json: to_json(after)?,
             ip: self.who.ip.clone(),
             user_agent: self.who.user_agent.clone(),
-            prev_hash: String::new(),
+            prev_hash: head.try_get("last_hash")?,
             hash: String::new(),
         };
-        // Taking the head with an UPDATE locks it (a row lock on PostgreSQL, the
-        // write lock on SQLite) until commit, so appends are strictly serial.
-        let head = sqlx::query(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
-        )
-        .fetch_one(&mut *self.tx)
-        .await?;
-        let mut entry = entry;
-        entry.seq = head.try_get("seq")?;
-        entry.prev_hash = head.try_get("last_hash")?;
         entry.hash = entry.compute_hash();
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor_user_id, actor_unit_id, actor_name, entity, entity_id, action,

@@ -111,3 +111,20 @@ pub fn is_unique_violation(e: &sqlx::Error, column: &str) -> bool {
         _ => false,
     }
 }
+
+/// `%text%` for LIKE, with the wildcards in the text escaped.
+pub fn like_pattern(q: &str) -> String {
+    let q = q.trim();
+    if q.is_empty() {
+        return String::new();
+    }
+    let escaped: String = q
+        .chars()
+        .take(50)
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}

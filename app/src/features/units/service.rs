@@ -1,12 +1,12 @@
 use super::{Unit, UnitOption};
 use crate::{
-    domain::{CreditCode, Name, SECTORS, UnitKind},
+    domain::{CreditCode, Name, Role, SECTORS, UnitKind},
     error::{AppError, Check},
     kit::table::{PER_PAGE, Page},
     platform::{
         actor::{Actor, Scope},
         audit::AuditedTx,
-        db::{Db, is_unique_violation},
+        db::{Db, is_unique_violation, like_pattern},
         time::now_ms,
     },
 };
@@ -94,23 +94,6 @@ fn row_to_unit(r: &AnyRow) -> Result<Unit, AppError> {
         user_count: r.try_get("user_count")?,
         updated_at: r.try_get("updated_at")?,
     })
-}
-
-/// `%text%` for LIKE, with the wildcards in the text escaped.
-pub fn like_pattern(q: &str) -> String {
-    let q = q.trim();
-    if q.is_empty() {
-        return String::new();
-    }
-    let escaped: String = q
-        .chars()
-        .take(50)
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("%{escaped}%")
 }
 
 pub async fn list(
@@ -202,9 +185,7 @@ fn duplicate_code(e: sqlx::Error) -> AppError {
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: UnitInput) -> Result<i64, AppError> {
-    if actor.scope() != Scope::All || actor.role != crate::domain::Role::Admin {
-        return Err(AppError::Forbidden);
-    }
+    actor.require(&[Role::Admin])?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let now = now_ms();
@@ -228,9 +209,7 @@ pub async fn create(db: &Db, actor: &Actor, input: UnitInput) -> Result<i64, App
 }
 
 pub async fn update(db: &Db, actor: &Actor, id: i64, input: UnitInput) -> Result<(), AppError> {
-    if actor.role != crate::domain::Role::Admin {
-        return Err(AppError::Forbidden);
-    }
+    actor.require(&[Role::Admin])?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let before = find(tx.conn(), id).await?;

@@ -2,12 +2,12 @@ use super::User;
 use crate::{
     domain::{Mobile, Name, NewPassword, Role, UnitKind, Username},
     error::{AppError, Check},
-    features::{auth::service::hash_password, units::service::like_pattern},
+    features::auth::service::hash_password,
     kit::table::{PER_PAGE, Page},
     platform::{
         actor::Actor,
         audit::AuditedTx,
-        db::{Db, is_unique_violation},
+        db::{Db, is_unique_violation, like_pattern},
         session::end_sessions_of,
         time::now_ms,
     },
