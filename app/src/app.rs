@@ -3,6 +3,8 @@ use crate::{
     features::{
         audit::AuditPage,
         auth::{ChangePasswordPage, LoginPage},
+        awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
+        filings::{BackEntryPage, FilingPage, FilingsPage},
         home::HomePage,
         units::{UnitEditPage, UnitNewPage, UnitsPage},
         users::{UserEditPage, UserNewPage, UsersPage},
@@ -47,6 +49,13 @@ lazy_page!(UsersRoute, UsersPage);
 lazy_page!(UserNewRoute, UserNewPage);
 lazy_page!(UserEditRoute, UserEditPage);
 lazy_page!(AuditRoute, AuditPage);
+lazy_page!(AwardsRoute, AwardsPage);
+lazy_page!(AwardImportRoute, AwardImportPage);
+lazy_page!(ImportReportRoute, ImportReportPage);
+lazy_page!(ApiTokensRoute, ApiTokensPage);
+lazy_page!(FilingsRoute, FilingsPage);
+lazy_page!(FilingRoute, FilingPage);
+lazy_page!(BackEntryRoute, BackEntryPage);
 
 /// Marks `<body data-hydrated data-page>` once hydrated: browser tests wait
 /// for it before clicking (a click before hydration is a plain form post).
@@ -111,6 +120,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/users/new") view={Lazy::<UserNewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/users/:id") view={Lazy::<UserEditRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/api-tokens") view={Lazy::<ApiTokensRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("awards") view={Lazy::<AwardsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("awards/import") view={Lazy::<AwardImportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("awards/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("filings") view={Lazy::<FilingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("filings/back-entry") view={Lazy::<BackEntryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("filings/:id") view={Lazy::<FilingRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,5 +1,5 @@
 //! Settings from the command line and environment (see the README's table).
-use app::platform::settings::Settings;
+use app::platform::settings::{Settings, StorageConfig};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -32,6 +32,26 @@ pub struct Config {
     /// Datum of the tiles: wgs84 (Tianditu, OSM) or gcj02 (Gaode-style).
     #[arg(long, env = "TILE_DATUM", default_value = "wgs84")]
     pub tile_datum: String,
+    /// Largest attachment or import file, in MB.
+    #[arg(long, env = "UPLOAD_MAX_MB", default_value_t = 20)]
+    pub upload_max_mb: usize,
+    /// Where attachments are kept: `local` (DATA_DIR/files) or `s3`.
+    #[arg(long, env = "STORAGE", default_value = "local")]
+    pub storage: String,
+    /// S3 bucket (STORAGE=s3); credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+    #[arg(long, env = "S3_BUCKET", default_value = "")]
+    pub s3_bucket: String,
+    /// S3-compatible endpoint, e.g. http://minio:9000 (empty: AWS).
+    #[arg(long, env = "S3_ENDPOINT", default_value = "")]
+    pub s3_endpoint: String,
+    #[arg(long, env = "S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// Contract price further than this percentage from the award price is flagged.
+    #[arg(long, env = "PRICE_DEVIATION_PCT", default_value_t = 20)]
+    pub price_deviation_pct: i64,
+    /// Go-live date: contracts signed from 2022-06-30 until this day are back-entries (补录).
+    #[arg(long, env = "GO_LIVE_DATE", default_value = "2026-12-01")]
+    pub go_live_date: String,
 }
 
 impl Config {
@@ -57,6 +77,26 @@ impl Config {
             d @ ("wgs84" | "gcj02") => d.to_string(),
             other => return Err(format!("TILE_DATUM 只能是 wgs84 或 gcj02，而不是 {other}")),
         };
+        if self.upload_max_mb == 0 || self.upload_max_mb > 500 {
+            return Err("UPLOAD_MAX_MB 须在 1–500 之间".into());
+        }
+        s.upload_max_bytes = self.upload_max_mb * 1024 * 1024;
+        s.storage = match self.storage.as_str() {
+            "local" => StorageConfig::Local,
+            "s3" if self.s3_bucket.is_empty() => return Err("STORAGE=s3 时须设置 S3_BUCKET".into()),
+            "s3" => StorageConfig::S3 {
+                bucket: self.s3_bucket.clone(),
+                endpoint: (!self.s3_endpoint.is_empty()).then(|| self.s3_endpoint.clone()),
+                region: self.s3_region.clone(),
+            },
+            other => return Err(format!("STORAGE 只能是 local 或 s3，而不是 {other}")),
+        };
+        if !(1..=1000).contains(&self.price_deviation_pct) {
+            return Err("PRICE_DEVIATION_PCT 须在 1–1000 之间".into());
+        }
+        s.price_deviation_pct = self.price_deviation_pct;
+        s.go_live = chrono::NaiveDate::parse_from_str(&self.go_live_date, "%Y-%m-%d")
+            .map_err(|_| format!("GO_LIVE_DATE 格式应为 2026-12-01，而不是 {}", self.go_live_date))?;
         Ok(s)
     }
 }

@@ -3,10 +3,11 @@ use app::{
     domain::{CreditCode, Mobile, Name, NewPassword, Role, UnitKind, Username},
     error::AppError,
     features::{
+        awards::service::{self as awards, RawRecord},
         units::service::{self as units, UnitInput},
         users::service::{self as users, NewUser, UserInput},
     },
-    platform::{actor::Actor, db::Db},
+    platform::{actor::Actor, audit::Who, db::Db},
 };
 
 /// Every demo account's password.
@@ -87,6 +88,32 @@ const UNITS: &[(UnitKind, &str, &str, Option<&str>)] = &[
         "91330326MA2P9Q0R1",
         None,
     ),
+    (
+        UnitKind::SupervisorEngineer,
+        "平阳县正信工程监理有限公司",
+        "91330326MA2T1U2W3",
+        None,
+    ),
+    (
+        UnitKind::SupervisorEngineer,
+        "温州华诚工程咨询有限公司",
+        "91330326MA2X4Y5P6",
+        None,
+    ),
+];
+
+/// Demo awards: (project code, section, project, section name, owner index,
+/// contractor index, price in 元, award date, tender method, sector).
+/// The sample import files (public/samples) hold other records.
+type DemoAward = (&'static str, &'static str, &'static str, &'static str, usize, usize, &'static str, &'static str, &'static str, &'static str);
+const AWARDS: &[DemoAward] = &[
+    ("PY2024-0118", "01", "平阳县人民医院门诊楼改造工程", "施工标", 3, 7, "32800000", "2024-06-20", "公开招标", "住建"),
+    ("PY2025-0203", "01", "平阳县城西幼儿园新建工程", "施工标", 4, 8, "12600000", "2025-05-16", "公开招标", "住建"),
+    ("PY2025-0203", "02", "平阳县城西幼儿园新建工程", "监理标", 4, 13, "298000", "2025-05-16", "竞争性磋商", "住建"),
+    ("PY2025-0207", "01", "鳌江镇老街立面整治工程", "施工标", 5, 9, "5680000", "2025-07-02", "公开招标", "住建"),
+    ("PY2025-0210", "01", "平阳县昆鳌大道拓宽工程", "施工标", 6, 12, "45200000", "2025-08-15", "公开招标", "交通"),
+    ("PY2023-0411", "01", "萧江镇污水管网改造工程", "施工标", 3, 10, "8960000", "2023-04-11", "公开招标", "水利"),
+    ("PY2022-0520", "01", "平阳县体育馆维修工程", "施工标", 3, 11, "1850000", "2022-05-20", "询价", "住建"),
 ];
 
 /// (login, name, mobile, role, index into UNITS)
@@ -136,6 +163,38 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
         };
         users::create(db, &system, input).await?;
     }
+    let records = AWARDS
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let code = |idx: usize| {
+                CreditCode::with_check(UNITS[idx].2)
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default()
+            };
+            let values = [
+                ("project_code", a.0.to_string()),
+                ("section_code", a.1.into()),
+                ("project_name", a.2.into()),
+                ("section_name", a.3.into()),
+                ("owner_credit_code", code(a.4)),
+                ("contractor_credit_code", code(a.5)),
+                ("award_price", a.6.into()),
+                ("award_date", a.7.into()),
+                ("tender_method", a.8.into()),
+                ("sector", a.9.into()),
+            ];
+            RawRecord {
+                line: i,
+                values: values.into_iter().collect(),
+            }
+        })
+        .collect();
+    let out = awards::apply(db, &Who::system("演示数据"), "import", records).await?;
+    if !out.problems.is_empty() {
+        tracing::error!(problems = ?out.problems, "demo awards refused");
+        return Err(AppError::Internal);
+    }
     Ok(true)
 }
 
@@ -146,7 +205,6 @@ pub async fn bootstrap_admin(db: &Db) -> Result<Option<String>, AppError> {
     if has_users(db).await? {
         return Ok(None);
     }
-    use rand::Rng;
     let system = Actor::system("系统初始化");
     let code = CreditCode::with_check(UNITS[0].2).ok_or(AppError::Internal)?;
     let office = match units::create(
@@ -165,12 +223,7 @@ pub async fn bootstrap_admin(db: &Db) -> Result<Option<String>, AppError> {
             .await?
         }
     };
-    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
-    let mut rng = rand::thread_rng();
-    let random: String = (0..12)
-        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
-        .collect();
-    let password = format!("{random}#9a");
+    let password = app::features::auth::service::random_password();
     let input = NewUser {
         username: Username::parse("admin").map_err(AppError::invalid)?,
         user: UserInput {

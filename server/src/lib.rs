@@ -3,7 +3,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 
-use app::platform::{AppState, db::Db, settings::Settings};
+use app::platform::{AppState, db::Db, settings::Settings, storage::FileStore};
 use leptos::config::LeptosOptions;
 use std::{net::SocketAddr, sync::Arc};
 
@@ -22,9 +22,11 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
 /// Connects (and migrates) the database and assembles the state.
 pub async fn state(settings: Settings, addr: SocketAddr) -> Result<AppState, sqlx::Error> {
     let db = Db::connect(&settings.database_url).await?;
+    let files = FileStore::from_settings(&settings).map_err(|e| sqlx::Error::Configuration(e.into()))?;
     Ok(AppState {
         leptos_options: leptos_options(addr),
         db,
+        files,
         settings: Arc::new(settings),
     })
 }

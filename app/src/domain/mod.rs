@@ -1,13 +1,19 @@
 //! Domain types shared by server and browser: parsed, never merely validated.
 mod credit_code;
+mod date;
+mod id_number;
 mod mobile;
+mod money;
 mod password;
 mod text;
 
 pub use credit_code::CreditCode;
+pub use date::{excel_serial, parse_date};
+pub use id_number::{IdNumber, mask_id};
 pub use mobile::Mobile;
+pub use money::Fen;
 pub use password::NewPassword;
-pub use text::{Name, Username, optional_text};
+pub use text::{Name, Username, code_text, optional_text, required_text};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,14 +26,16 @@ pub enum UnitKind {
     SectorAuthority,
     Owner,
     Contractor,
+    SupervisorEngineer,
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 4] = [
+    pub const ALL: [UnitKind; 5] = [
         Self::ResourceOffice,
         Self::SectorAuthority,
         Self::Owner,
         Self::Contractor,
+        Self::SupervisorEngineer,
     ];
 
     pub fn code(self) -> &'static str {
@@ -36,6 +44,7 @@ impl UnitKind {
             Self::SectorAuthority => "sector_authority",
             Self::Owner => "owner",
             Self::Contractor => "contractor",
+            Self::SupervisorEngineer => "supervisor_engineer",
         }
     }
     pub fn parse(s: &str) -> Result<Self, String> {
@@ -50,6 +59,7 @@ impl UnitKind {
             Self::SectorAuthority => "行业主管部门",
             Self::Owner => "建设单位",
             Self::Contractor => "施工单位",
+            Self::SupervisorEngineer => "监理单位",
         }
     }
 }
@@ -91,11 +101,12 @@ impl Role {
             Self::Admin => "系统管理员",
             Self::Supervisor => "监管人员",
             Self::Owner => "建设单位经办人",
-            Self::KeyPersonnel => "施工单位关键人员",
+            Self::KeyPersonnel => "关键人员",
         }
     }
     /// Administrators sit in the resource office; supervisors in the office or
-    /// a sector authority; owner users in owner units; key personnel in contractors.
+    /// a sector authority; owner users in owner units; key personnel in
+    /// contractors and supervising engineers (总监理工程师).
     pub fn fits(self, kind: UnitKind) -> bool {
         matches!(
             (self, kind),
@@ -105,7 +116,10 @@ impl Role {
                     UnitKind::ResourceOffice | UnitKind::SectorAuthority
                 )
                 | (Self::Owner, UnitKind::Owner)
-                | (Self::KeyPersonnel, UnitKind::Contractor)
+                | (
+                    Self::KeyPersonnel,
+                    UnitKind::Contractor | UnitKind::SupervisorEngineer
+                )
         )
     }
 }
@@ -120,11 +134,55 @@ pub const SECTORS: [(&str, &str); 5] = [
 ];
 
 pub fn sector_label(code: &str) -> &'static str {
-    SECTORS
-        .iter()
+    label_of(&SECTORS, code)
+}
+
+/// Tender methods as the trading platform names them.
+pub const TENDER_METHODS: [(&str, &str); 7] = [
+    ("open", "公开招标"),
+    ("invited", "邀请招标"),
+    ("negotiation", "竞争性谈判"),
+    ("consultation", "竞争性磋商"),
+    ("inquiry", "询价"),
+    ("single_source", "单一来源"),
+    ("other", "其他"),
+];
+
+/// Roles on a key personnel roster. `pm` (项目经理) is required on every
+/// roster; `chief_supervisor` belongs to the supervising engineer unit.
+pub const ROSTER_ROLES: [(&str, &str); 8] = [
+    ("pm", "项目经理"),
+    ("technical_lead", "技术负责人"),
+    ("safety_officer", "安全员"),
+    ("quality_officer", "质量员"),
+    ("construction_officer", "施工员"),
+    ("chief_supervisor", "总监理工程师"),
+    ("supervising_engineer", "专业监理工程师"),
+    ("other", "其他"),
+];
+
+/// Kinds of filing attachments; a submitted filing has the first two.
+pub const ATTACHMENT_KINDS: [(&str, &str); 3] = [
+    ("contract", "合同扫描件"),
+    ("award_notice", "中标通知书"),
+    ("other", "其他附件"),
+];
+
+/// The label of `code` in one of the (code, label) lists, or "—".
+pub fn label_of(list: &[(&'static str, &'static str)], code: &str) -> &'static str {
+    list.iter()
         .find(|(c, _)| *c == code)
         .map(|(_, l)| *l)
         .unwrap_or("—")
+}
+
+/// A code from a list given either its code or its Chinese label (imports
+/// carry labels, forms carry codes).
+pub fn code_of(list: &[(&'static str, &'static str)], input: &str) -> Option<&'static str> {
+    let s = input.trim();
+    list.iter()
+        .find(|(c, l)| *c == s || *l == s)
+        .map(|(c, _)| *c)
 }
 
 #[cfg(test)]
@@ -148,5 +206,14 @@ mod tests {
         assert!(!Role::Owner.fits(UnitKind::Contractor));
         assert!(Role::Supervisor.fits(UnitKind::SectorAuthority));
         assert!(!Role::Admin.fits(UnitKind::Owner));
+        assert!(Role::KeyPersonnel.fits(UnitKind::SupervisorEngineer));
+    }
+
+    #[test]
+    fn lists_take_codes_or_labels() {
+        assert_eq!(code_of(&TENDER_METHODS, "公开招标"), Some("open"));
+        assert_eq!(code_of(&SECTORS, "transport"), Some("transport"));
+        assert_eq!(code_of(&SECTORS, "航天"), None);
+        assert_eq!(label_of(&ROSTER_ROLES, "pm"), "项目经理");
     }
 }

@@ -78,6 +78,32 @@ pub fn optional_text(input: &str, what: &str, max: usize) -> Result<Option<Strin
     Ok(Some(s.to_string()))
 }
 
+/// Required free text (project and section names, contract numbers): 1..=max
+/// characters, no control characters and no markup brackets.
+pub fn required_text(input: &str, what: &str, max: usize) -> Result<String, String> {
+    match optional_text(input, what, max)? {
+        None => Err(format!("请填写{what}")),
+        Some(s) if s.contains(['<', '>', '\n']) => Err(format!("{what}不能含有 < > 或换行")),
+        Some(s) => Ok(s),
+    }
+}
+
+/// A code from another system (project code, section code): 1..=40 of
+/// letters, digits, `-`, `_`, `.` and `/`.
+pub fn code_text(input: &str, what: &str) -> Result<String, String> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(format!("请填写{what}"));
+    }
+    let ok = s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
+    if !ok {
+        return Err(format!("{what}应为 1–40 位字母、数字或 - _ . /"));
+    }
+    Ok(s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +149,11 @@ mod tests {
     fn optional_text_bounds() {
         assert_eq!(optional_text("  ", "备注", 10).unwrap(), None);
         assert!(optional_text(&"字".repeat(11), "备注", 10).is_err());
+        assert!(required_text(" ", "项目名称", 10).is_err());
+        assert!(required_text("<b>x</b>", "项目名称", 10).is_err());
+        assert_eq!(required_text(" 1#楼（一期） ", "项目名称", 10).unwrap(), "1#楼（一期）");
+        assert!(code_text("PY-2024-001", "项目编号").is_ok());
+        assert!(code_text("PY 2024", "项目编号").is_err());
+        assert!(code_text("", "项目编号").is_err());
     }
 }

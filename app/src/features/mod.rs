@@ -2,6 +2,8 @@
 //! pages in `pages.rs`, server-only logic in `service.rs`.
 pub mod audit;
 pub mod auth;
+pub mod awards;
+pub mod filings;
 pub mod home;
 pub mod units;
 pub mod users;

@@ -61,6 +61,9 @@ pub fn TextField(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(optional)] readonly: bool,
+    /// `numeric`, `decimal`, `tel`…: the keyboard a phone shows.
+    #[prop(optional)]
+    input_mode: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("f-{name}");
     let error = errors.field(name);
@@ -73,6 +76,7 @@ pub fn TextField(
                 value=value
                 required=required
                 readonly=readonly
+                inputmode=input_mode
                 maxlength=maxlength
                 autocomplete=autocomplete
                 placeholder=placeholder

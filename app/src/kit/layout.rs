@@ -34,6 +34,21 @@ const NAV: &[NavItem] = &[
         roles: ALL,
     },
     NavItem {
+        href: "/filings",
+        label: "合同备案",
+        roles: &[Role::Admin, Role::Supervisor, Role::Owner],
+    },
+    NavItem {
+        href: "/awards",
+        label: "中标项目",
+        roles: &[Role::Admin, Role::Supervisor, Role::Owner],
+    },
+    NavItem {
+        href: "/filings/back-entry",
+        label: "补录统计",
+        roles: &[Role::Admin, Role::Supervisor],
+    },
+    NavItem {
         href: "/admin/units",
         label: "单位管理",
         roles: &[Role::Admin],
@@ -108,6 +123,27 @@ pub fn AppShell() -> impl IntoView {
                 <Outlet/>
             </main>
         </div>
+    }
+}
+
+/// Shows `children` only to users holding one of `roles` (a convenience:
+/// the server functions behind them check the role themselves).
+#[component]
+pub fn ForRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    let me = use_user();
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    let role = match me {
+                        Some(m) => m.0.await.ok().flatten().map(|u| u.role),
+                        None => None,
+                    };
+                    role.filter(|r| roles.contains(r)).map(|_| children())
+                })
+            }}
+        </Transition>
     }
 }
 

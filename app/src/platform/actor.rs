@@ -154,6 +154,16 @@ pub async fn optional_actor() -> Result<Option<Actor>, AppError> {
             tracing::error!(error = %e, "session layer missing");
             AppError::Internal
         })?;
+    let state: AppState = super::state()?;
+    session_actor(&state.db, &session, client_info().await).await
+}
+
+/// The user of a session (also for plain axum handlers such as uploads).
+pub async fn session_actor(
+    db: &super::db::Db,
+    session: &tower_sessions::Session,
+    client: ClientInfo,
+) -> Result<Option<Actor>, AppError> {
     let user_id: Option<i64> = session
         .get(USER_ID_KEY)
         .await
@@ -161,11 +171,27 @@ pub async fn optional_actor() -> Result<Option<Actor>, AppError> {
     let Some(user_id) = user_id else {
         return Ok(None);
     };
-    let state: AppState = super::state()?;
-    let actor = load_actor(&state.db, user_id, client_info().await).await?;
+    let actor = load_actor(db, user_id, client).await?;
     if actor.is_none() {
         // The user was disabled or removed since logging in.
         let _ = session.flush().await;
+    }
+    Ok(actor)
+}
+
+/// [`require_role`] for plain axum handlers.
+pub async fn session_role(
+    db: &super::db::Db,
+    session: &tower_sessions::Session,
+    client: ClientInfo,
+    roles: &[Role],
+) -> Result<Actor, AppError> {
+    let actor = session_actor(db, session, client)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    actor.require(roles)?;
+    if actor.must_change_password {
+        return Err(AppError::invalid("请先修改初始密码"));
     }
     Ok(actor)
 }

@@ -5,7 +5,9 @@ pub mod audit;
 pub mod db;
 pub mod session;
 pub mod settings;
+pub mod storage;
 pub mod time;
+pub mod upload;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -18,6 +20,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: db::Db,
     pub settings: Arc<settings::Settings>,
+    pub files: storage::FileStore,
 }
 
 /// The state inside a server function.

@@ -1,6 +1,20 @@
 //! Runtime settings. The server binary fills them from environment variables
 //! (see the README's table); tests build them directly.
+use chrono::NaiveDate;
 use std::path::PathBuf;
+
+/// Where attachment bytes are kept.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageConfig {
+    /// Under `DATA_DIR/files` (default).
+    Local,
+    /// An S3-compatible bucket; credentials from the usual `AWS_*` variables.
+    S3 {
+        bucket: String,
+        endpoint: Option<String>,
+        region: String,
+    },
+}
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -18,6 +32,20 @@ pub struct Settings {
     pub tile_url: String,
     /// `wgs84` (Tianditu, OSM) or `gcj02` (Gaode-style tiles).
     pub tile_datum: String,
+    /// Largest attachment accepted, in bytes.
+    pub upload_max_bytes: usize,
+    pub storage: StorageConfig,
+    /// A contract price further than this from the award price (percent) is
+    /// accepted but flagged for supervisors.
+    pub price_deviation_pct: i64,
+    /// Contracts signed from 2022-06-30 up to (not including) this date and
+    /// filed afterwards count as back-entries (补录).
+    pub go_live: NaiveDate,
+}
+
+/// The date from which every contract must be filed (the county's notice).
+pub fn filing_obligation_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2022, 6, 30).expect("valid date")
 }
 
 impl Settings {
@@ -34,6 +62,10 @@ impl Settings {
             trust_proxy: false,
             tile_url: String::new(),
             tile_datum: "wgs84".into(),
+            upload_max_bytes: 20 * 1024 * 1024,
+            storage: StorageConfig::Local,
+            price_deviation_pct: 20,
+            go_live: NaiveDate::from_ymd_opt(2026, 12, 1).expect("valid date"),
         }
     }
 }

@@ -5,12 +5,15 @@ use app::{
     platform::{audit, db::Backend},
 };
 
+/// Trail entries the demo data writes: 15 units, 10 accounts, 7 awards.
+const DEMO_ENTRIES: i64 = 32;
+
 async fn every_write_leaves_a_chained_entry(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let r = audit::verify(&t.db).await.unwrap();
     assert_eq!(r.problem, None);
     // 13 units + 10 users in the demo set.
-    assert_eq!(r.checked, 23);
+    assert_eq!(r.checked, DEMO_ENTRIES);
     let admin = t.actor("admin").await;
     let id = t.unit_id("平阳县教育局").await;
     let u = units::get(&t.db, &admin, id).await.unwrap();
@@ -53,15 +56,22 @@ async fn the_trail_refuses_updates_and_deletes(b: Backend) {
 async fn an_edited_entry_is_named(b: Backend) {
     let t = TestDb::with_demo(b).await;
     t.drop_audit_guard().await;
-    sqlx::query(
-        "UPDATE audit_log SET after_json = replace(after_json, '陈建华', '陈某') WHERE seq = 14",
+    let target: i64 = sqlx::query_scalar(
+        "SELECT MIN(seq) FROM audit_log WHERE after_json LIKE '%陈建华%'",
     )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE audit_log SET after_json = replace(after_json, '陈建华', '陈某') WHERE seq = $1",
+    )
+    .bind(target)
     .execute(&t.db.pool)
     .await
     .unwrap();
     let r = audit::verify(&t.db).await.unwrap();
     let (seq, msg) = r.problem.expect("tampering must be found");
-    assert_eq!(seq, 14);
+    assert_eq!(seq, target);
     assert!(msg.contains("被改动"), "{msg}");
 }
 
@@ -92,7 +102,11 @@ async fn an_inserted_entry_is_named(b: Backend) {
     let t = TestDb::with_demo(b).await;
     t.drop_audit_guard().await;
     // Make room at 10 by shifting later entries up, then forge entry 10.
-    for seq in (10..=23).rev() {
+    let last: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    for seq in (10..=last).rev() {
         sqlx::query("UPDATE audit_log SET seq = seq + 1 WHERE seq = $1")
             .bind(seq)
             .execute(&t.db.pool)
@@ -129,7 +143,7 @@ async fn concurrent_writes_keep_one_chain(b: Backend) {
     }
     let r = audit::verify(&t.db).await.unwrap();
     assert_eq!(r.problem, None);
-    assert_eq!(r.checked, 23 + 12);
+    assert_eq!(r.checked, DEMO_ENTRIES + 12);
 }
 
 async fn the_verify_command_names_the_tampered_entry(b: Backend) {
@@ -147,7 +161,7 @@ async fn the_verify_command_names_the_tampered_entry(b: Backend) {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("共 23 条"));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains(&format!("共 {DEMO_ENTRIES} 条")));
     t.drop_audit_guard().await;
     sqlx::query("UPDATE audit_log SET ip = '10.0.0.9' WHERE seq = 5")
         .execute(&t.db.pool)

@@ -20,6 +20,7 @@ impl TestServer {
             leptos_options: server::leptos_options(addr),
             db: t.db.clone(),
             settings: Arc::new(t.settings.clone()),
+            files: app::platform::storage::FileStore::from_settings(&t.settings).unwrap(),
         };
         let app = server::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

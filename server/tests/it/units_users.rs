@@ -327,7 +327,7 @@ async fn search_filters_and_pages(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let admin = t.actor("admin").await;
     let all = units::list(&t.db, &admin, "", "", 1).await.unwrap();
-    assert_eq!(all.total, 13);
+    assert_eq!(all.total, 15);
     let owners = units::list(&t.db, &admin, "", "owner", 1).await.unwrap();
     assert_eq!(owners.total, 4);
     let found = units::list(&t.db, &admin, "交通", "", 1).await.unwrap();

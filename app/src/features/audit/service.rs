@@ -16,7 +16,28 @@ fn may_read(actor: &Actor, entity: &str, id: i64) -> bool {
     match entity {
         "unit" => actor.can_read_unit(id),
         "user" => actor.role == Role::Admin || actor.user_id == id,
+        "api_token" => actor.role == Role::Admin,
         _ => false,
+    }
+}
+
+/// Awards and filings follow the award's scope (owner unit or sector).
+async fn may_read_project(db: &Db, actor: &Actor, entity: &str, id: i64) -> Result<bool, AppError> {
+    let award_id = match entity {
+        "award" => Some(id),
+        "filing" => sqlx::query_scalar("SELECT award_id FROM filings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?,
+        _ => return Ok(may_read(actor, entity, id)),
+    };
+    let Some(award_id) = award_id else {
+        return Err(AppError::NotFound);
+    };
+    match crate::features::awards::service::get(db, actor, award_id).await {
+        Ok(_) => Ok(true),
+        Err(AppError::Forbidden) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -27,7 +48,7 @@ pub async fn record_history(
     id: &str,
 ) -> Result<Vec<HistoryEntry>, AppError> {
     let numeric: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    if !may_read(actor, entity, numeric) {
+    if !may_read_project(db, actor, entity, numeric).await? {
         return Err(AppError::Forbidden);
     }
     let entries = audit::history(db, entity, id).await?;
@@ -80,7 +101,7 @@ fn show(key: &str, v: Option<&Value>) -> String {
         let label = match key {
             "kind" => UnitKind::parse(code).ok().map(UnitKind::label),
             "role" => Role::parse(code).ok().map(Role::label),
-            "sector" => Some(sector_label(code)),
+            "sector" => Some(sector_label(code)).filter(|l| *l != "—"),
             _ => None,
         };
         if let Some(label) = label {
@@ -109,6 +130,32 @@ fn field_label(key: &str) -> &str {
         "role" => "角色",
         "unit" => "所属单位",
         "disabled" => "已停用",
+        "project_code" => "项目编号",
+        "section_code" => "标段编号",
+        "project_name" => "项目名称",
+        "section_name" => "标段名称",
+        "owner" => "建设单位",
+        "contractor" => "中标单位",
+        "award_price" => "中标价",
+        "award_date" => "中标通知书日期",
+        "tender_method" => "招标方式",
+        "status" => "状态",
+        "contract_no" => "合同编号",
+        "signed_on" => "签订日期",
+        "contract_price" => "合同价",
+        "duration_days" => "工期（天）",
+        "planned_start" => "计划开工",
+        "planned_completion" => "计划竣工",
+        "payment_terms" => "付款方式",
+        "supervisor_engineer" => "监理单位",
+        "remarks" => "备注",
+        "back_entry" => "补录",
+        "price_flag" => "价格偏离",
+        "reason" => "更正原因",
+        "roster_member" => "关键人员",
+        "attachment" => "附件",
+        "hint" => "尾号",
+        "revoked" => "已吊销",
         "locked_until" => "锁定至",
         "failures" => "连续失败次数",
         other => other,
@@ -119,6 +166,9 @@ fn entity_label(entity: &str) -> &str {
     match entity {
         "unit" => "单位",
         "user" => "用户",
+        "award" => "中标项目",
+        "filing" => "合同备案",
+        "api_token" => "接口令牌",
         other => other,
     }
 }
@@ -135,6 +185,12 @@ pub fn action_label(action: &str) -> &str {
         "login" => "登录",
         "lock" => "账户锁定",
         "import" => "导入",
+        "submit" => "提交备案",
+        "roster_add" => "添加关键人员",
+        "roster_remove" => "移出关键人员",
+        "attach" => "上传附件",
+        "detach" => "移除附件",
+        "revoke" => "吊销",
         other => other,
     }
 }

@@ -42,6 +42,18 @@ async fn verify_password(password: &str, hash: &str) -> bool {
     .unwrap_or(false)
 }
 
+/// A first password that meets the policy (for accounts others open).
+pub fn random_password() -> String {
+    use rand::Rng;
+    // No 0/O, 1/l/I: it is read aloud or copied by hand.
+    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::thread_rng();
+    let random: String = (0..12)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect();
+    format!("{random}#9a")
+}
+
 const WRONG: &str = "用户名或密码错误";
 
 /// Checks a login name (or mobile number) and password. Returns the user id.

@@ -1,0 +1,177 @@
+//! Reading award files: CSV (UTF-8, or GB18030 as Excel in China saves it)
+//! and XLSX (first sheet). The first row names the columns; see the README
+//! and `samples/awards.csv`.
+use super::{
+    Problem,
+    service::{FIELDS, RawRecord},
+};
+use calamine::{Data, Reader, Xlsx};
+use std::io::Cursor;
+
+/// The records of a file, or the problems that stop the whole file (no
+/// header, missing columns, unreadable).
+pub fn read(bytes: &[u8]) -> Result<(&'static str, Vec<RawRecord>), Vec<Problem>> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Ok(("xlsx", read_xlsx(bytes)?))
+    } else {
+        Ok(("csv", read_csv(bytes)?))
+    }
+}
+
+fn whole_file(reason: impl Into<String>) -> Vec<Problem> {
+    vec![Problem {
+        line: 1,
+        column: String::new(),
+        reason: reason.into(),
+    }]
+}
+
+/// Maps header cells to field keys; reports required columns that are missing.
+fn columns(header: &[String]) -> Result<Vec<Option<&'static str>>, Vec<Problem>> {
+    let norm = |s: &str| -> String {
+        s.trim()
+            .trim_start_matches('\u{feff}')
+            .replace('(', "（")
+            .replace(')', "）")
+            .replace(' ', "")
+    };
+    let map: Vec<Option<&'static str>> = header
+        .iter()
+        .map(|h| {
+            let h = norm(h);
+            FIELDS
+                .iter()
+                .find(|(key, label)| h == *label || h == *key)
+                .map(|(key, _)| *key)
+        })
+        .collect();
+    let missing: Vec<Problem> = FIELDS
+        .iter()
+        .filter(|(key, _)| !map.contains(&Some(*key)))
+        .map(|(_, label)| Problem {
+            line: 1,
+            column: label.to_string(),
+            reason: "缺少此列（第一行须为列名）".into(),
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(map)
+    } else {
+        Err(missing)
+    }
+}
+
+fn record(line: usize, map: &[Option<&'static str>], cells: Vec<String>) -> Option<RawRecord> {
+    if cells.iter().all(|c| c.trim().is_empty()) {
+        return None;
+    }
+    let values = map
+        .iter()
+        .zip(cells)
+        .filter_map(|(key, v)| key.map(|k| (k, v)))
+        .collect();
+    Some(RawRecord { line, values })
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<RawRecord>, Vec<Problem>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_string(),
+        Err(_) => {
+            let (t, _, bad) = encoding_rs::GB18030.decode(bytes);
+            if bad {
+                return Err(whole_file("文件编码无法识别，请另存为 UTF-8 编码的 CSV 或 XLSX"));
+            }
+            t.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = reader.records();
+    let header: Vec<String> = match rows.next() {
+        Some(Ok(h)) => h.iter().map(str::to_string).collect(),
+        _ => return Err(whole_file("文件为空或不是 CSV/XLSX 格式")),
+    };
+    let map = columns(&header)?;
+    let mut out = Vec::new();
+    for (i, row) in rows.enumerate() {
+        let line = i + 2;
+        match row {
+            Ok(r) => out.extend(record(line, &map, r.iter().map(str::to_string).collect())),
+            Err(_) => return Err(whole_file(format!("第 {line} 行无法读取（引号不配对？）"))),
+        }
+    }
+    Ok(out)
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        // Prices typed as numbers: Excel keeps doubles; two decimals are exact enough
+        // once rounded to fen.
+        Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+        Data::Float(f) => format!("{:.2}", (f * 100.0).round() / 100.0),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => crate::domain::excel_serial(dt.as_f64())
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        Data::Error(_) => "#错误".into(),
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<RawRecord>, Vec<Problem>> {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|_| whole_file("XLSX 文件无法打开，请确认文件未损坏"))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| whole_file("XLSX 文件中没有工作表"))?
+        .map_err(|_| whole_file("XLSX 第一个工作表无法读取"))?;
+    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| whole_file("工作表为空"))?
+        .iter()
+        .map(cell_text)
+        .collect();
+    let map = columns(&header)?;
+    Ok(rows
+        .enumerate()
+        .filter_map(|(i, r)| record(first_row + i + 2, &map, r.iter().map(cell_text).collect()))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_csv_with_bom_and_reports_missing_columns() {
+        let csv = "\u{feff}项目编号,标段编号\nA,B\n";
+        let problems = read(csv.as_bytes()).unwrap_err();
+        assert!(problems.iter().any(|p| p.column == "项目名称"));
+    }
+
+    #[test]
+    fn maps_columns_in_any_order_and_skips_blank_lines() {
+        let header: Vec<&str> = FIELDS.iter().rev().map(|(_, l)| *l).collect();
+        let csv = format!("{}\n{}\n,,,,,,,,,\n", header.join(","), "other,open,2024-01-02,100,c,o,s,p,S1,P1");
+        let (fmt, rows) = read(csv.as_bytes()).unwrap();
+        assert_eq!(fmt, "csv");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[0].values["project_code"], "P1");
+        assert_eq!(rows[0].values["sector"], "other");
+    }
+
+    #[test]
+    fn reads_gb18030() {
+        let header: Vec<&str> = FIELDS.iter().map(|(_, l)| *l).collect();
+        let text = header.join(",");
+        let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+        assert!(read(&bytes).unwrap().1.is_empty());
+    }
+}

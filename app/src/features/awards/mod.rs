@@ -1,0 +1,160 @@
+//! Award data (交易平台联动): tender sections awarded on the trading platform,
+//! imported from CSV/XLSX by administrators or pushed by the platform to
+//! `POST /api/v1/awards` with a bearer token. Keyed by (project code,
+//! section code): the same record imported again updates, never duplicates.
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use pages::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage, filing_state};
+
+use crate::{error::AppError, kit::table::Page};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// An awarded tender section as lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Award {
+    pub id: i64,
+    pub project_code: String,
+    pub section_code: String,
+    pub project_name: String,
+    pub section_name: String,
+    pub owner_unit_id: i64,
+    pub owner_name: String,
+    pub contractor_name: String,
+    pub award_price_fen: i64,
+    /// YYYY-MM-DD
+    pub award_date: String,
+    pub tender_method: String,
+    pub sector: String,
+    pub filing_id: Option<i64>,
+    pub filing_status: Option<String>,
+    /// Days from the award notice to today (Beijing calendar).
+    pub days_since_award: i64,
+    /// The viewer is the owner unit's user and may file it.
+    pub can_file: bool,
+}
+
+/// One problem of an import: where (line and column as the file has them)
+/// and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// Line in the file (the header is line 1), or index in a JSON array (from 0).
+    pub line: usize,
+    pub column: String,
+    pub reason: String,
+}
+
+/// The outcome of one import (file or API call).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub id: i64,
+    pub file_name: String,
+    pub format: String,
+    pub total_rows: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub failed: i64,
+    pub problems: Vec<Problem>,
+    pub imported_by: String,
+    pub created_at: i64,
+}
+
+/// A bearer token for the platform's push API (the secret itself is shown
+/// only once, when issued).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    /// The last four characters, to tell tokens apart.
+    pub hint: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+#[server(endpoint = "awards/list")]
+pub async fn list_awards(q: String, status: String, page: i64) -> Result<Page<Award>, AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
+        service::list(&state()?.db, &actor, &q, &status, page).await
+    })
+    .await
+}
+
+#[server(endpoint = "awards/imports")]
+pub async fn list_imports() -> Result<Vec<ImportReport>, AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        actor::require_role(&[Role::Admin]).await?;
+        service::recent_imports(&state()?.db).await
+    })
+    .await
+}
+
+#[server(endpoint = "awards/import_report")]
+pub async fn get_import(id: i64) -> Result<ImportReport, AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        actor::require_role(&[Role::Admin]).await?;
+        service::import_report(&state()?.db, id).await
+    })
+    .await
+}
+
+#[server(endpoint = "awards/tokens")]
+pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        actor::require_role(&[Role::Admin]).await?;
+        service::tokens(&state()?.db).await
+    })
+    .await
+}
+
+/// Issues a token; the answer is the secret, shown once.
+#[server(endpoint = "awards/issue_token")]
+pub async fn issue_token(name: String) -> Result<String, AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Admin]).await?;
+        service::issue_token(&state()?.db, &actor, &name).await
+    })
+    .await
+}
+
+#[server(endpoint = "awards/revoke_token")]
+pub async fn revoke_token(id: i64) -> Result<(), AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Admin]).await?;
+        service::revoke_token(&state()?.db, &actor, id).await
+    })
+    .await
+}

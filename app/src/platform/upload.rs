@@ -1,0 +1,85 @@
+//! Multipart form posts (file uploads) for plain axum handlers. Uploads are
+//! ordinary HTML forms, so they work without JavaScript; the handler answers
+//! with a redirect back to a page that shows the outcome.
+use axum::extract::Multipart;
+use std::collections::HashMap;
+
+/// The parts of an upload form: its one file and its text fields.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub fields: HashMap<String, String>,
+}
+
+/// Why an upload could not be read (shown to the person at the file field).
+#[derive(Debug, PartialEq)]
+pub enum UploadError {
+    NoFile,
+    TooLarge(usize),
+    Broken,
+}
+
+impl UploadError {
+    pub fn message(&self) -> String {
+        match self {
+            Self::NoFile => "请选择要上传的文件".into(),
+            Self::TooLarge(max) => format!("文件超过 {} MB 的上限", max / 1024 / 1024),
+            Self::Broken => "上传中断，请重试".into(),
+        }
+    }
+}
+
+/// Reads the form, keeping at most `max` bytes of the file field `file`.
+pub async fn read(mut form: Multipart, max: usize) -> Result<Upload, UploadError> {
+    let mut up = Upload::default();
+    let mut has_file = false;
+    while let Some(mut field) = form.next_field().await.map_err(|e| {
+        // axum reports an over-long body as a multipart error.
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            UploadError::TooLarge(max)
+        } else {
+            UploadError::Broken
+        }
+    })? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            up.file_name = field
+                .file_name()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '<' | '>' | '"'))
+                .take(120)
+                .collect();
+            while let Some(chunk) = field.chunk().await.map_err(|_| UploadError::Broken)? {
+                if up.bytes.len() + chunk.len() > max {
+                    return Err(UploadError::TooLarge(max));
+                }
+                up.bytes.extend_from_slice(&chunk);
+            }
+            has_file = !up.bytes.is_empty();
+        } else {
+            let text = field.text().await.map_err(|_| UploadError::Broken)?;
+            up.fields.insert(name, text.chars().take(500).collect());
+        }
+    }
+    if has_file {
+        Ok(up)
+    } else {
+        Err(UploadError::NoFile)
+    }
+}
+
+/// `?error=…` for a redirect back to the form (percent-encoded).
+pub fn error_query(message: &str) -> String {
+    let enc: String = message
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("error={enc}")
+}
