@@ -6,13 +6,13 @@ use reqwest::{Client, StatusCode, header};
 use server::demo::DEMO_PASSWORD;
 use std::{net::SocketAddr, sync::Arc};
 
-struct TestServer {
-    base: String,
-    t: TestDb,
+pub struct TestServer {
+    pub base: String,
+    pub t: TestDb,
 }
 
 impl TestServer {
-    async fn start(b: Backend) -> Self {
+    pub async fn start(b: Backend) -> Self {
         let t = TestDb::with_demo(b).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -30,7 +30,7 @@ impl TestServer {
         }
     }
 
-    fn client(&self) -> Client {
+    pub fn client(&self) -> Client {
         Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -38,12 +38,12 @@ impl TestServer {
             .unwrap()
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// A page request as a browser makes it.
-    async fn page(&self, c: &Client, path: &str) -> reqwest::Response {
+    pub async fn page(&self, c: &Client, path: &str) -> reqwest::Response {
         c.get(self.url(path))
             .header(header::ACCEPT, "text/html,application/xhtml+xml")
             .send()
@@ -51,7 +51,7 @@ impl TestServer {
             .unwrap()
     }
 
-    async fn call(&self, c: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn call(&self, c: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
         c.post(self.url(&format!("/api/{endpoint}")))
             .form(form)
             .send()
@@ -59,7 +59,7 @@ impl TestServer {
             .unwrap()
     }
 
-    async fn logged_in(&self, username: &str) -> Client {
+    pub async fn logged_in(&self, username: &str) -> Client {
         let c = self.client();
         let r = self
             .call(

@@ -2,6 +2,8 @@
 //! One binary (faster to link); every test gets a fresh database per backend.
 mod audit;
 mod auth;
+mod filings;
+mod filings_http;
 mod helpers;
 mod http;
 mod units_users;

@@ -375,7 +375,11 @@ pub async fn apply(
             }
         }
     }
-    tx.commit().await?;
+    // Nothing new or changed: no write, so nothing to commit (the trail
+    // refuses a transaction without entries).
+    if out.created + out.updated > 0 {
+        tx.commit().await?;
+    }
     Ok(out)
 }
 

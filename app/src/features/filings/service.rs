@@ -154,11 +154,13 @@ impl MemberInput {
         let mobile = c.take("mobile", Mobile::parse(mobile));
         let cert = cert_no.trim();
         let needs_cert = matches!(role, Some("pm" | "chief_supervisor"));
-        let cert_ok = cert.len() <= 40
-            && cert.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && cert.is_ascii();
+        // Certificates carry a province prefix: 浙233060800123.
+        let cert_ok = cert.chars().count() <= 40
+            && cert.chars().all(|ch| {
+                ch.is_ascii_alphanumeric() || ch == '-' || ('\u{4E00}'..='\u{9FFF}').contains(&ch)
+            });
         if !cert_ok {
-            c.fail("cert_no", "注册证书编号应为字母、数字或 -，最多 40 位");
+            c.fail("cert_no", "注册证书编号应为汉字、字母、数字或 -，最多 40 位");
         } else if needs_cert && cert.is_empty() {
             c.fail("cert_no", "项目经理、总监理工程师须填写注册证书编号");
         }
@@ -697,7 +699,8 @@ pub async fn add_member(db: &Db, actor: &Actor, filing_id: i64, m: MemberInput, 
     .execute(tx.conn())
     .await
     .map_err(|e| {
-        if is_unique_violation(&e, "id_number") {
+        // SQLite names the columns, PostgreSQL the index.
+        if is_unique_violation(&e, "id_number") || is_unique_violation(&e, "roster_person") {
             AppError::field("id_number", "此人已在本项目名单中")
         } else {
             e.into()
@@ -965,7 +968,8 @@ mod tests {
     #[test]
     fn members_need_valid_ids_and_pm_certificates() {
         let id = IdNumber::with_check("33032619800101123").unwrap();
-        assert!(MemberInput::parse("pm", "张三", id.as_str(), "13867780001", "浙233").is_err());
+        assert!(MemberInput::parse("pm", "张三", id.as_str(), "13867780001", "浙233 <b>").is_err());
+        assert!(MemberInput::parse("pm", "张三", id.as_str(), "13867780001", "浙233060800123").is_ok());
         let e = MemberInput::parse("pm", "张三", id.as_str(), "13867780001", "").unwrap_err();
         assert!(e.field_errors().unwrap()["cert_no"].contains("须填写"));
         assert!(MemberInput::parse("safety_officer", "李四", id.as_str(), "13867780001", "").is_ok());

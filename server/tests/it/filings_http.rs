@@ -1,0 +1,235 @@
+//! Award push API, uploads and downloads, and filing endpoints over HTTP.
+use crate::{filings::ready_filing, http::TestServer, on_both};
+use app::{features::awards::service as awards, platform::db::Backend};
+use reqwest::{StatusCode, header, multipart};
+
+fn record(project: &str, price: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "project_code": project, "section_code": "01",
+        "project_name": "平阳县接口推送测试工程", "section_name": "施工标",
+        "owner_credit_code": "12330326MB0H12345A", "contractor_credit_code": "91330326145678901H",
+        "award_price": price, "award_date": "2025-10-01",
+        "tender_method": "公开招标", "sector": "住建"
+    })
+}
+
+async fn the_push_api_needs_a_live_token_and_is_idempotent(b: Backend) {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let url = s.url("/api/v1/awards");
+    let body = serde_json::json!([record("API-001", "1234567.89".into()), record("API-002", 2500000.into())]);
+    let r = c.post(&url).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("缺少令牌"));
+    let r = c.post(&url).bearer_auth("bhly_not_a_token").json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let admin = s.t.actor("admin").await;
+    let token = awards::issue_token(&s.t.db, &admin, "交易平台").await.unwrap();
+    let before = s.t.count("awards").await;
+    let r = c.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!((v["created"].as_u64(), v["failed"].as_u64()), (Some(2), Some(0)));
+    let r = c.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["unchanged"].as_u64(), Some(2));
+    assert_eq!(s.t.count("awards").await, before + 2);
+    let who: String = sqlx::query_scalar("SELECT actor_name FROM audit_log WHERE entity = 'award' ORDER BY seq DESC LIMIT 1")
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap();
+    assert!(who.contains("交易平台"), "{who}");
+
+    // Bad JSON and bad shapes: 400, nothing stored.
+    for bad in ["{not json", "{\"project_code\": \"X\"}", "[1, 2]"] {
+        let r = c
+            .post(&url)
+            .bearer_auth(&token)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert!(r.json::<serde_json::Value>().await.unwrap()["error"].is_string());
+    }
+    // One bad record among good ones: 422, the bad one named by index.
+    let mixed = serde_json::json!([record("API-003", "100".into()), record("API 004", "-1".into())]);
+    let r = c.post(&url).bearer_auth(&token).json(&mixed).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["created"].as_u64(), Some(1));
+    let problems = v["problems"].as_array().unwrap();
+    assert!(problems.iter().all(|p| p["line"] == 1));
+    assert!(problems.iter().any(|p| p["column"] == "项目编号"));
+    assert_eq!(s.t.count("awards").await, before + 3);
+
+    // A revoked token is refused.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM api_tokens").fetch_one(&s.t.db.pool).await.unwrap();
+    awards::revoke_token(&s.t.db, &admin, id).await.unwrap();
+    let r = c.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("吊销"));
+
+    let r = c.get(s.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: serde_json::Value = r.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/api/v1/awards"]["post"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    assert!(doc["components"]["schemas"]["AwardRecord"]["properties"]["owner_credit_code"].is_object());
+}
+
+fn file_form(kind: &str, name: &str, bytes: &[u8]) -> multipart::Form {
+    multipart::Form::new()
+        .text("kind", kind.to_string())
+        .part("file", multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()))
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn attachments_are_checked_by_content_and_scoped(b: Backend) {
+    let s = TestServer::start(b).await;
+    let id = ready_filing(&s.t).await;
+    let owner = s.logged_in("chengjian").await;
+    let url = s.url(&format!("/filings/{id}/attachments"));
+    let before = s.t.count("attachments").await;
+
+    let r = owner.post(&url).multipart(file_form("contract", "合同.pdf", b"I am only text, named .pdf")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[header::LOCATION].to_str().unwrap().to_string();
+    assert!(to.contains("error="), "{to}");
+    assert_eq!(s.t.count("attachments").await, before, "a fake PDF is refused");
+    let page = s.page(&owner, &to).await.text().await.unwrap();
+    assert!(page.contains("不是 PDF"), "the refusal shows at the file field");
+
+    let r = owner.post(&url).multipart(file_form("contract", "合同扫描件.pdf", PDF)).send().await.unwrap();
+    assert!(r.headers()[header::LOCATION].to_str().unwrap().contains("uploaded=1"));
+    assert_eq!(s.t.count("attachments").await, before + 1);
+    let att: i64 = sqlx::query_scalar("SELECT MAX(id) FROM attachments").fetch_one(&s.t.db.pool).await.unwrap();
+    let download = s.url(&format!("/files/attachments/{att}"));
+
+    let r = owner.get(&download).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+    let r = s.logged_in("zjj").await.get(&download).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the sector authority may read it");
+    let other = s.logged_in("jiaoyu").await;
+    assert_eq!(other.get(&download).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.logged_in("jtj").await.get(&download).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let r = s.client().get(&download).send().await.unwrap();
+    assert!(r.status().is_redirection(), "visitors go to the login page");
+    // Another owner cannot upload to it either.
+    let r = other.post(&url).multipart(file_form("contract", "x.pdf", PDF)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.t.count("attachments").await, before + 1);
+}
+
+async fn the_import_upload_is_for_administrators(b: Backend) {
+    let s = TestServer::start(b).await;
+    let xlsx = include_bytes!("../../../public/samples/awards.xlsx");
+    let form = || {
+        multipart::Form::new().part("file", multipart::Part::bytes(xlsx.to_vec()).file_name("awards.xlsx"))
+    };
+    let owner = s.logged_in("chengjian").await;
+    let r = owner.post(s.url("/awards/import")).multipart(form()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let admin = s.logged_in("admin").await;
+    let r = admin.post(s.url("/awards/import")).multipart(form()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[header::LOCATION].to_str().unwrap().to_string();
+    assert!(to.starts_with("/awards/imports/"), "{to}");
+    let html = s.page(&admin, &to).await.text().await.unwrap();
+    assert!(html.contains("全部行已导入"), "report page");
+    // An empty upload goes back to the form with the reason.
+    let r = admin
+        .post(s.url("/awards/import"))
+        .multipart(multipart::Form::new().text("other", "x"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()[header::LOCATION].to_str().unwrap().contains("error="));
+}
+
+async fn filing_endpoints_refuse_other_units(b: Backend) {
+    let s = TestServer::start(b).await;
+    let id = ready_filing(&s.t).await.to_string();
+    let award: i64 = sqlx::query_scalar("SELECT award_id FROM filings WHERE id = $1")
+        .bind(id.parse::<i64>().unwrap())
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap();
+    let award = award.to_string();
+    let member: i64 = sqlx::query_scalar("SELECT MIN(id) FROM roster_members").fetch_one(&s.t.db.pool).await.unwrap();
+    let member = member.to_string();
+    let att: i64 = sqlx::query_scalar("SELECT MIN(id) FROM attachments").fetch_one(&s.t.db.pool).await.unwrap();
+    let att = att.to_string();
+    let save = vec![
+        ("id", id.as_str()),
+        ("contract_no", "X-1"),
+        ("signed_on", "2024-07-05"),
+        ("contract_price", "100"),
+        ("duration_days", "10"),
+        ("planned_start", "2024-08-01"),
+        ("planned_completion", "2024-08-10"),
+        ("payment_terms", "x"),
+        ("supervisor_engineer_unit_id", ""),
+        ("remarks", ""),
+        ("reason", "x"),
+    ];
+    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("filings/get", vec![("id", &id)]),
+        ("filings/start", vec![("award_id", &award)]),
+        ("filings/save", save),
+        ("filings/submit", vec![("id", &id)]),
+        (
+            "filings/add_member",
+            vec![
+                ("filing_id", &id),
+                ("role", "other"),
+                ("name", "冒名"),
+                ("id_number", "11010519491231002X"),
+                ("mobile", "13700009999"),
+                ("cert_no", ""),
+                ("reason", "x"),
+            ],
+        ),
+        ("filings/remove_member", vec![("filing_id", &id), ("member_id", &member), ("reason", "x")]),
+        ("filings/remove_attachment", vec![("filing_id", &id), ("attachment_id", &att), ("reason", "x")]),
+        ("record_history", vec![("entity", "filing"), ("id", &id)]),
+        ("record_history", vec![("entity", "award"), ("id", &award)]),
+        ("filings/back_entry", vec![]),
+        ("awards/imports", vec![]),
+        ("awards/import_report", vec![("id", "1")]),
+        ("awards/tokens", vec![]),
+        ("awards/issue_token", vec![("name", "x")]),
+        ("awards/revoke_token", vec![("id", "1")]),
+    ];
+    let other = s.logged_in("jiaoyu").await;
+    let anon = s.client();
+    let before = (s.t.count("filings").await, s.t.count("roster_members").await, s.t.count("audit_log").await);
+    for (endpoint, form) in &calls {
+        let r = s.call(&other, endpoint, form).await;
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{endpoint}: {body}");
+        let r = s.call(&anon, endpoint, form).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{endpoint} without login");
+    }
+    let after = (s.t.count("filings").await, s.t.count("roster_members").await, s.t.count("audit_log").await);
+    assert_eq!(after, before);
+    // The page itself answers 403 to the other unit, 200 to the owner.
+    assert_eq!(s.page(&other, &format!("/filings/{id}")).await.status(), StatusCode::FORBIDDEN);
+    let r = s.page(&s.logged_in("chengjian").await, &format!("/filings/{id}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("赵建国"));
+}
+
+on_both!(
+    the_push_api_needs_a_live_token_and_is_idempotent,
+    attachments_are_checked_by_content_and_scoped,
+    the_import_upload_is_for_administrators,
+    filing_endpoints_refuse_other_units,
+);
