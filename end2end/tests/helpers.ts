@@ -32,3 +32,10 @@ export function creditCode(): string {
   const sum = [...body].reduce((s, c, i) => s + chars.indexOf(c) * weights[i], 0);
   return body + chars[(31 - (sum % 31)) % 31];
 }
+
+/** A valid resident ID number (GB 11643) for a 17-digit body. */
+export function idNumber(body: string): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((s, c, i) => s + Number(c) * weights[i], 0);
+  return body + '10X98765432'[sum % 11];
+}

@@ -36,6 +36,25 @@ impl FormErrors {
     }
 }
 
+/// Counts an action's successful submissions. Key a page's data on this
+/// rather than on the action's version: reloading after a failed submission
+/// would re-render the form and wipe what the person typed.
+pub fn successes<S>(action: ServerAction<S>) -> Signal<usize>
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+    S::Error: Clone + Send + Sync + 'static,
+{
+    let count = RwSignal::new(0usize);
+    let value = action.value();
+    Effect::new(move |_| {
+        if value.with(|v| matches!(v, Some(Ok(_)))) {
+            count.update(|c| *c += 1);
+        }
+    });
+    count.into()
+}
+
 /// The summary above a form (`role=alert` so screen readers announce it).
 #[component]
 pub fn FormAlert(errors: FormErrors) -> impl IntoView {

@@ -17,37 +17,47 @@ pub fn ChangeHistory(
         move || (id.get(), version.map(|v| v.get())),
         move |(id, _)| record_history(entity.to_string(), id.to_string()),
     );
+    // Hidden when the record cannot be read: the page itself shows why.
     view! {
-        <section class="card history" aria-label="变更记录">
-            <h2>"变更记录"</h2>
-            <crate::kit::status::Loaded resource=history children={|entries: Vec<HistoryEntry>| {
-                if entries.is_empty() {
-                    return view! { <p class="muted">"暂无记录"</p> }.into_any();
-                }
-                view! {
-                    <ol class="timeline">
-                        {entries.into_iter().rev().map(|e| view! {
-                            <li>
-                                <div class="tl-head">
-                                    <span class="tl-action">{e.action_label}</span>
-                                    <span class="tl-who">{e.actor}</span>
-                                    <time class="tl-time">{crate::fmt::datetime(e.at)}</time>
-                                </div>
-                                {(!e.changes.is_empty()).then(|| view! {
-                                    <ul class="tl-changes">
-                                        {e.changes.into_iter().map(|(field, before, after)| view! {
-                                            <li>
-                                                <span class="tl-field">{field}</span>"："
-                                                <del>{before}</del>" → "<ins>{after}</ins>
-                                            </li>
-                                        }).collect_view()}
-                                    </ul>
-                                })}
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}/>
-        </section>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                history.await.ok().map(|entries| view! {
+                    <section class="card history" aria-label="变更记录">
+                        <h2>"变更记录"</h2>
+                        {timeline(entries)}
+                    </section>
+                })
+            })}
+        </Transition>
     }
+}
+
+fn timeline(entries: Vec<HistoryEntry>) -> AnyView {
+    if entries.is_empty() {
+        return view! { <p class="muted">"暂无记录"</p> }.into_any();
+    }
+    view! {
+        <ol class="timeline">
+            {entries.into_iter().rev().map(|e| view! {
+                <li>
+                    <div class="tl-head">
+                        <span class="tl-action">{e.action_label}</span>
+                        <span class="tl-who">{e.actor}</span>
+                        <time class="tl-time">{crate::fmt::datetime(e.at)}</time>
+                    </div>
+                    {(!e.changes.is_empty()).then(|| view! {
+                        <ul class="tl-changes">
+                            {e.changes.into_iter().map(|(field, before, after)| view! {
+                                <li>
+                                    <span class="tl-field">{field}</span>"："
+                                    <del>{before}</del>" → "<ins>{after}</ins>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })}
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
 }

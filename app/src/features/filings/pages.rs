@@ -9,7 +9,7 @@ use crate::{
     features::awards::{Award, list_awards, filing_state},
     fmt::datetime,
     kit::{
-        form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField},
+        form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
         history::ChangeHistory,
         layout::{ForRole, PageHeader},
         status::Loaded,
@@ -127,9 +127,8 @@ pub fn FilingPage() -> impl IntoView {
     let add = ServerAction::<AddMember>::new();
     let remove = ServerAction::<RemoveMember>::new();
     let detach = ServerAction::<RemoveAttachment>::new();
-    let version = Signal::derive(move || {
-        save.version().get() + submit.version().get() + add.version().get() + remove.version().get() + detach.version().get()
-    });
+    let (s1, s2, s3, s4, s5) = (successes(save), successes(submit), successes(add), successes(remove), successes(detach));
+    let version = Signal::derive(move || s1.get() + s2.get() + s3.get() + s4.get() + s5.get());
     let filing = Resource::new(move || (id.get(), version.get()), |(id, _)| get_filing(id));
     let engineers = Resource::new(|| (), |_| supervisor_engineers());
     let (saved, submitted, uploaded, upload_error) =

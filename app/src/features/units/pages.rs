@@ -2,7 +2,7 @@ use super::{CreateUnit, Unit, UpdateUnit, get_unit, list_units};
 use crate::{
     domain::{SECTORS, UnitKind, sector_label},
     kit::{
-        form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField},
+        form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
         history::ChangeHistory,
         layout::PageHeader,
         status::Loaded,
@@ -107,7 +107,7 @@ pub fn UnitEditPage() -> impl IntoView {
     let id = id_param();
     let action = ServerAction::<UpdateUnit>::new();
     // Reloaded after each save, so the history shows the new entry.
-    let version = action.version();
+    let version = successes(action);
     let unit = Resource::new(move || (id.get(), version.get()), |(id, _)| get_unit(id));
     let saved = text_param("saved");
     view! {
@@ -134,6 +134,6 @@ pub fn UnitEditPage() -> impl IntoView {
                 </section>
             }
         }}/>
-        <ChangeHistory entity="unit" id version=version.into()/>
+        <ChangeHistory entity="unit" id version/>
     }
 }

@@ -4,7 +4,7 @@ use crate::{
     error::AppError,
     features::units::{UnitOption, unit_options},
     kit::{
-        form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField},
+        form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
         history::ChangeHistory,
         layout::PageHeader,
         status::Loaded,
@@ -138,8 +138,9 @@ pub fn UserEditPage() -> impl IntoView {
     let update = ServerAction::<UpdateUser>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let toggle = ServerAction::<SetUserDisabled>::new();
-    let version =
-        Memo::new(move |_| update.version().get() + reset.version().get() + toggle.version().get());
+    // Reloaded after each successful save (a failed one keeps the typed values).
+    let (s1, s2, s3) = (successes(update), successes(reset), successes(toggle));
+    let version = Memo::new(move |_| s1.get() + s2.get() + s3.get());
     let data = Resource::new(
         move || (id.get(), version.get()),
         |(id, _)| async move { Ok::<_, AppError>((get_user(id).await?, unit_options().await?)) },
