@@ -95,8 +95,13 @@ impl Config {
             return Err("PRICE_DEVIATION_PCT 须在 1–1000 之间".into());
         }
         s.price_deviation_pct = self.price_deviation_pct;
-        s.go_live = chrono::NaiveDate::parse_from_str(&self.go_live_date, "%Y-%m-%d")
-            .map_err(|_| format!("GO_LIVE_DATE 格式应为 2026-12-01，而不是 {}", self.go_live_date))?;
+        s.go_live =
+            chrono::NaiveDate::parse_from_str(&self.go_live_date, "%Y-%m-%d").map_err(|_| {
+                format!(
+                    "GO_LIVE_DATE 格式应为 2026-12-01，而不是 {}",
+                    self.go_live_date
+                )
+            })?;
         Ok(s)
     }
 }

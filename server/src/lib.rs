@@ -22,7 +22,8 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
 /// Connects (and migrates) the database and assembles the state.
 pub async fn state(settings: Settings, addr: SocketAddr) -> Result<AppState, sqlx::Error> {
     let db = Db::connect(&settings.database_url).await?;
-    let files = FileStore::from_settings(&settings).map_err(|e| sqlx::Error::Configuration(e.into()))?;
+    let files =
+        FileStore::from_settings(&settings).map_err(|e| sqlx::Error::Configuration(e.into()))?;
     Ok(AppState {
         leptos_options: leptos_options(addr),
         db,

@@ -10,7 +10,13 @@ pub fn parse_date(input: &str, what: &str) -> Result<NaiveDate, String> {
     let norm: String = s
         .trim_end_matches('日')
         .chars()
-        .map(|c| if matches!(c, '/' | '.' | '年' | '月') { '-' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | '.' | '年' | '月') {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect();
     NaiveDate::parse_from_str(&norm, "%Y-%m-%d")
         .ok()
@@ -33,7 +39,13 @@ mod tests {
     #[test]
     fn parses_common_forms() {
         let d = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
-        for s in ["2024-03-05", "2024/3/5", "2024.3.5", "2024年3月5日", " 2024-3-05 "] {
+        for s in [
+            "2024-03-05",
+            "2024/3/5",
+            "2024.3.5",
+            "2024年3月5日",
+            " 2024-3-05 ",
+        ] {
             assert_eq!(parse_date(s, "日期").unwrap(), d, "{s}");
         }
         assert_eq!(excel_serial(45356.0), Some(d));
@@ -41,7 +53,14 @@ mod tests {
 
     #[test]
     fn refuses_bad_dates() {
-        for s in ["", "2024-02-30", "24-3-5", "1800-01-01", "tomorrow", "2024-03-05T00:00"] {
+        for s in [
+            "",
+            "2024-02-30",
+            "24-3-5",
+            "1800-01-01",
+            "tomorrow",
+            "2024-03-05T00:00",
+        ] {
             assert!(parse_date(s, "签订日期").is_err(), "{s}");
         }
     }

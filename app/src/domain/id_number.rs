@@ -35,12 +35,18 @@ impl IdNumber {
 
     /// The full number for a 17-digit body (demo and test data).
     pub fn with_check(body: &str) -> Option<Self> {
-        let digits: Vec<u32> = body.chars().map(|c| c.to_digit(10)).collect::<Option<_>>()?;
+        let digits: Vec<u32> = body
+            .chars()
+            .map(|c| c.to_digit(10))
+            .collect::<Option<_>>()?;
         if digits.len() != 17 {
             return None;
         }
         let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
-        Some(Self(format!("{body}{}", CHECK[(sum % 11) as usize] as char)))
+        Some(Self(format!(
+            "{body}{}",
+            CHECK[(sum % 11) as usize] as char
+        )))
     }
 
     pub fn as_str(&self) -> &str {
@@ -90,9 +96,21 @@ mod tests {
     #[test]
     fn refuses_bad_numbers() {
         assert!(IdNumber::parse("").unwrap_err().contains("请填写"));
-        assert!(IdNumber::parse("110105194912310021").unwrap_err().contains("校验位"));
-        assert!(IdNumber::parse("11010519491331002X").unwrap_err().contains("出生日期"));
-        assert!(IdNumber::parse("1101051949123100").unwrap_err().contains("18位"));
+        assert!(
+            IdNumber::parse("110105194912310021")
+                .unwrap_err()
+                .contains("校验位")
+        );
+        assert!(
+            IdNumber::parse("11010519491331002X")
+                .unwrap_err()
+                .contains("出生日期")
+        );
+        assert!(
+            IdNumber::parse("1101051949123100")
+                .unwrap_err()
+                .contains("18位")
+        );
         assert!(IdNumber::parse("11010519491231002Ｘ").is_err());
         assert!(IdNumber::parse("<script>alert(1)</script>").is_err());
     }

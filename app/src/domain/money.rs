@@ -12,7 +12,11 @@ impl Fen {
     /// Parses 元 as people type them: `1234567.8`, `1,234,567.80`, `１２３`
     /// is refused. At most two decimals; must be greater than zero.
     pub fn parse_yuan(input: &str, what: &str) -> Result<Self, String> {
-        let s: String = input.trim().chars().filter(|&c| c != ',' && c != '，').collect();
+        let s: String = input
+            .trim()
+            .chars()
+            .filter(|&c| c != ',' && c != '，')
+            .collect();
         let s = s.strip_suffix('元').unwrap_or(&s).trim();
         if s.is_empty() {
             return Err(format!("请填写{what}"));
@@ -73,18 +77,40 @@ mod tests {
 
     #[test]
     fn parses_yuan() {
-        assert_eq!(Fen::parse_yuan("1234567.89", "价").unwrap(), Fen(123_456_789));
-        assert_eq!(Fen::parse_yuan(" 1,234,567.8 ", "价").unwrap(), Fen(123_456_780));
+        assert_eq!(
+            Fen::parse_yuan("1234567.89", "价").unwrap(),
+            Fen(123_456_789)
+        );
+        assert_eq!(
+            Fen::parse_yuan(" 1,234,567.8 ", "价").unwrap(),
+            Fen(123_456_780)
+        );
         assert_eq!(Fen::parse_yuan("100元", "价").unwrap(), Fen(10_000));
         assert_eq!(Fen::parse_yuan("0.01", "价").unwrap(), Fen(1));
     }
 
     #[test]
     fn refuses_bad_amounts() {
-        for bad in ["", "0", "0.00", "-5", "1.234", "1e6", "abc", "１２", "1.2.3", ".5", "9999999999999"] {
+        for bad in [
+            "",
+            "0",
+            "0.00",
+            "-5",
+            "1.234",
+            "1e6",
+            "abc",
+            "１２",
+            "1.2.3",
+            ".5",
+            "9999999999999",
+        ] {
             assert!(Fen::parse_yuan(bad, "合同价").is_err(), "{bad}");
         }
-        assert!(Fen::parse_yuan("", "合同价").unwrap_err().contains("请填写合同价"));
+        assert!(
+            Fen::parse_yuan("", "合同价")
+                .unwrap_err()
+                .contains("请填写合同价")
+        );
     }
 
     #[test]

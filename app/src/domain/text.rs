@@ -151,7 +151,10 @@ mod tests {
         assert!(optional_text(&"字".repeat(11), "备注", 10).is_err());
         assert!(required_text(" ", "项目名称", 10).is_err());
         assert!(required_text("<b>x</b>", "项目名称", 10).is_err());
-        assert_eq!(required_text(" 1#楼（一期） ", "项目名称", 10).unwrap(), "1#楼（一期）");
+        assert_eq!(
+            required_text(" 1#楼（一期） ", "项目名称", 10).unwrap(),
+            "1#楼（一期）"
+        );
         assert!(code_text("PY-2024-001", "项目编号").is_ok());
         assert!(code_text("PY 2024", "项目编号").is_err());
         assert!(code_text("", "项目编号").is_err());

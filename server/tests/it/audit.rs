@@ -56,12 +56,11 @@ async fn the_trail_refuses_updates_and_deletes(b: Backend) {
 async fn an_edited_entry_is_named(b: Backend) {
     let t = TestDb::with_demo(b).await;
     t.drop_audit_guard().await;
-    let target: i64 = sqlx::query_scalar(
-        "SELECT MIN(seq) FROM audit_log WHERE after_json LIKE '%陈建华%'",
-    )
-    .fetch_one(&t.db.pool)
-    .await
-    .unwrap();
+    let target: i64 =
+        sqlx::query_scalar("SELECT MIN(seq) FROM audit_log WHERE after_json LIKE '%陈建华%'")
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
     sqlx::query(
         "UPDATE audit_log SET after_json = replace(after_json, '陈建华', '陈某') WHERE seq = $1",
     )

@@ -17,28 +17,56 @@ async fn the_push_api_needs_a_live_token_and_is_idempotent(b: Backend) {
     let s = TestServer::start(b).await;
     let c = s.client();
     let url = s.url("/api/v1/awards");
-    let body = serde_json::json!([record("API-001", "1234567.89".into()), record("API-002", 2500000.into())]);
+    let body = serde_json::json!([
+        record("API-001", "1234567.89".into()),
+        record("API-002", 2500000.into())
+    ]);
     let r = c.post(&url).json(&body).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(r.text().await.unwrap().contains("缺少令牌"));
-    let r = c.post(&url).bearer_auth("bhly_not_a_token").json(&body).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .bearer_auth("bhly_not_a_token")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     let admin = s.t.actor("admin").await;
-    let token = awards::issue_token(&s.t.db, &admin, "交易平台").await.unwrap();
+    let token = awards::issue_token(&s.t.db, &admin, "交易平台")
+        .await
+        .unwrap();
     let before = s.t.count("awards").await;
-    let r = c.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let v: serde_json::Value = r.json().await.unwrap();
-    assert_eq!((v["created"].as_u64(), v["failed"].as_u64()), (Some(2), Some(0)));
-    let r = c.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(
+        (v["created"].as_u64(), v["failed"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let r = c
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["unchanged"].as_u64(), Some(2));
     assert_eq!(s.t.count("awards").await, before + 2);
-    let who: String = sqlx::query_scalar("SELECT actor_name FROM audit_log WHERE entity = 'award' ORDER BY seq DESC LIMIT 1")
-        .fetch_one(&s.t.db.pool)
-        .await
-        .unwrap();
+    let who: String = sqlx::query_scalar(
+        "SELECT actor_name FROM audit_log WHERE entity = 'award' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&s.t.db.pool)
+    .await
+    .unwrap();
     assert!(who.contains("交易平台"), "{who}");
 
     // Bad JSON and bad shapes: 400, nothing stored.
@@ -55,8 +83,17 @@ async fn the_push_api_needs_a_live_token_and_is_idempotent(b: Backend) {
         assert!(r.json::<serde_json::Value>().await.unwrap()["error"].is_string());
     }
     // One bad record among good ones: 422, the bad one named by index.
-    let mixed = serde_json::json!([record("API-003", "100".into()), record("API 004", "-1".into())]);
-    let r = c.post(&url).bearer_auth(&token).json(&mixed).send().await.unwrap();
+    let mixed = serde_json::json!([
+        record("API-003", "100".into()),
+        record("API 004", "-1".into())
+    ]);
+    let r = c
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&mixed)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["created"].as_u64(), Some(1));
@@ -66,9 +103,18 @@ async fn the_push_api_needs_a_live_token_and_is_idempotent(b: Backend) {
     assert_eq!(s.t.count("awards").await, before + 3);
 
     // A revoked token is refused.
-    let id: i64 = sqlx::query_scalar("SELECT id FROM api_tokens").fetch_one(&s.t.db.pool).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM api_tokens")
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap();
     awards::revoke_token(&s.t.db, &admin, id).await.unwrap();
-    let r = c.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(r.text().await.unwrap().contains("吊销"));
 
@@ -78,16 +124,20 @@ async fn the_push_api_needs_a_live_token_and_is_idempotent(b: Backend) {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(doc["paths"]["/api/v1/awards"]["post"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
-    assert!(doc["components"]["schemas"]["AwardRecord"]["properties"]["owner_credit_code"].is_object());
+    assert!(
+        doc["components"]["schemas"]["AwardRecord"]["properties"]["owner_credit_code"].is_object()
+    );
 }
 
 fn file_form(kind: &str, name: &str, bytes: &[u8]) -> multipart::Form {
-    multipart::Form::new()
-        .text("kind", kind.to_string())
-        .part("file", multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()))
+    multipart::Form::new().text("kind", kind.to_string()).part(
+        "file",
+        multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+    )
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 async fn attachments_are_checked_by_content_and_scoped(b: Backend) {
     let s = TestServer::start(b).await;
@@ -96,33 +146,89 @@ async fn attachments_are_checked_by_content_and_scoped(b: Backend) {
     let url = s.url(&format!("/filings/{id}/attachments"));
     let before = s.t.count("attachments").await;
 
-    let r = owner.post(&url).multipart(file_form("contract", "合同.pdf", b"I am only text, named .pdf")).send().await.unwrap();
+    let r = owner
+        .post(&url)
+        .multipart(file_form(
+            "contract",
+            "合同.pdf",
+            b"I am only text, named .pdf",
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()[header::LOCATION].to_str().unwrap().to_string();
     assert!(to.contains("error="), "{to}");
-    assert_eq!(s.t.count("attachments").await, before, "a fake PDF is refused");
+    assert_eq!(
+        s.t.count("attachments").await,
+        before,
+        "a fake PDF is refused"
+    );
     let page = s.page(&owner, &to).await.text().await.unwrap();
-    assert!(page.contains("不是 PDF"), "the refusal shows at the file field");
+    assert!(
+        page.contains("不是 PDF"),
+        "the refusal shows at the file field"
+    );
 
-    let r = owner.post(&url).multipart(file_form("contract", "合同扫描件.pdf", PDF)).send().await.unwrap();
-    assert!(r.headers()[header::LOCATION].to_str().unwrap().contains("uploaded=1"));
+    let r = owner
+        .post(&url)
+        .multipart(file_form("contract", "合同扫描件.pdf", PDF))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("uploaded=1")
+    );
     assert_eq!(s.t.count("attachments").await, before + 1);
-    let att: i64 = sqlx::query_scalar("SELECT MAX(id) FROM attachments").fetch_one(&s.t.db.pool).await.unwrap();
+    let att: i64 = sqlx::query_scalar("SELECT MAX(id) FROM attachments")
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap();
     let download = s.url(&format!("/files/attachments/{att}"));
 
     let r = owner.get(&download).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()[header::CONTENT_TYPE], "application/pdf");
     assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
-    let r = s.logged_in("zjj").await.get(&download).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "the sector authority may read it");
+    let r = s
+        .logged_in("zjj")
+        .await
+        .get(&download)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the sector authority may read it"
+    );
     let other = s.logged_in("jiaoyu").await;
-    assert_eq!(other.get(&download).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(s.logged_in("jtj").await.get(&download).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        other.get(&download).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.logged_in("jtj")
+            .await
+            .get(&download)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     let r = s.client().get(&download).send().await.unwrap();
     assert!(r.status().is_redirection(), "visitors go to the login page");
     // Another owner cannot upload to it either.
-    let r = other.post(&url).multipart(file_form("contract", "x.pdf", PDF)).send().await.unwrap();
+    let r = other
+        .post(&url)
+        .multipart(file_form("contract", "x.pdf", PDF))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(s.t.count("attachments").await, before + 1);
 }
@@ -131,13 +237,26 @@ async fn the_import_upload_is_for_administrators(b: Backend) {
     let s = TestServer::start(b).await;
     let xlsx = include_bytes!("../../../public/samples/awards.xlsx");
     let form = || {
-        multipart::Form::new().part("file", multipart::Part::bytes(xlsx.to_vec()).file_name("awards.xlsx"))
+        multipart::Form::new().part(
+            "file",
+            multipart::Part::bytes(xlsx.to_vec()).file_name("awards.xlsx"),
+        )
     };
     let owner = s.logged_in("chengjian").await;
-    let r = owner.post(s.url("/awards/import")).multipart(form()).send().await.unwrap();
+    let r = owner
+        .post(s.url("/awards/import"))
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let admin = s.logged_in("admin").await;
-    let r = admin.post(s.url("/awards/import")).multipart(form()).send().await.unwrap();
+    let r = admin
+        .post(s.url("/awards/import"))
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()[header::LOCATION].to_str().unwrap().to_string();
     assert!(to.starts_with("/awards/imports/"), "{to}");
@@ -150,7 +269,12 @@ async fn the_import_upload_is_for_administrators(b: Backend) {
         .send()
         .await
         .unwrap();
-    assert!(r.headers()[header::LOCATION].to_str().unwrap().contains("error="));
+    assert!(
+        r.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("error=")
+    );
 }
 
 async fn filing_endpoints_refuse_other_units(b: Backend) {
@@ -162,9 +286,15 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
         .await
         .unwrap();
     let award = award.to_string();
-    let member: i64 = sqlx::query_scalar("SELECT MIN(id) FROM roster_members").fetch_one(&s.t.db.pool).await.unwrap();
+    let member: i64 = sqlx::query_scalar("SELECT MIN(id) FROM roster_members")
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap();
     let member = member.to_string();
-    let att: i64 = sqlx::query_scalar("SELECT MIN(id) FROM attachments").fetch_one(&s.t.db.pool).await.unwrap();
+    let att: i64 = sqlx::query_scalar("SELECT MIN(id) FROM attachments")
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap();
     let att = att.to_string();
     let save = vec![
         ("id", id.as_str()),
@@ -196,8 +326,14 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
                 ("reason", "x"),
             ],
         ),
-        ("filings/remove_member", vec![("filing_id", &id), ("member_id", &member), ("reason", "x")]),
-        ("filings/remove_attachment", vec![("filing_id", &id), ("attachment_id", &att), ("reason", "x")]),
+        (
+            "filings/remove_member",
+            vec![("filing_id", &id), ("member_id", &member), ("reason", "x")],
+        ),
+        (
+            "filings/remove_attachment",
+            vec![("filing_id", &id), ("attachment_id", &att), ("reason", "x")],
+        ),
         ("record_history", vec![("entity", "filing"), ("id", &id)]),
         ("record_history", vec![("entity", "award"), ("id", &award)]),
         ("filings/back_entry", vec![]),
@@ -209,20 +345,37 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
     ];
     let other = s.logged_in("jiaoyu").await;
     let anon = s.client();
-    let before = (s.t.count("filings").await, s.t.count("roster_members").await, s.t.count("audit_log").await);
+    let before = (
+        s.t.count("filings").await,
+        s.t.count("roster_members").await,
+        s.t.count("audit_log").await,
+    );
     for (endpoint, form) in &calls {
         let r = s.call(&other, endpoint, form).await;
         let status = r.status();
         let body = r.text().await.unwrap();
         assert_eq!(status, StatusCode::FORBIDDEN, "{endpoint}: {body}");
         let r = s.call(&anon, endpoint, form).await;
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{endpoint} without login");
+        assert_eq!(
+            r.status(),
+            StatusCode::UNAUTHORIZED,
+            "{endpoint} without login"
+        );
     }
-    let after = (s.t.count("filings").await, s.t.count("roster_members").await, s.t.count("audit_log").await);
+    let after = (
+        s.t.count("filings").await,
+        s.t.count("roster_members").await,
+        s.t.count("audit_log").await,
+    );
     assert_eq!(after, before);
     // The page itself answers 403 to the other unit, 200 to the owner.
-    assert_eq!(s.page(&other, &format!("/filings/{id}")).await.status(), StatusCode::FORBIDDEN);
-    let r = s.page(&s.logged_in("chengjian").await, &format!("/filings/{id}")).await;
+    assert_eq!(
+        s.page(&other, &format!("/filings/{id}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = s
+        .page(&s.logged_in("chengjian").await, &format!("/filings/{id}"))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("赵建国"));
 }

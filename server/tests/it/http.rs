@@ -51,7 +51,12 @@ impl TestServer {
             .unwrap()
     }
 
-    pub async fn call(&self, c: &Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn call(
+        &self,
+        c: &Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         c.post(self.url(&format!("/api/{endpoint}")))
             .form(form)
             .send()

@@ -25,10 +25,12 @@ fn may_read(actor: &Actor, entity: &str, id: i64) -> bool {
 async fn may_read_project(db: &Db, actor: &Actor, entity: &str, id: i64) -> Result<bool, AppError> {
     let award_id = match entity {
         "award" => Some(id),
-        "filing" => sqlx::query_scalar("SELECT award_id FROM filings WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?,
+        "filing" => {
+            sqlx::query_scalar("SELECT award_id FROM filings WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&db.pool)
+                .await?
+        }
         _ => return Ok(may_read(actor, entity, id)),
     };
     let Some(award_id) = award_id else {

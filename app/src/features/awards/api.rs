@@ -98,10 +98,12 @@ struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        api.components.get_or_insert_with(Default::default).add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
+        api.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
     }
 }
 
@@ -151,7 +153,10 @@ async fn push_awards(
         .map(str::trim)
         .unwrap_or("");
     if token.is_empty() {
-        return api_error(StatusCode::UNAUTHORIZED, "缺少令牌：请在 Authorization 头中以 Bearer 方式提供");
+        return api_error(
+            StatusCode::UNAUTHORIZED,
+            "缺少令牌：请在 Authorization 头中以 Bearer 方式提供",
+        );
     }
     let token_name = match service::check_token(&state.db, token).await {
         Ok(Some((_, name))) => name,
@@ -234,7 +239,8 @@ async fn upload_import(
         Err(AppError::Unauthenticated) => return Redirect::to("/login").into_response(),
         Err(e) => return (e.status(), e.to_string()).into_response(),
     };
-    let back = |msg: &str| Redirect::to(&format!("/awards/import?{}", error_query(msg))).into_response();
+    let back =
+        |msg: &str| Redirect::to(&format!("/awards/import?{}", error_query(msg))).into_response();
     let up = match upload::read(form, state.settings.upload_max_bytes).await {
         Ok(u) => u,
         Err(e) => return back(&e.message()),

@@ -79,7 +79,9 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<RawRecord>, Vec<Problem>> {
         Err(_) => {
             let (t, _, bad) = encoding_rs::GB18030.decode(bytes);
             if bad {
-                return Err(whole_file("文件编码无法识别，请另存为 UTF-8 编码的 CSV 或 XLSX"));
+                return Err(whole_file(
+                    "文件编码无法识别，请另存为 UTF-8 编码的 CSV 或 XLSX",
+                ));
             }
             t.into_owned()
         }
@@ -158,7 +160,11 @@ mod tests {
     #[test]
     fn maps_columns_in_any_order_and_skips_blank_lines() {
         let header: Vec<&str> = FIELDS.iter().rev().map(|(_, l)| *l).collect();
-        let csv = format!("{}\n{}\n,,,,,,,,,\n", header.join(","), "other,open,2024-01-02,100,c,o,s,p,S1,P1");
+        let csv = format!(
+            "{}\n{}\n,,,,,,,,,\n",
+            header.join(","),
+            "other,open,2024-01-02,100,c,o,s,p,S1,P1"
+        );
         let (fmt, rows) = read(csv.as_bytes()).unwrap();
         assert_eq!(fmt, "csv");
         assert_eq!(rows.len(), 1);

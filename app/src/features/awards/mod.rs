@@ -2,11 +2,11 @@
 //! imported from CSV/XLSX by administrators or pushed by the platform to
 //! `POST /api/v1/awards` with a bearer token. Keyed by (project code,
 //! section code): the same record imported again updates, never duplicates.
-mod pages;
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod import;
+mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 

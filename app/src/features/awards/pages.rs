@@ -27,8 +27,14 @@ fn status_options() -> Vec<(String, String)> {
 pub fn filing_state(a: &Award) -> AnyView {
     match a.filing_status.as_deref() {
         Some("submitted") => view! { <span class="badge badge-ok">"已备案"</span> }.into_any(),
-        Some(_) => view! { <span class="badge badge-warn">"草稿 · " {a.days_since_award} " 天"</span> }.into_any(),
-        None => view! { <span class="badge badge-warn">"待备案 · " {a.days_since_award} " 天"</span> }.into_any(),
+        Some(_) => {
+            view! { <span class="badge badge-warn">"草稿 · " {a.days_since_award} " 天"</span> }
+                .into_any()
+        }
+        None => {
+            view! { <span class="badge badge-warn">"待备案 · " {a.days_since_award} " 天"</span> }
+                .into_any()
+        }
     }
 }
 

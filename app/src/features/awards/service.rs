@@ -76,8 +76,14 @@ pub fn parse_record(raw: &RawRecord) -> Result<AwardInput, Vec<Problem>> {
         line: raw.line,
         problems: Vec::new(),
     };
-    let project_code = found.take("project_code", code_text(raw.get("project_code"), "项目编号"));
-    let section_code = found.take("section_code", code_text(raw.get("section_code"), "标段编号"));
+    let project_code = found.take(
+        "project_code",
+        code_text(raw.get("project_code"), "项目编号"),
+    );
+    let section_code = found.take(
+        "section_code",
+        code_text(raw.get("section_code"), "标段编号"),
+    );
     let project_name = found.take(
         "project_name",
         required_text(raw.get("project_name"), "项目名称", 100),
@@ -94,7 +100,10 @@ pub fn parse_record(raw: &RawRecord) -> Result<AwardInput, Vec<Problem>> {
         "contractor_credit_code",
         CreditCode::parse(raw.get("contractor_credit_code")),
     );
-    let price = found.take("award_price", Fen::parse_yuan(raw.get("award_price"), "中标价"));
+    let price = found.take(
+        "award_price",
+        Fen::parse_yuan(raw.get("award_price"), "中标价"),
+    );
     let award_date = found.take(
         "award_date",
         parse_date(raw.get("award_date"), "中标通知书日期").and_then(|d| {
@@ -246,8 +255,10 @@ pub async fn apply(
             }
         };
         let mut problems = Vec::new();
-        let mut unit = |key: &'static str, code: &CreditCode, kinds: &[UnitKind], what: &str| {
-            match units.get(code.as_str()) {
+        let mut unit =
+            |key: &'static str, code: &CreditCode, kinds: &[UnitKind], what: &str| match units
+                .get(code.as_str())
+            {
                 Some((id, kind, name)) if kinds.contains(kind) => Some((*id, name.clone())),
                 Some((_, kind, name)) => {
                     problems.push(Problem {
@@ -261,13 +272,20 @@ pub async fn apply(
                     problems.push(Problem {
                         line: raw.line,
                         column: header_of(key).into(),
-                        reason: format!("系统中没有信用代码为 {} 的单位，请先登记该单位", code.as_str()),
+                        reason: format!(
+                            "系统中没有信用代码为 {} 的单位，请先登记该单位",
+                            code.as_str()
+                        ),
                     });
                     None
                 }
-            }
-        };
-        let owner = unit("owner_credit_code", &input.owner_code, &[UnitKind::Owner], "建设单位");
+            };
+        let owner = unit(
+            "owner_credit_code",
+            &input.owner_code,
+            &[UnitKind::Owner],
+            "建设单位",
+        );
         let contractor = unit(
             "contractor_credit_code",
             &input.contractor_code,
@@ -345,7 +363,12 @@ pub async fn apply(
                 tx.record("award", id, "import", None, Some(&after)).await?;
                 out.created += 1;
             }
-            Some(stored) if Stored { id: stored.id, ..wanted.clone() } == stored => {
+            Some(stored)
+                if Stored {
+                    id: stored.id,
+                    ..wanted.clone()
+                } == stored =>
+            {
                 out.unchanged += 1;
             }
             Some(stored) => {
@@ -499,7 +522,8 @@ impl ScopeBinds {
     }
 }
 
-const LIST_SELECT: &str = "SELECT a.id, a.project_code, a.section_code, a.project_name, a.section_name,
+const LIST_SELECT: &str =
+    "SELECT a.id, a.project_code, a.section_code, a.project_name, a.section_name,
         a.owner_unit_id, o.name AS owner_name, c.name AS contractor_name, a.award_price_fen,
         a.award_date, a.tender_method, a.sector, f.id AS filing_id, f.status AS filing_status
      FROM awards a
@@ -732,7 +756,8 @@ pub async fn issue_token(db: &Db, actor: &Actor, name: &str) -> Result<String, A
         hint: &hint,
         revoked: false,
     };
-    tx.record("api_token", id, "create", None, Some(&snap)).await?;
+    tx.record("api_token", id, "create", None, Some(&snap))
+        .await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -760,8 +785,14 @@ pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<(), AppErro
         hint: &hint,
         revoked,
     };
-    tx.record("api_token", id, "revoke", Some(&snap(false)), Some(&snap(true)))
-        .await?;
+    tx.record(
+        "api_token",
+        id,
+        "revoke",
+        Some(&snap(false)),
+        Some(&snap(true)),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -787,12 +818,11 @@ pub async fn tokens(db: &Db) -> Result<Vec<ApiToken>, AppError> {
 
 /// The token's id if `token` is a live (issued, not revoked) token.
 pub async fn check_token(db: &Db, token: &str) -> Result<Option<(i64, String)>, AppError> {
-    let row = sqlx::query(
-        "SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-    )
-    .bind(token_hash(token))
-    .fetch_optional(&db.pool)
-    .await?;
+    let row =
+        sqlx::query("SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(token_hash(token))
+            .fetch_optional(&db.pool)
+            .await?;
     let Some(r) = row else { return Ok(None) };
     let id: i64 = r.try_get("id")?;
     sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")

@@ -57,7 +57,8 @@ async fn upload_attachment(
         Ok(a) => a,
         Err(e) => return refusal(e),
     };
-    let back = |q: String| Redirect::to(&format!("/filings/{filing_id}?{q}#attachments")).into_response();
+    let back =
+        |q: String| Redirect::to(&format!("/filings/{filing_id}?{q}#attachments")).into_response();
     let up = match upload::read(form, state.settings.upload_max_bytes).await {
         Ok(u) => u,
         Err(e) => return back(error_query(&e.message())),
@@ -73,16 +74,36 @@ async fn upload_attachment(
         Err(e) => return refusal(e),
     }
     let Some(content_type) = sniff(&up.bytes) else {
-        return back(error_query("文件内容不是 PDF、JPEG 或 PNG（按文件内容判断，而非扩展名）"));
+        return back(error_query(
+            "文件内容不是 PDF、JPEG 或 PNG（按文件内容判断，而非扩展名）",
+        ));
     };
     let sha = match state.files.put(up.bytes.clone()).await {
         Ok(s) => s,
         Err(_) => return back(error_query("文件保存失败，请稍后重试")),
     };
-    let name = if up.file_name.is_empty() { "附件".to_string() } else { up.file_name };
-    match service::add_attachment(&state.db, &actor, filing_id, &kind, &name, content_type, up.bytes.len(), &sha, &reason).await {
+    let name = if up.file_name.is_empty() {
+        "附件".to_string()
+    } else {
+        up.file_name
+    };
+    match service::add_attachment(
+        &state.db,
+        &actor,
+        filing_id,
+        &kind,
+        &name,
+        content_type,
+        up.bytes.len(),
+        &sha,
+        &reason,
+    )
+    .await
+    {
         Ok(_) => back("uploaded=1".into()),
-        Err(AppError::Invalid { fields, message }) => back(error_query(fields.values().next().unwrap_or(&message))),
+        Err(AppError::Invalid { fields, message }) => {
+            back(error_query(fields.values().next().unwrap_or(&message)))
+        }
         Err(e) => refusal(e),
     }
 }
@@ -99,22 +120,32 @@ async fn download(
         Ok(None) => return refusal(AppError::Unauthenticated),
         Err(e) => return refusal(e),
     };
-    let (name, content_type, sha) = match service::attachment_for_download(&state.db, &actor, id).await {
-        Ok(v) => v,
-        Err(e) => return refusal(e),
-    };
+    let (name, content_type, sha) =
+        match service::attachment_for_download(&state.db, &actor, id).await {
+            Ok(v) => v,
+            Err(e) => return refusal(e),
+        };
     match state.files.get(&sha).await {
         Ok(bytes) => {
             // RFC 5987 filename* keeps Chinese names intact.
             let encoded: String = name
                 .bytes()
-                .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
                 .collect();
             (
                 StatusCode::OK,
                 [
                     (header::CONTENT_TYPE, content_type),
-                    (header::CONTENT_DISPOSITION, format!("inline; filename*=UTF-8''{encoded}")),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("inline; filename*=UTF-8''{encoded}"),
+                    ),
                     (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
                     (header::CACHE_CONTROL, "private, no-store".into()),
                 ],
@@ -131,8 +162,14 @@ mod tests {
     #[test]
     fn sniffs_by_content() {
         assert_eq!(super::sniff(b"%PDF-1.4\n..."), Some("application/pdf"));
-        assert_eq!(super::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
-        assert_eq!(super::sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0"), Some("image/jpeg"));
+        assert_eq!(
+            super::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Some("image/png")
+        );
+        assert_eq!(
+            super::sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0"),
+            Some("image/jpeg")
+        );
         assert_eq!(super::sniff(b"hello, I am a text file named .pdf"), None);
         assert_eq!(super::sniff(b"PK\x03\x04zip"), None);
     }

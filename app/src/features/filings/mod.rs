@@ -3,9 +3,11 @@
 //! for check-in) and attachments. Draft → submitted (已备案); after that a
 //! change is a correction with a reason. Only filed projects can be picked in
 //! the later modules (see [`ProjectPicker`]).
-mod pages;
+// Server functions take one argument per form field.
+#![allow(clippy::too_many_arguments)]
 #[cfg(feature = "ssr")]
 pub mod files;
+mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
@@ -134,8 +136,15 @@ pub async fn start_filing(award_id: i64) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "filings/list")]
-pub async fn list_filings(q: String, status: String, page: i64) -> Result<Page<FilingRow>, AppError> {
-    with_actor!(READERS, |actor, st| service::list(&st.db, &actor, &q, &status, page).await)
+pub async fn list_filings(
+    q: String,
+    status: String,
+    page: i64,
+) -> Result<Page<FilingRow>, AppError> {
+    with_actor!(READERS, |actor, st| service::list(
+        &st.db, &actor, &q, &status, page
+    )
+    .await)
 }
 
 #[server(endpoint = "filings/get")]
@@ -143,7 +152,6 @@ pub async fn get_filing(id: i64) -> Result<Filing, AppError> {
     with_actor!(READERS, |actor, st| service::get(&st.db, &actor, id).await)
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "filings/save")]
 pub async fn save_filing(
     id: i64,
@@ -187,7 +195,6 @@ pub async fn submit_filing(id: i64) -> Result<(), AppError> {
 
 /// Adds a roster member; the answer tells the owner the member's login
 /// (and first password, when an account was opened) to hand over.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "filings/add_member")]
 pub async fn add_member(
     filing_id: i64,
@@ -205,12 +212,23 @@ pub async fn add_member(
 }
 
 #[server(endpoint = "filings/remove_member")]
-pub async fn remove_member(filing_id: i64, member_id: i64, #[server(default)] reason: String) -> Result<(), AppError> {
-    with_actor!(OWNER, |actor, st| service::remove_member(&st.db, &actor, filing_id, member_id, &reason).await)
+pub async fn remove_member(
+    filing_id: i64,
+    member_id: i64,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    with_actor!(OWNER, |actor, st| service::remove_member(
+        &st.db, &actor, filing_id, member_id, &reason
+    )
+    .await)
 }
 
 #[server(endpoint = "filings/remove_attachment")]
-pub async fn remove_attachment(filing_id: i64, attachment_id: i64, #[server(default)] reason: String) -> Result<(), AppError> {
+pub async fn remove_attachment(
+    filing_id: i64,
+    attachment_id: i64,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
     with_actor!(OWNER, |actor, st| {
         service::remove_attachment(&st.db, &actor, filing_id, attachment_id, &reason).await
     })
@@ -219,7 +237,8 @@ pub async fn remove_attachment(filing_id: i64, attachment_id: i64, #[server(defa
 /// Supervising engineer units (监理单位) for the filing form.
 #[server(endpoint = "filings/supervisor_engineers")]
 pub async fn supervisor_engineers() -> Result<Vec<(i64, String)>, AppError> {
-    with_actor!(READERS, |_actor, st| service::supervisor_engineers(&st.db).await)
+    with_actor!(READERS, |_actor, st| service::supervisor_engineers(&st.db)
+        .await)
 }
 
 #[server(endpoint = "filings/back_entry")]
@@ -233,5 +252,8 @@ pub async fn back_entry_report() -> Result<Vec<BackEntryRow>, AppError> {
 /// Filed projects in the user's scope, for the later modules' pickers.
 #[server(endpoint = "filings/projects")]
 pub async fn project_options() -> Result<Vec<ProjectOption>, AppError> {
-    with_actor!(READERS, |actor, st| service::project_options(&st.db, &actor).await)
+    with_actor!(READERS, |actor, st| service::project_options(
+        &st.db, &actor
+    )
+    .await)
 }

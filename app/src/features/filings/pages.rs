@@ -6,7 +6,7 @@ use super::{
 use crate::{
     domain::{ATTACHMENT_KINDS, Fen, ROSTER_ROLES, Role, TENDER_METHODS, label_of, sector_label},
     error::AppError,
-    features::awards::{Award, list_awards, filing_state},
+    features::awards::{Award, filing_state, list_awards},
     fmt::datetime,
     kit::{
         form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
@@ -20,7 +20,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 fn pairs(list: &[(&'static str, &'static str)]) -> Vec<(String, String)> {
-    list.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()
+    list.iter()
+        .map(|(c, l)| (c.to_string(), l.to_string()))
+        .collect()
 }
 
 fn status_badge(status: &str) -> AnyView {
@@ -33,7 +35,7 @@ fn status_badge(status: &str) -> AnyView {
 
 fn flags(back_entry: bool, price_flag: bool) -> AnyView {
     view! {
-        {back_entry.then(|| view! { <span class="badge">"补录"</span> })}
+        {back_entry.then(|| view! { <span class="badge badge-info">"补录"</span> })}
         {price_flag.then(|| view! { <span class="badge badge-bad" title="合同价与中标价偏离超过设定比例">"价格偏离"</span> })}
     }
     .into_any()
@@ -127,12 +129,22 @@ pub fn FilingPage() -> impl IntoView {
     let add = ServerAction::<AddMember>::new();
     let remove = ServerAction::<RemoveMember>::new();
     let detach = ServerAction::<RemoveAttachment>::new();
-    let (s1, s2, s3, s4, s5) = (successes(save), successes(submit), successes(add), successes(remove), successes(detach));
+    let (s1, s2, s3, s4, s5) = (
+        successes(save),
+        successes(submit),
+        successes(add),
+        successes(remove),
+        successes(detach),
+    );
     let version = Signal::derive(move || s1.get() + s2.get() + s3.get() + s4.get() + s5.get());
     let filing = Resource::new(move || (id.get(), version.get()), |(id, _)| get_filing(id));
     let engineers = Resource::new(|| (), |_| supervisor_engineers());
-    let (saved, submitted, uploaded, upload_error) =
-        (text_param("saved"), text_param("submitted"), text_param("uploaded"), text_param("error"));
+    let (saved, submitted, uploaded, upload_error) = (
+        text_param("saved"),
+        text_param("submitted"),
+        text_param("uploaded"),
+        text_param("error"),
+    );
     view! {
         <Title text="合同备案 · 标后履约监管"/>
         <PageHeader title="合同备案">
@@ -220,7 +232,10 @@ fn ContractForm(
 ) -> impl IntoView {
     let errors = FormErrors::of(action);
     let submitted = f.status == "submitted";
-    let se = f.supervisor_engineer_unit_id.map(|v| v.to_string()).unwrap_or_default();
+    let se = f
+        .supervisor_engineer_unit_id
+        .map(|v| v.to_string())
+        .unwrap_or_default();
     view! {
         <ActionForm action attr:class="form" attr:novalidate=true>
             <FormAlert errors/>
@@ -262,7 +277,11 @@ fn ContractForm(
 }
 
 #[component]
-fn Roster(f: Filing, add: ServerAction<AddMember>, remove: ServerAction<RemoveMember>) -> impl IntoView {
+fn Roster(
+    f: Filing,
+    add: ServerAction<AddMember>,
+    remove: ServerAction<RemoveMember>,
+) -> impl IntoView {
     let errors = FormErrors::of(add);
     let remove_errors = FormErrors::of(remove);
     let submitted = f.status == "submitted";

@@ -56,7 +56,10 @@ impl FilingForm {
     /// Checks every field against the award it files (`award_date`) and today.
     pub fn parse(&self, award_date: NaiveDate, today: NaiveDate) -> Result<FilingInput, AppError> {
         let mut c = Check::new();
-        let contract_no = c.take("contract_no", required_text(&self.contract_no, "合同编号", 50));
+        let contract_no = c.take(
+            "contract_no",
+            required_text(&self.contract_no, "合同编号", 50),
+        );
         let signed_on = c.take(
             "signed_on",
             parse_date(&self.signed_on, "合同签订日期").and_then(|d| {
@@ -69,7 +72,10 @@ impl FilingForm {
                 }
             }),
         );
-        let price = c.take("contract_price", Fen::parse_yuan(&self.contract_price, "合同价"));
+        let price = c.take(
+            "contract_price",
+            Fen::parse_yuan(&self.contract_price, "合同价"),
+        );
         let duration = c.take(
             "duration_days",
             self.duration_days
@@ -79,7 +85,10 @@ impl FilingForm {
                 .filter(|d| (1..=3650).contains(d))
                 .ok_or_else(|| "工期应为 1–3650 之间的整数（日历天）".to_string()),
         );
-        let start = c.take("planned_start", parse_date(&self.planned_start, "计划开工日期"));
+        let start = c.take(
+            "planned_start",
+            parse_date(&self.planned_start, "计划开工日期"),
+        );
         let completion = c.take(
             "planned_completion",
             parse_date(&self.planned_completion, "计划竣工日期"),
@@ -109,14 +118,35 @@ impl FilingForm {
         } else {
             c.take(
                 "supervisor_engineer_unit_id",
-                se.parse::<i64>().map(Some).map_err(|_| "请从列表中选择监理单位".to_string()),
+                se.parse::<i64>()
+                    .map(Some)
+                    .map_err(|_| "请从列表中选择监理单位".to_string()),
             )
         };
         let remarks = c.take("remarks", optional_text(&self.remarks, "备注", 500));
         c.finish()?;
-        match (contract_no, signed_on, price, duration, start, completion, payment_terms, supervisor_engineer_unit_id, remarks) {
-            (Some(contract_no), Some(signed_on), Some(price), Some(duration_days), Some(planned_start),
-             Some(planned_completion), Some(payment_terms), Some(supervisor_engineer_unit_id), Some(remarks)) => Ok(FilingInput {
+        match (
+            contract_no,
+            signed_on,
+            price,
+            duration,
+            start,
+            completion,
+            payment_terms,
+            supervisor_engineer_unit_id,
+            remarks,
+        ) {
+            (
+                Some(contract_no),
+                Some(signed_on),
+                Some(price),
+                Some(duration_days),
+                Some(planned_start),
+                Some(planned_completion),
+                Some(payment_terms),
+                Some(supervisor_engineer_unit_id),
+                Some(remarks),
+            ) => Ok(FilingInput {
                 contract_no,
                 signed_on,
                 price,
@@ -143,7 +173,13 @@ pub struct MemberInput {
 }
 
 impl MemberInput {
-    pub fn parse(role: &str, name: &str, id_number: &str, mobile: &str, cert_no: &str) -> Result<Self, AppError> {
+    pub fn parse(
+        role: &str,
+        name: &str,
+        id_number: &str,
+        mobile: &str,
+        cert_no: &str,
+    ) -> Result<Self, AppError> {
         let mut c = Check::new();
         let role = c.take(
             "role",
@@ -160,7 +196,10 @@ impl MemberInput {
                 ch.is_ascii_alphanumeric() || ch == '-' || ('\u{4E00}'..='\u{9FFF}').contains(&ch)
             });
         if !cert_ok {
-            c.fail("cert_no", "注册证书编号应为汉字、字母、数字或 -，最多 40 位");
+            c.fail(
+                "cert_no",
+                "注册证书编号应为汉字、字母、数字或 -，最多 40 位",
+            );
         } else if needs_cert && cert.is_empty() {
             c.fail("cert_no", "项目经理、总监理工程师须填写注册证书编号");
         }
@@ -217,7 +256,12 @@ async fn head(conn: &mut AnyConnection, id: i64) -> Result<Head, AppError> {
 
 /// Loads the filing for a write by its owner unit, checking the reason a
 /// correction needs. Returns the head and whether this is a correction.
-async fn for_write(conn: &mut AnyConnection, actor: &Actor, id: i64, reason: &str) -> Result<(Head, Option<String>), AppError> {
+async fn for_write(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+) -> Result<(Head, Option<String>), AppError> {
     actor.require(&[Role::Owner])?;
     let h = head(conn, id).await?;
     if h.owner_unit_id != actor.unit_id {
@@ -296,7 +340,10 @@ async fn roster(conn: &mut AnyConnection, filing_id: i64) -> Result<Vec<RosterMe
         .collect()
 }
 
-async fn attachments(conn: &mut AnyConnection, filing_id: i64) -> Result<Vec<Attachment>, AppError> {
+async fn attachments(
+    conn: &mut AnyConnection,
+    filing_id: i64,
+) -> Result<Vec<Attachment>, AppError> {
     let rows = sqlx::query(
         "SELECT id, kind, file_name, content_type, size_bytes, created_at FROM attachments
          WHERE filing_id = $1 AND removed_at IS NULL ORDER BY id",
@@ -336,7 +383,13 @@ fn row_to_filing(r: &AnyRow) -> Result<FilingRow, AppError> {
 }
 
 /// Filings in scope. `status`: "", `draft`, `submitted`, `back_entry`, `price_flag`.
-pub async fn list(db: &Db, actor: &Actor, q: &str, status: &str, page: i64) -> Result<Page<FilingRow>, AppError> {
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    q: &str,
+    status: &str,
+    page: i64,
+) -> Result<Page<FilingRow>, AppError> {
     actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
     let page = page.max(1);
     let status = match status {
@@ -385,10 +438,13 @@ pub async fn list(db: &Db, actor: &Actor, q: &str, status: &str, page: i64) -> R
 }
 
 pub async fn supervisor_engineers(db: &Db) -> Result<Vec<(i64, String)>, AppError> {
-    let rows = sqlx::query("SELECT id, name FROM units WHERE kind = 'supervisor_engineer' ORDER BY name")
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect()
+    let rows =
+        sqlx::query("SELECT id, name FROM units WHERE kind = 'supervisor_engineer' ORDER BY name")
+            .fetch_all(&db.pool)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect()
 }
 
 // --- writing -------------------------------------------------------------------
@@ -412,7 +468,11 @@ struct Snapshot {
     reason: Option<String>,
 }
 
-async fn snapshot(conn: &mut AnyConnection, id: i64, reason: Option<String>) -> Result<Snapshot, AppError> {
+async fn snapshot(
+    conn: &mut AnyConnection,
+    id: i64,
+    reason: Option<String>,
+) -> Result<Snapshot, AppError> {
     let r = sqlx::query(
         "SELECT f.status, f.contract_no, f.signed_on, f.contract_price_fen, f.duration_days, f.planned_start,
                 f.planned_completion, f.payment_terms, s.name AS se_name, f.remarks, f.back_entry, f.price_flag
@@ -423,7 +483,11 @@ async fn snapshot(conn: &mut AnyConnection, id: i64, reason: Option<String>) -> 
     .await?;
     let status: String = r.try_get("status")?;
     Ok(Snapshot {
-        status: if status == "submitted" { "已备案" } else { "草稿" },
+        status: if status == "submitted" {
+            "已备案"
+        } else {
+            "草稿"
+        },
         contract_no: r.try_get("contract_no")?,
         signed_on: r.try_get("signed_on")?,
         contract_price: r
@@ -469,14 +533,22 @@ pub async fn start(db: &Db, actor: &Actor, award_id: i64) -> Result<i64, AppErro
         }
     })?;
     let after = snapshot(tx.conn(), id, None).await?;
-    tx.record("filing", id, "create", None, Some(&after)).await?;
+    tx.record("filing", id, "create", None, Some(&after))
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Saves the filing's facts: in a draft as an edit, after submission as a
 /// correction that needs `reason`.
-pub async fn save(db: &Db, settings: &Settings, actor: &Actor, id: i64, form: &FilingForm, reason: &str) -> Result<(), AppError> {
+pub async fn save(
+    db: &Db,
+    settings: &Settings,
+    actor: &Actor,
+    id: i64,
+    form: &FilingForm,
+    reason: &str,
+) -> Result<(), AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (h, correction) = for_write(tx.conn(), actor, id, reason).await?;
@@ -487,11 +559,16 @@ pub async fn save(db: &Db, settings: &Settings, actor: &Actor, id: i64, form: &F
             .fetch_optional(tx.conn())
             .await?;
         if kind.as_deref() != Some(UnitKind::SupervisorEngineer.code()) {
-            return Err(AppError::field("supervisor_engineer_unit_id", "请从列表中选择监理单位"));
+            return Err(AppError::field(
+                "supervisor_engineer_unit_id",
+                "请从列表中选择监理单位",
+            ));
         }
     }
     // Changing the supervising engineer would strand its members' logins.
-    if h.supervisor_engineer_unit_id.is_some() && h.supervisor_engineer_unit_id != input.supervisor_engineer_unit_id {
+    if h.supervisor_engineer_unit_id.is_some()
+        && h.supervisor_engineer_unit_id != input.supervisor_engineer_unit_id
+    {
         let members: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM roster_members WHERE filing_id = $1 AND removed_at IS NULL
              AND role IN ('chief_supervisor', 'supervising_engineer')",
@@ -507,7 +584,8 @@ pub async fn save(db: &Db, settings: &Settings, actor: &Actor, id: i64, form: &F
         }
     }
     let before = snapshot(tx.conn(), id, None).await?;
-    let back_entry = input.signed_on >= filing_obligation_start() && input.signed_on < settings.go_live;
+    let back_entry =
+        input.signed_on >= filing_obligation_start() && input.signed_on < settings.go_live;
     let deviation = (input.price.0 - h.award_price).abs() as f64 / h.award_price as f64 * 100.0;
     let price_flag = deviation > settings.price_deviation_pct as f64;
     sqlx::query(
@@ -531,9 +609,14 @@ pub async fn save(db: &Db, settings: &Settings, actor: &Actor, id: i64, form: &F
     .bind(id)
     .execute(tx.conn())
     .await?;
-    let action = if correction.is_some() { "correct" } else { "update" };
+    let action = if correction.is_some() {
+        "correct"
+    } else {
+        "update"
+    };
     let after = snapshot(tx.conn(), id, correction).await?;
-    tx.record("filing", id, action, Some(&before), Some(&after)).await?;
+    tx.record("filing", id, action, Some(&before), Some(&after))
+        .await?;
     tx.commit().await
 }
 
@@ -575,7 +658,10 @@ pub async fn submit(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
         }
     }
     if !missing.is_empty() {
-        return Err(AppError::invalid(format!("尚不能提交，缺少：{}", missing.join("、"))));
+        return Err(AppError::invalid(format!(
+            "尚不能提交，缺少：{}",
+            missing.join("、")
+        )));
     }
     let before = snapshot(tx.conn(), id, None).await?;
     let now = now_ms();
@@ -585,7 +671,8 @@ pub async fn submit(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
         .execute(tx.conn())
         .await?;
     let after = snapshot(tx.conn(), id, None).await?;
-    tx.record("filing", id, "submit", Some(&before), Some(&after)).await?;
+    tx.record("filing", id, "submit", Some(&before), Some(&after))
+        .await?;
     tx.commit().await
 }
 
@@ -598,13 +685,27 @@ struct MemberSnapshot {
 }
 
 fn describe(role: &str, name: &str, id_number: &str, mobile: &str) -> String {
-    let mobile = Mobile::parse(mobile).map(|m| m.masked()).unwrap_or_default();
-    format!("{} {}（{}，{}）", label_of(&ROSTER_ROLES, role), name, mask_id(id_number), mobile)
+    let mobile = Mobile::parse(mobile)
+        .map(|m| m.masked())
+        .unwrap_or_default();
+    format!(
+        "{} {}（{}，{}）",
+        label_of(&ROSTER_ROLES, role),
+        name,
+        mask_id(id_number),
+        mobile
+    )
 }
 
 /// Adds a member and links or opens their login. Returns the message for
 /// the owner: the login name, and the first password when one was made.
-pub async fn add_member(db: &Db, actor: &Actor, filing_id: i64, m: MemberInput, reason: &str) -> Result<String, AppError> {
+pub async fn add_member(
+    db: &Db,
+    actor: &Actor,
+    filing_id: i64,
+    m: MemberInput,
+    reason: &str,
+) -> Result<String, AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (h, correction) = for_write(tx.conn(), actor, filing_id, reason).await?;
@@ -615,15 +716,19 @@ pub async fn add_member(db: &Db, actor: &Actor, filing_id: i64, m: MemberInput, 
     } else {
         h.contractor_unit_id
     };
-    let existing = sqlx::query("SELECT id, role, username, display_name FROM users WHERE mobile = $1")
-        .bind(m.mobile.as_str())
-        .fetch_optional(tx.conn())
-        .await?;
+    let existing =
+        sqlx::query("SELECT id, role, username, display_name FROM users WHERE mobile = $1")
+            .bind(m.mobile.as_str())
+            .fetch_optional(tx.conn())
+            .await?;
     let (user_id, message) = match existing {
         Some(r) => {
             let role: String = r.try_get("role")?;
             if role != Role::KeyPersonnel.code() {
-                return Err(AppError::field("mobile", "该手机号已用于其他角色的账号，请换用本人其他手机号"));
+                return Err(AppError::field(
+                    "mobile",
+                    "该手机号已用于其他角色的账号，请换用本人其他手机号",
+                ));
             }
             let display: String = r.try_get("display_name")?;
             if display != m.name.as_str() {
@@ -633,7 +738,13 @@ pub async fn add_member(db: &Db, actor: &Actor, filing_id: i64, m: MemberInput, 
                 ));
             }
             let username: String = r.try_get("username")?;
-            (r.try_get::<i64, _>("id")?, format!("{} 已有账号（登录名 {username}），已关联到本项目", m.name.as_str()))
+            (
+                r.try_get::<i64, _>("id")?,
+                format!(
+                    "{} 已有账号（登录名 {username}），已关联到本项目",
+                    m.name.as_str()
+                ),
+            )
         }
         None => {
             let password = random_password();
@@ -707,15 +818,27 @@ pub async fn add_member(db: &Db, actor: &Actor, filing_id: i64, m: MemberInput, 
         }
     })?;
     let snap = MemberSnapshot {
-        roster_member: describe(m.role, m.name.as_str(), m.id_number.as_str(), m.mobile.as_str()),
+        roster_member: describe(
+            m.role,
+            m.name.as_str(),
+            m.id_number.as_str(),
+            m.mobile.as_str(),
+        ),
         reason: correction,
     };
-    tx.record("filing", h.id, "roster_add", None, Some(&snap)).await?;
+    tx.record("filing", h.id, "roster_add", None, Some(&snap))
+        .await?;
     tx.commit().await?;
     Ok(message)
 }
 
-pub async fn remove_member(db: &Db, actor: &Actor, filing_id: i64, member_id: i64, reason: &str) -> Result<(), AppError> {
+pub async fn remove_member(
+    db: &Db,
+    actor: &Actor,
+    filing_id: i64,
+    member_id: i64,
+    reason: &str,
+) -> Result<(), AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (h, correction) = for_write(tx.conn(), actor, filing_id, reason).await?;
@@ -746,7 +869,8 @@ pub async fn remove_member(db: &Db, actor: &Actor, filing_id: i64, member_id: i6
         roster_member: "（已移出）".into(),
         reason: correction,
     };
-    tx.record("filing", h.id, "roster_remove", Some(&before), Some(&after)).await?;
+    tx.record("filing", h.id, "roster_remove", Some(&before), Some(&after))
+        .await?;
     tx.commit().await
 }
 
@@ -763,7 +887,8 @@ pub async fn add_attachment(
     sha256: &str,
     reason: &str,
 ) -> Result<i64, AppError> {
-    let kind = code_of(&ATTACHMENT_KINDS, kind).ok_or_else(|| AppError::field("kind", "请选择附件类型"))?;
+    let kind = code_of(&ATTACHMENT_KINDS, kind)
+        .ok_or_else(|| AppError::field("kind", "请选择附件类型"))?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (h, correction) = for_write(tx.conn(), actor, filing_id, reason).await?;
@@ -788,15 +913,27 @@ pub async fn add_attachment(
         reason: Option<String>,
     }
     let snap = Snap {
-        attachment: format!("{}：{}（SHA-256 {}…）", label_of(&ATTACHMENT_KINDS, kind), file_name, &sha256[..12]),
+        attachment: format!(
+            "{}：{}（SHA-256 {}…）",
+            label_of(&ATTACHMENT_KINDS, kind),
+            file_name,
+            &sha256[..12]
+        ),
         reason: correction,
     };
-    tx.record("filing", h.id, "attach", None, Some(&snap)).await?;
+    tx.record("filing", h.id, "attach", None, Some(&snap))
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
 
-pub async fn remove_attachment(db: &Db, actor: &Actor, filing_id: i64, attachment_id: i64, reason: &str) -> Result<(), AppError> {
+pub async fn remove_attachment(
+    db: &Db,
+    actor: &Actor,
+    filing_id: i64,
+    attachment_id: i64,
+    reason: &str,
+) -> Result<(), AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (h, correction) = for_write(tx.conn(), actor, filing_id, reason).await?;
@@ -838,21 +975,38 @@ pub async fn remove_attachment(db: &Db, actor: &Actor, filing_id: i64, attachmen
 
 /// An attachment for download, if the actor may read its filing:
 /// (file name, content type, sha256).
-pub async fn attachment_for_download(db: &Db, actor: &Actor, attachment_id: i64) -> Result<(String, String, String), AppError> {
-    let r = sqlx::query("SELECT filing_id, file_name, content_type, sha256 FROM attachments WHERE id = $1")
-        .bind(attachment_id)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn attachment_for_download(
+    db: &Db,
+    actor: &Actor,
+    attachment_id: i64,
+) -> Result<(String, String, String), AppError> {
+    let r = sqlx::query(
+        "SELECT filing_id, file_name, content_type, sha256 FROM attachments WHERE id = $1",
+    )
+    .bind(attachment_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let filing_id: i64 = r.try_get("filing_id")?;
     let h = head(&mut *db.pool.acquire().await?, filing_id).await?;
     awards::get(db, actor, h.award_id).await?;
-    Ok((r.try_get("file_name")?, r.try_get("content_type")?, r.try_get("sha256")?))
+    Ok((
+        r.try_get("file_name")?,
+        r.try_get("content_type")?,
+        r.try_get("sha256")?,
+    ))
 }
 
 /// May the actor write this filing (upload checks before storing bytes)?
-pub async fn check_writable(db: &Db, actor: &Actor, filing_id: i64, reason: &str) -> Result<(), AppError> {
-    for_write(&mut *db.pool.acquire().await?, actor, filing_id, reason).await.map(|_| ())
+pub async fn check_writable(
+    db: &Db,
+    actor: &Actor,
+    filing_id: i64,
+    reason: &str,
+) -> Result<(), AppError> {
+    for_write(&mut *db.pool.acquire().await?, actor, filing_id, reason)
+        .await
+        .map(|_| ())
 }
 
 // --- supervision views ------------------------------------------------------------
@@ -906,7 +1060,8 @@ pub async fn project_options(db: &Db, actor: &Actor) -> Result<Vec<ProjectOption
     .await?;
     rows.iter()
         .map(|r| {
-            let (p, sec): (String, String) = (r.try_get("project_name")?, r.try_get("section_name")?);
+            let (p, sec): (String, String) =
+                (r.try_get("project_name")?, r.try_get("section_name")?);
             Ok(ProjectOption {
                 id: r.try_get("id")?,
                 label: format!("{p} · {sec}"),
@@ -969,10 +1124,14 @@ mod tests {
     fn members_need_valid_ids_and_pm_certificates() {
         let id = IdNumber::with_check("33032619800101123").unwrap();
         assert!(MemberInput::parse("pm", "张三", id.as_str(), "13867780001", "浙233 <b>").is_err());
-        assert!(MemberInput::parse("pm", "张三", id.as_str(), "13867780001", "浙233060800123").is_ok());
+        assert!(
+            MemberInput::parse("pm", "张三", id.as_str(), "13867780001", "浙233060800123").is_ok()
+        );
         let e = MemberInput::parse("pm", "张三", id.as_str(), "13867780001", "").unwrap_err();
         assert!(e.field_errors().unwrap()["cert_no"].contains("须填写"));
-        assert!(MemberInput::parse("safety_officer", "李四", id.as_str(), "13867780001", "").is_ok());
+        assert!(
+            MemberInput::parse("safety_officer", "李四", id.as_str(), "13867780001", "").is_ok()
+        );
         let e = MemberInput::parse("boss", "<b>", "123", "1", "").unwrap_err();
         assert_eq!(e.field_errors().unwrap().len(), 4);
     }
