@@ -233,6 +233,41 @@ async fn attachments_are_checked_by_content_and_scoped(b: Backend) {
     assert_eq!(s.t.count("attachments").await, before + 1);
 }
 
+async fn uploads_beyond_the_size_limit_are_refused(b: Backend) {
+    let s = TestServer::start_with(b, |st| st.upload_max_bytes = 4096).await;
+    let id = ready_filing(&s.t).await;
+    let owner = s.logged_in("chengjian").await;
+    let before = s.t.count("attachments").await;
+    let mut big = PDF.to_vec();
+    big.resize(10_000, b' ');
+    let r = owner
+        .post(s.url(&format!("/filings/{id}/attachments")))
+        .multipart(file_form("contract", "big.pdf", &big))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[header::LOCATION].to_str().unwrap().to_string();
+    let page = s.page(&owner, &to).await.text().await.unwrap();
+    assert!(page.contains("上限"), "the limit is named at the field");
+    assert_eq!(s.t.count("attachments").await, before);
+    // Just under the limit is fine.
+    big.truncate(4000);
+    let r = owner
+        .post(s.url(&format!("/filings/{id}/attachments")))
+        .multipart(file_form("contract", "ok.pdf", &big))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("uploaded=1")
+    );
+    assert_eq!(s.t.count("attachments").await, before + 1);
+}
+
 async fn the_import_upload_is_for_administrators(b: Backend) {
     let s = TestServer::start(b).await;
     let xlsx = include_bytes!("../../../public/samples/awards.xlsx");
@@ -383,6 +418,7 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
 on_both!(
     the_push_api_needs_a_live_token_and_is_idempotent,
     attachments_are_checked_by_content_and_scoped,
+    uploads_beyond_the_size_limit_are_refused,
     the_import_upload_is_for_administrators,
     filing_endpoints_refuse_other_units,
 );

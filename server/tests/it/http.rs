@@ -13,7 +13,16 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(b: Backend) -> Self {
-        let t = TestDb::with_demo(b).await;
+        Self::start_with(b, |_| {}).await
+    }
+
+    /// A server whose settings `change` adjusts first.
+    pub async fn start_with(
+        b: Backend,
+        change: impl FnOnce(&mut app::platform::settings::Settings),
+    ) -> Self {
+        let mut t = TestDb::with_demo(b).await;
+        change(&mut t.settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState {
