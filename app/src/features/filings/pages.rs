@@ -1,7 +1,7 @@
 use super::{
     AddMember, Attachment, BackEntryRow, Filing, FilingRow, ProjectOption, RemoveAttachment,
-    RemoveMember, RosterMember, SaveFiling, SubmitFiling, back_entry_report, get_filing,
-    list_filings, project_options, supervisor_engineers,
+    RemoveMember, RosterMember, SaveFiling, StartFiling, SubmitFiling, back_entry_report,
+    get_filing, list_filings, project_options, supervisor_engineers,
 };
 use crate::{
     domain::{ATTACHMENT_KINDS, Fen, ROSTER_ROLES, Role, TENDER_METHODS, label_of, sector_label},
@@ -48,6 +48,10 @@ pub fn FilingsPage() -> impl IntoView {
         move || (q.get(), status.get(), page.get()),
         |(q, s, p)| list_filings(q, s, p),
     );
+    // Made here, not inside ForRole's Suspend: resources created in a
+    // resolved Suspend do not hydrate.
+    let pending = Resource::new(|| (), |_| list_awards(String::new(), "pending".into(), 1));
+    let start = ServerAction::<StartFiling>::new();
     let options = vec![
         ("draft".to_string(), "草稿".to_string()),
         ("submitted".into(), "已备案".into()),
@@ -62,7 +66,7 @@ pub fn FilingsPage() -> impl IntoView {
             </ForRole>
         </PageHeader>
         <ForRole roles=&[Role::Owner]>
-            <PendingAwards/>
+            <PendingAwards pending start/>
         </ForRole>
         <FilterBar placeholder="项目、标段、合同编号或单位" select="status" select_label="状态" options all_label="全部状态"/>
         <Loaded resource=filings children={|page: Page<FilingRow>| {
@@ -90,18 +94,21 @@ pub fn FilingsPage() -> impl IntoView {
 
 /// The owner's awarded sections that still wait for filing (待备案).
 #[component]
-fn PendingAwards() -> impl IntoView {
-    let pending = Resource::new(|| (), |_| list_awards(String::new(), "pending".into(), 1));
+fn PendingAwards(
+    pending: Resource<Result<Page<Award>, AppError>>,
+    start: ServerAction<StartFiling>,
+) -> impl IntoView {
     view! {
         <section class="card pending">
             <h2>"待备案的中标项目"</h2>
-            <Loaded resource=pending children={|page: Page<Award>| {
+            <FormAlert errors=FormErrors::of(start)/>
+            <Loaded resource=pending children={move |page: Page<Award>| {
                 let more = page.total > page.items.len() as i64;
                 view! {
                     <DataTable
                         columns=vec!["项目 / 标段", "中标单位", "中标价（万元）", "中标通知书日期", "状态", "操作"]
                         rows=page.items
-                        row=|a: Award| vec![
+                        row=move |a: Award| vec![
                             view! { <div><strong>{a.project_name.clone()}</strong><br/><span class="muted">{a.section_name.clone()}</span></div> }.into_any(),
                             a.contractor_name.clone().into_any(),
                             view! { <span class="num">{Fen(a.award_price_fen).wan()}</span> }.into_any(),
@@ -109,7 +116,12 @@ fn PendingAwards() -> impl IntoView {
                             filing_state(&a),
                             match a.filing_id {
                                 Some(id) => view! { <a class="btn btn-small" href=format!("/filings/{id}")>"继续备案"</a> }.into_any(),
-                                None => view! { <a class="btn btn-small btn-primary" href=format!("/awards?status=pending&q={}", a.project_code)>"开始备案"</a> }.into_any(),
+                                None => view! {
+                                    <ActionForm action=start attr:class="inline">
+                                        <input type="hidden" name="award_id" value=a.id/>
+                                        <button type="submit" class="btn btn-small btn-primary">"开始备案"</button>
+                                    </ActionForm>
+                                }.into_any(),
                             },
                         ]
                         empty="没有待备案的项目"
