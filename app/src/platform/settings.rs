@@ -41,6 +41,13 @@ pub struct Settings {
     /// Contracts signed from 2022-06-30 up to (not including) this date and
     /// filed afterwards count as back-entries (补录).
     pub go_live: NaiveDate,
+    /// A reading less accurate than this (metres) is refused.
+    pub checkin_max_accuracy_m: f64,
+    /// At most this much of the reported accuracy counts as tolerance at an
+    /// area's edge (metres).
+    pub checkin_accuracy_cap_m: f64,
+    /// A move from the previous check-in faster than this is flagged.
+    pub checkin_max_speed_kmh: f64,
 }
 
 /// The date from which every contract must be filed (the county's notice).
@@ -66,6 +73,9 @@ impl Settings {
             storage: StorageConfig::Local,
             price_deviation_pct: 20,
             go_live: NaiveDate::from_ymd_opt(2026, 12, 1).expect("valid date"),
+            checkin_max_accuracy_m: 100.0,
+            checkin_accuracy_cap_m: 50.0,
+            checkin_max_speed_kmh: 150.0,
         }
     }
 }

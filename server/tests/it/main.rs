@@ -1,5 +1,6 @@
 //! Integration tests: services and HTTP against real SQLite and PostgreSQL.
 //! One binary (faster to link); every test gets a fresh database per backend.
+mod attendance;
 mod audit;
 mod auth;
 mod filings;

@@ -156,6 +156,8 @@ fn field_label(key: &str) -> &str {
         "reason" => "更正原因",
         "roster_member" => "关键人员",
         "attachment" => "附件",
+        "attendance_area" => "考勤区域",
+        "geojson" => "区域坐标（GeoJSON）",
         "hint" => "尾号",
         "revoked" => "已吊销",
         "locked_until" => "锁定至",
@@ -192,6 +194,7 @@ pub fn action_label(action: &str) -> &str {
         "roster_remove" => "移出关键人员",
         "attach" => "上传附件",
         "detach" => "移除附件",
+        "area_add" => "添加考勤区域",
         "revoke" => "吊销",
         other => other,
     }

@@ -1,0 +1,334 @@
+//! Attendance areas and the check-in decision.
+use super::{
+    Decision,
+    geometry::{Area, AreaLimits},
+};
+use crate::{
+    domain::Role,
+    error::AppError,
+    platform::{
+        actor::Actor,
+        audit::AuditedTx,
+        db::{Db, is_unique_violation},
+        settings::Settings,
+        time::now_ms,
+    },
+};
+use chrono::TimeZone;
+use geo::{Distance, Haversine, Point};
+use serde::Serialize;
+use sqlx::Row;
+
+/// Adds an attendance area to a filing of the owner's unit. Returns its id.
+pub async fn add_area(
+    db: &Db,
+    actor: &Actor,
+    filing_id: i64,
+    name: &str,
+    geojson: &str,
+) -> Result<i64, AppError> {
+    actor.require(&[Role::Owner])?;
+    let name = crate::domain::required_text(name, "区域名称", 30)
+        .map_err(|e| AppError::field("name", e))?;
+    let value: serde_json::Value = serde_json::from_str(geojson)
+        .map_err(|_| AppError::field("geojson", "区域数据格式有误，请重新绘制"))?;
+    let area =
+        Area::parse(&value, &AreaLimits::default()).map_err(|e| AppError::field("geojson", e))?;
+    let who = actor.who();
+    let mut tx = AuditedTx::begin(db, &who).await?;
+    let owner: Option<i64> = sqlx::query_scalar(
+        "SELECT a.owner_unit_id FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
+    )
+    .bind(filing_id)
+    .fetch_optional(tx.conn())
+    .await?;
+    match owner {
+        None => return Err(AppError::NotFound),
+        Some(o) if o != actor.unit_id => return Err(AppError::Forbidden),
+        Some(_) => {}
+    }
+    let stored = area.to_geojson().to_string();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO attendance_areas (filing_id, name, geojson, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(filing_id)
+    .bind(&name)
+    .bind(&stored)
+    .bind(actor.user_id)
+    .bind(now_ms())
+    .fetch_one(tx.conn())
+    .await?;
+    #[derive(Serialize)]
+    struct Snap<'a> {
+        attendance_area: String,
+        geojson: &'a str,
+    }
+    let snap = Snap {
+        attendance_area: format!(
+            "{name}（{}）",
+            if matches!(area, Area::Circle { .. }) {
+                "圆形"
+            } else {
+                "多边形"
+            }
+        ),
+        geojson: &stored,
+    };
+    tx.record("filing", filing_id, "area_add", None, Some(&snap))
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A position reported by the phone.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub filing_id: i64,
+    pub lat: f64,
+    pub lng: f64,
+    pub accuracy_m: f64,
+    /// A random key the page keeps in the browser (one per device).
+    pub device_key: String,
+}
+
+/// One earlier check-in of the same person, for plausibility.
+struct Earlier {
+    at: i64,
+    day: String,
+    lat: f64,
+    lng: f64,
+    accuracy_m: f64,
+}
+
+fn beijing_day(ms: i64) -> String {
+    crate::fmt::beijing()
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn hhmm(ms: i64) -> String {
+    crate::fmt::datetime(ms)
+}
+
+/// Decides a check-in and records it, whatever the decision.
+pub async fn check_in(
+    db: &Db,
+    settings: &Settings,
+    actor: &Actor,
+    r: Reading,
+    now: i64,
+) -> Result<Decision, AppError> {
+    actor.require(&[Role::KeyPersonnel])?;
+    let valid = r.lat.is_finite()
+        && r.lng.is_finite()
+        && (-90.0..=90.0).contains(&r.lat)
+        && (-180.0..=180.0).contains(&r.lng);
+    if !valid || !r.accuracy_m.is_finite() || r.accuracy_m < 0.0 || r.accuracy_m > 100_000.0 {
+        return Err(AppError::invalid("定位数据无效，请重新获取位置"));
+    }
+    let device_key: String = r
+        .device_key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(64)
+        .collect();
+    // Only the project's current roster (and only submitted filings).
+    let on_roster: Option<i64> = sqlx::query_scalar(
+        "SELECT m.id FROM roster_members m JOIN filings f ON f.id = m.filing_id
+         WHERE m.user_id = $1 AND m.filing_id = $2 AND m.removed_at IS NULL AND f.status = 'submitted'",
+    )
+    .bind(actor.user_id)
+    .bind(r.filing_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    if on_roster.is_none() {
+        return Err(AppError::invalid(
+            "您不在该项目当前的关键人员名单中，不能在此打卡",
+        ));
+    }
+    let day = beijing_day(now);
+    let areas: Vec<String> = sqlx::query_scalar(
+        "SELECT geojson FROM attendance_areas WHERE filing_id = $1 AND removed_at IS NULL",
+    )
+    .bind(r.filing_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let areas: Vec<Area> = areas
+        .iter()
+        .filter_map(|g| serde_json::from_str(g).ok())
+        .filter_map(|v| {
+            Area::parse(
+                &v,
+                &AreaLimits {
+                    min_m2: 0.0,
+                    max_m2: f64::MAX,
+                    min_radius_m: 0.0,
+                    max_radius_m: f64::MAX,
+                },
+            )
+            .ok()
+        })
+        .collect();
+    let distance = areas
+        .iter()
+        .map(|a| a.distance_m((r.lng, r.lat)))
+        .min_by(|a, b| a.total_cmp(b));
+    let tolerance = r.accuracy_m.min(settings.checkin_accuracy_cap_m);
+    let (accepted, basis, message) = if r.accuracy_m > settings.checkin_max_accuracy_m {
+        (
+            false,
+            format!(
+                "accuracy {:.0} > {:.0}",
+                r.accuracy_m, settings.checkin_max_accuracy_m
+            ),
+            format!(
+                "定位精度约 {:.0} 米，超过 {:.0} 米的要求。请到室外开阔处，打开手机 GPS 后重试。",
+                r.accuracy_m, settings.checkin_max_accuracy_m
+            ),
+        )
+    } else {
+        match distance {
+            None => (
+                false,
+                "no area".into(),
+                "该项目尚未设置考勤区域，请联系建设单位".to_string(),
+            ),
+            Some(d) if d <= tolerance => (
+                true,
+                format!("distance {d:.1} <= tolerance {tolerance:.1}"),
+                format!("打卡成功 · {}", hhmm(now)),
+            ),
+            Some(d) => (
+                false,
+                format!("distance {d:.1} > tolerance {tolerance:.1}"),
+                format!("不在考勤区域内：距最近的考勤区域约 {d:.0} 米"),
+            ),
+        }
+    };
+    let flags = if accepted {
+        plausibility(db, settings, actor.user_id, &r, &device_key, &day, now).await?
+    } else {
+        Vec::new()
+    };
+    let insert = |counted: bool| {
+        sqlx::query(
+            "INSERT INTO checkins (user_id, filing_id, at, day, lat, lng, accuracy_m, accepted, counted, basis,
+                distance_m, flags, device_key, user_agent, ip)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(actor.user_id)
+        .bind(r.filing_id)
+        .bind(now)
+        .bind(day.clone())
+        .bind(r.lat)
+        .bind(r.lng)
+        .bind(r.accuracy_m)
+        .bind(accepted as i64)
+        .bind(counted as i64)
+        .bind(basis.clone())
+        .bind(distance)
+        .bind(flags.join("；"))
+        .bind(device_key.clone())
+        .bind(actor.client.user_agent.clone())
+        .bind(actor.client.ip.clone())
+    };
+    // The unique index on counted rows decides "first of the day", also
+    // between two simultaneous requests.
+    let counted = match insert(accepted).execute(&db.pool).await {
+        Ok(_) => accepted,
+        Err(e) if accepted && is_unique_violation(&e, "checkins") => {
+            insert(false).execute(&db.pool).await?;
+            false
+        }
+        Err(e) if accepted && is_unique_violation(&e, "counted") => {
+            insert(false).execute(&db.pool).await?;
+            false
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let message = if accepted && !counted {
+        format!("{message}（今日已打卡，本次记录但不重复计数）")
+    } else {
+        message
+    };
+    Ok(Decision {
+        accepted,
+        counted,
+        message,
+        distance_m: distance,
+        flags,
+        at: now,
+    })
+}
+
+/// The reasons to doubt an accepted check-in (kept with it as evidence).
+async fn plausibility(
+    db: &Db,
+    settings: &Settings,
+    user_id: i64,
+    r: &Reading,
+    device_key: &str,
+    day: &str,
+    now: i64,
+) -> Result<Vec<String>, AppError> {
+    let mut flags = Vec::new();
+    let rows = sqlx::query(
+        "SELECT at, day, lat, lng, accuracy_m FROM checkins WHERE user_id = $1 AND accepted = 1
+         ORDER BY at DESC LIMIT 200",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let earlier: Vec<Earlier> = rows
+        .iter()
+        .map(|row| {
+            Ok(Earlier {
+                at: row.try_get("at")?,
+                day: row.try_get("day")?,
+                lat: row.try_get("lat")?,
+                lng: row.try_get("lng")?,
+                accuracy_m: row.try_get("accuracy_m")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    if let Some(prev) = earlier.first() {
+        let km =
+            Haversine.distance(Point::new(prev.lng, prev.lat), Point::new(r.lng, r.lat)) / 1000.0;
+        let hours = ((now - prev.at).max(1) as f64) / 3_600_000.0;
+        let kmh = km / hours;
+        if km > 1.0 && kmh > settings.checkin_max_speed_kmh {
+            flags.push(format!(
+                "移动速度异常：距上次打卡 {km:.1} 公里，仅隔 {:.0} 分钟（约 {kmh:.0} 公里/小时）",
+                hours * 60.0
+            ));
+        }
+    }
+    let same_spot = |e: &&Earlier| {
+        e.day != day && (e.lat - r.lat).abs() < 0.000_005 && (e.lng - r.lng).abs() < 0.000_005
+    };
+    if let Some(e) = earlier.iter().find(same_spot) {
+        flags.push(format!("坐标与 {} 的打卡完全相同（精确到米）", e.day));
+    }
+    if r.accuracy_m == 0.0 {
+        flags.push("定位精度为 0 米，不可能是真实定位".into());
+    } else if earlier.len() >= 2 && earlier[..2].iter().all(|e| e.accuracy_m == r.accuracy_m) {
+        flags.push(format!("定位精度连续多次完全相同（{} 米）", r.accuracy_m));
+    }
+    if !device_key.is_empty() {
+        let others: i64 = sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT user_id) FROM checkins WHERE device_key = $1 AND at > $2 AND user_id <> $3",
+        )
+        .bind(device_key)
+        .bind(now - 24 * 3_600_000)
+        .bind(user_id)
+        .fetch_one(&db.pool)
+        .await?;
+        if others > 0 {
+            flags.push(format!("同一设备 24 小时内还被另外 {others} 人用于打卡"));
+        }
+    }
+    Ok(flags)
+}

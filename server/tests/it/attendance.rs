@@ -1,0 +1,375 @@
+//! Check-in decisions, the one-per-day rule, the roster rule and the
+//! plausibility flags, on both databases.
+use crate::{
+    filings::{member, ready_filing},
+    helpers::{TestDb, assert_field},
+    on_both,
+};
+use app::{
+    error::AppError,
+    features::{
+        attendance::service::{Reading, add_area, check_in},
+        filings::service as filings,
+    },
+    platform::db::Backend,
+};
+
+/// 2026-11-25 10:00 Beijing time.
+const T0: i64 = 1_795_572_000_000;
+const MINUTE: i64 = 60_000;
+const DAY: i64 = 86_400_000;
+
+const SQUARE: &str = r#"{"type":"Polygon","coordinates":[[[120.565,27.662],[120.566,27.662],[120.566,27.663],[120.565,27.663],[120.565,27.662]]]}"#;
+
+/// A submitted filing with a square area near the county seat; its project
+/// manager's login is `13857700011`.
+async fn site(t: &TestDb) -> i64 {
+    let id = ready_filing(t).await;
+    let owner = t.actor("chengjian").await;
+    filings::submit(&t.db, &owner, id).await.unwrap();
+    add_area(&t.db, &owner, id, "主施工区", SQUARE)
+        .await
+        .unwrap();
+    id
+}
+
+fn at(filing_id: i64, lng: f64, lat: f64, accuracy_m: f64) -> Reading {
+    Reading {
+        filing_id,
+        lat,
+        lng,
+        accuracy_m,
+        device_key: "devicepm0001".into(),
+    }
+}
+
+async fn inside_outside_the_edge_and_accuracy(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let pm = t.actor("13857700011").await;
+    let s = &t.settings;
+    let d = check_in(&t.db, s, &pm, at(id, 120.5655, 27.6625, 10.0), T0)
+        .await
+        .unwrap();
+    assert!(d.accepted && d.counted, "{d:?}");
+    assert!(d.message.contains("打卡成功"));
+    assert!(d.flags.is_empty(), "{:?}", d.flags);
+    // Again the same day: kept, not counted twice.
+    let d = check_in(&t.db, s, &pm, at(id, 120.5656, 27.6626, 12.0), T0 + MINUTE)
+        .await
+        .unwrap();
+    assert!(d.accepted && !d.counted);
+    assert!(d.message.contains("不重复计数"));
+    // About 110 m south of the area: refused with the distance.
+    let d = check_in(
+        &t.db,
+        s,
+        &pm,
+        at(id, 120.5655, 27.661, 10.0),
+        T0 + 2 * MINUTE,
+    )
+    .await
+    .unwrap();
+    assert!(!d.accepted);
+    assert!(d.message.contains("约 11"), "{}", d.message);
+    assert!((d.distance_m.unwrap() - 110.5).abs() < 1.5);
+    // 30 m outside: accepted when the reported accuracy covers it, not otherwise.
+    let lat30 = 27.662 - 30.0 / 110_540.0;
+    assert!(
+        check_in(
+            &t.db,
+            s,
+            &pm,
+            at(id, 120.5655, lat30, 40.0),
+            T0 + 3 * MINUTE
+        )
+        .await
+        .unwrap()
+        .accepted
+    );
+    assert!(
+        !check_in(
+            &t.db,
+            s,
+            &pm,
+            at(id, 120.5655, lat30, 20.0),
+            T0 + 4 * MINUTE
+        )
+        .await
+        .unwrap()
+        .accepted
+    );
+    // The accuracy counted is capped (50 m): 80 m outside with ±90 m is refused.
+    let lat80 = 27.662 - 80.0 / 110_540.0;
+    assert!(
+        !check_in(
+            &t.db,
+            s,
+            &pm,
+            at(id, 120.5655, lat80, 90.0),
+            T0 + 5 * MINUTE
+        )
+        .await
+        .unwrap()
+        .accepted
+    );
+    // A poor reading is refused with advice, even inside.
+    let d = check_in(
+        &t.db,
+        s,
+        &pm,
+        at(id, 120.5655, 27.6625, 300.0),
+        T0 + 6 * MINUTE,
+    )
+    .await
+    .unwrap();
+    assert!(!d.accepted && d.message.contains("室外"), "{}", d.message);
+    // Every attempt is recorded; one counts.
+    assert_eq!(t.count("checkins").await, 7);
+    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checkins WHERE counted = 1")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(counted, 1);
+    // Bad numbers are refused before anything is recorded.
+    assert!(
+        check_in(&t.db, s, &pm, at(id, f64::NAN, 27.6625, 10.0), T0)
+            .await
+            .is_err()
+    );
+    assert!(
+        check_in(&t.db, s, &pm, at(id, 120.5655, 27.6625, -1.0), T0)
+            .await
+            .is_err()
+    );
+    assert_eq!(t.count("checkins").await, 7);
+    // The record is append-only.
+    assert!(
+        sqlx::query("UPDATE checkins SET accepted = 1")
+            .execute(&t.db.pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM checkins")
+            .execute(&t.db.pool)
+            .await
+            .is_err()
+    );
+}
+
+async fn only_the_current_roster_checks_in(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let outsider = t.actor("xmjl_liu").await;
+    let e = check_in(
+        &t.db,
+        &t.settings,
+        &outsider,
+        at(id, 120.5655, 27.6625, 10.0),
+        T0,
+    )
+    .await
+    .unwrap_err();
+    assert!(e.to_string().contains("名单"), "{e}");
+    // The owner takes the project manager off the roster: refused from then on.
+    let owner = t.actor("chengjian").await;
+    let pm = t.actor("13857700011").await;
+    assert!(
+        check_in(&t.db, &t.settings, &pm, at(id, 120.5655, 27.6625, 10.0), T0)
+            .await
+            .unwrap()
+            .accepted
+    );
+    let f = filings::get(&t.db, &owner, id).await.unwrap();
+    filings::remove_member(&t.db, &owner, id, f.roster[0].id, "项目经理调离")
+        .await
+        .unwrap();
+    assert!(
+        check_in(
+            &t.db,
+            &t.settings,
+            &pm,
+            at(id, 120.5655, 27.6625, 10.0),
+            T0 + DAY
+        )
+        .await
+        .is_err()
+    );
+    // Other roles cannot check in at all.
+    assert_eq!(
+        check_in(
+            &t.db,
+            &t.settings,
+            &owner,
+            at(id, 120.5655, 27.6625, 10.0),
+            T0
+        )
+        .await
+        .unwrap_err(),
+        AppError::Forbidden
+    );
+}
+
+async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let owner = t.actor("chengjian").await;
+    // A second area about 50 km north.
+    let far = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[120.565,28.112]},"properties":{"radius":200}}"#;
+    add_area(&t.db, &owner, id, "北区料场", far).await.unwrap();
+    let pm = t.actor("13857700011").await;
+    let s = &t.settings;
+    let ok = check_in(&t.db, s, &pm, at(id, 120.5655, 27.6625, 12.0), T0)
+        .await
+        .unwrap();
+    assert!(ok.flags.is_empty());
+    // 50 km a minute later.
+    let d = check_in(&t.db, s, &pm, at(id, 120.565, 28.112, 15.0), T0 + MINUTE)
+        .await
+        .unwrap();
+    assert!(d.accepted);
+    assert!(
+        d.flags.iter().any(|f| f.contains("速度异常")),
+        "{:?}",
+        d.flags
+    );
+    // The next day, back at the site after a normal night: not flagged.
+    let d = check_in(&t.db, s, &pm, at(id, 120.5651, 27.6621, 8.0), T0 + DAY)
+        .await
+        .unwrap();
+    assert!(d.flags.is_empty(), "{:?}", d.flags);
+    // The same coordinates to the metre as yesterday's first check-in.
+    let d = check_in(
+        &t.db,
+        s,
+        &pm,
+        at(id, 120.5655, 27.6625, 9.0),
+        T0 + DAY + 10 * MINUTE,
+    )
+    .await
+    .unwrap();
+    assert!(
+        d.flags.iter().any(|f| f.contains("坐标与")),
+        "{:?}",
+        d.flags
+    );
+    // Accuracy 0 is impossible; the same accuracy three times in a row is suspicious.
+    let d = check_in(
+        &t.db,
+        s,
+        &pm,
+        at(id, 120.5652, 27.6622, 0.0),
+        T0 + DAY + 20 * MINUTE,
+    )
+    .await
+    .unwrap();
+    assert!(d.flags.iter().any(|f| f.contains("精度为 0")));
+    for k in 0..2 {
+        check_in(
+            &t.db,
+            s,
+            &pm,
+            at(id, 120.5653 + k as f64 * 1e-4, 27.6623, 7.5),
+            T0 + DAY + (30 + k) * MINUTE,
+        )
+        .await
+        .unwrap();
+    }
+    let d = check_in(
+        &t.db,
+        s,
+        &pm,
+        at(id, 120.5657, 27.6627, 7.5),
+        T0 + DAY + 40 * MINUTE,
+    )
+    .await
+    .unwrap();
+    assert!(
+        d.flags.iter().any(|f| f.contains("完全相同")),
+        "{:?}",
+        d.flags
+    );
+    // One phone used by a second person within 24 hours.
+    filings::add_member(
+        &t.db,
+        &owner,
+        id,
+        member(
+            "safety_officer",
+            "张伟",
+            "33032619850505201",
+            "13867780001",
+            "",
+        ),
+        "增补安全员",
+    )
+    .await
+    .unwrap();
+    let colleague = t.actor("xmjl_zhang").await;
+    let d = check_in(
+        &t.db,
+        s,
+        &colleague,
+        at(id, 120.5654, 27.6624, 11.0),
+        T0 + DAY + 50 * MINUTE,
+    )
+    .await
+    .unwrap();
+    assert!(
+        d.flags.iter().any(|f| f.contains("同一设备")),
+        "{:?}",
+        d.flags
+    );
+    let mut own = at(id, 120.5653, 27.6626, 11.0);
+    own.device_key = "zhangsphone01".into();
+    let d = check_in(&t.db, s, &colleague, own, T0 + 2 * DAY)
+        .await
+        .unwrap();
+    assert!(d.flags.is_empty(), "{:?}", d.flags);
+    // The flags are kept with the record.
+    let flagged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checkins WHERE flags <> ''")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(flagged, 5);
+}
+
+async fn areas_are_validated_and_owned(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let owner = t.actor("chengjian").await;
+    let bowtie = r#"{"type":"Polygon","coordinates":[[[120.565,27.662],[120.566,27.663],[120.566,27.662],[120.565,27.663],[120.565,27.662]]]}"#;
+    let e = add_area(&t.db, &owner, id, "交叉", bowtie)
+        .await
+        .unwrap_err();
+    assert_field(&e, "geojson", "交叉");
+    let e = add_area(&t.db, &owner, id, "坏数据", "{not json")
+        .await
+        .unwrap_err();
+    assert_field(&e, "geojson", "格式");
+    let e = add_area(&t.db, &owner, id, "", SQUARE).await.unwrap_err();
+    assert_field(&e, "name", "请填写");
+    for other in ["jiaoyu", "zjj", "13857700011"] {
+        let actor = t.actor(other).await;
+        assert_eq!(
+            add_area(&t.db, &actor, id, "冒名", SQUARE)
+                .await
+                .unwrap_err(),
+            AppError::Forbidden,
+            "{other}"
+        );
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_areas")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+on_both!(
+    inside_outside_the_edge_and_accuracy,
+    only_the_current_roster_checks_in,
+    implausible_check_ins_are_accepted_but_flagged,
+    areas_are_validated_and_owned,
+);
