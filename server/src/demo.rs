@@ -1,13 +1,20 @@
 //! First-start bootstrap and the demo data set.
 use app::{
-    domain::{CreditCode, Mobile, Name, NewPassword, Role, UnitKind, Username},
+    domain::{CreditCode, IdNumber, Mobile, Name, NewPassword, Role, UnitKind, Username},
     error::AppError,
     features::{
+        attendance::service::add_area,
         awards::service::{self as awards, RawRecord},
+        filings::service::{self as filings, FilingForm, MemberInput},
         units::service::{self as units, UnitInput},
         users::service::{self as users, NewUser, UserInput},
     },
-    platform::{actor::Actor, audit::Who, db::Db},
+    platform::{
+        actor::{Actor, ClientInfo, load_actor},
+        audit::Who,
+        db::Db,
+        storage::FileStore,
+    },
 };
 
 /// Every demo account's password.
@@ -226,7 +233,7 @@ pub async fn has_users(db: &Db) -> Result<bool, AppError> {
 }
 
 /// Loads the demo set into an empty database; does nothing if users exist.
-pub async fn load(db: &Db) -> Result<bool, AppError> {
+pub async fn load(db: &Db, files: &FileStore) -> Result<bool, AppError> {
     if has_users(db).await? {
         return Ok(false);
     }
@@ -283,7 +290,78 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
         tracing::error!(problems = ?out.problems, "demo awards refused");
         return Err(AppError::Internal);
     }
+    demo_filing(db, files).await?;
     Ok(true)
+}
+
+/// One submitted filing (教育局's kindergarten, project manager 刘洋 =
+/// `xmjl_liu`) with an attendance area, so check-in can be tried at once.
+async fn demo_filing(db: &Db, files: &FileStore) -> Result<(), AppError> {
+    let settings = app::platform::settings::Settings::with_data_dir(Default::default());
+    let owner = load_actor(db, user_id(db, "jiaoyu").await?, ClientInfo::default())
+        .await?
+        .ok_or(AppError::Internal)?;
+    let award: i64 = sqlx::query_scalar(
+        "SELECT id FROM awards WHERE project_code = 'PY2025-0203' AND section_code = '01'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let id = filings::start(db, &owner, award).await?;
+    let form = FilingForm {
+        contract_no: "PYJY-2025-0203".into(),
+        signed_on: "2025-05-30".into(),
+        contract_price: "12580000".into(),
+        duration_days: "365".into(),
+        planned_start: "2025-06-15".into(),
+        planned_completion: "2026-06-14".into(),
+        payment_terms: "预付款 10%，按月进度款 75%，竣工结算后付至 97%，质保金 3%".into(),
+        supervisor_engineer_unit_id: String::new(),
+        remarks: String::new(),
+    };
+    filings::save(db, &settings, &owner, id, &form, "").await?;
+    let id_number = IdNumber::with_check("33032619880808123").ok_or(AppError::Internal)?;
+    let pm = MemberInput::parse(
+        "pm",
+        "刘洋",
+        id_number.as_str(),
+        "13867780002",
+        "浙233080900456",
+    )?;
+    filings::add_member(db, &owner, id, pm, "").await?;
+    let pdf = b"%PDF-1.4\n% demo scan\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let size = pdf.len();
+    let sha = files.put(pdf).await?;
+    for (kind, name) in [
+        ("contract", "施工合同.pdf"),
+        ("award_notice", "中标通知书.pdf"),
+    ] {
+        filings::add_attachment(
+            db,
+            &owner,
+            id,
+            kind,
+            name,
+            "application/pdf",
+            size,
+            &sha,
+            "",
+        )
+        .await?;
+    }
+    filings::submit(db, &owner, id).await?;
+    // About 200 m × 170 m west of the county seat.
+    let area = r#"{"type":"Polygon","coordinates":[[[120.558,27.668],[120.560,27.668],[120.560,27.6695],[120.558,27.6695],[120.558,27.668]]]}"#;
+    add_area(db, &owner, id, "幼儿园施工现场", area).await?;
+    Ok(())
+}
+
+async fn user_id(db: &Db, username: &str) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_one(&db.pool)
+            .await?,
+    )
 }
 
 /// On a database without users (a real first start), creates the resource

@@ -85,7 +85,7 @@ async fn serve(
         }
     };
     if load_demo {
-        match demo::load(&state.db).await {
+        match demo::load(&state.db, &state.files).await {
             Ok(true) => tracing::info!("demo data loaded"),
             Ok(false) => tracing::info!("database already has users; demo data not loaded again"),
             Err(e) => {

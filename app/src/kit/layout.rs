@@ -34,6 +34,11 @@ const NAV: &[NavItem] = &[
         roles: ALL,
     },
     NavItem {
+        href: "/checkin",
+        label: "今日打卡",
+        roles: &[Role::KeyPersonnel],
+    },
+    NavItem {
         href: "/filings",
         label: "合同备案",
         roles: &[Role::Admin, Role::Supervisor, Role::Owner],

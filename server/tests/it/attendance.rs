@@ -360,7 +360,8 @@ async fn areas_are_validated_and_owned(b: Backend) {
             "{other}"
         );
     }
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_areas")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_areas WHERE filing_id = $1")
+        .bind(id)
         .fetch_one(&t.db.pool)
         .await
         .unwrap();

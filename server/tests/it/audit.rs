@@ -5,8 +5,9 @@ use app::{
     platform::{audit, db::Backend},
 };
 
-/// Trail entries the demo data writes: 15 units, 10 accounts, 7 awards.
-const DEMO_ENTRIES: i64 = 32;
+/// Trail entries the demo data writes: 15 units, 10 accounts, 7 awards, and
+/// one filing (create, save, roster, 2 attachments, submit, area).
+const DEMO_ENTRIES: i64 = 39;
 
 async fn every_write_leaves_a_chained_entry(b: Backend) {
     let t = TestDb::with_demo(b).await;

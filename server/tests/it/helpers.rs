@@ -79,7 +79,8 @@ impl TestDb {
     /// Loads the demo units and accounts.
     pub async fn with_demo(backend: Backend) -> Self {
         let t = Self::new(backend).await;
-        assert!(server::demo::load(&t.db).await.unwrap());
+        let files = app::platform::storage::FileStore::from_settings(&t.settings).unwrap();
+        assert!(server::demo::load(&t.db, &files).await.unwrap());
         t
     }
 

@@ -81,6 +81,39 @@ pub async fn add_area(
     Ok(id)
 }
 
+/// The projects whose current roster holds the actor (submitted filings).
+pub async fn my_projects(
+    db: &Db,
+    actor: &Actor,
+    now: i64,
+) -> Result<Vec<super::MyProject>, AppError> {
+    actor.require(&[Role::KeyPersonnel])?;
+    let rows = sqlx::query(
+        "SELECT f.id, a.project_name, a.section_name, m.role,
+            (SELECT COUNT(*) FROM checkins c WHERE c.user_id = $1 AND c.filing_id = f.id AND c.day = $2 AND c.counted = 1) AS done,
+            (SELECT COUNT(*) FROM attendance_areas z WHERE z.filing_id = f.id AND z.removed_at IS NULL) AS areas
+         FROM roster_members m JOIN filings f ON f.id = m.filing_id JOIN awards a ON a.id = f.award_id
+         WHERE m.user_id = $1 AND m.removed_at IS NULL AND f.status = 'submitted'
+         ORDER BY a.project_name, a.section_name",
+    )
+    .bind(actor.user_id)
+    .bind(beijing_day(now))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(super::MyProject {
+                filing_id: r.try_get("id")?,
+                project_name: r.try_get("project_name")?,
+                section_name: r.try_get("section_name")?,
+                role: r.try_get("role")?,
+                done_today: r.try_get::<i64, _>("done")? > 0,
+                has_area: r.try_get::<i64, _>("areas")? > 0,
+            })
+        })
+        .collect()
+}
+
 /// A position reported by the phone.
 #[derive(Debug, Clone)]
 pub struct Reading {

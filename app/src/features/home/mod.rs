@@ -39,6 +39,14 @@ fn Welcome(user: CurrentUser) -> impl IntoView {
             ("/admin/users", "用户管理", "开设账户、重置密码、停用账户"),
             ("/admin/audit", "留痕审计", "查看全部留痕并校验是否被篡改"),
         ],
+        Role::KeyPersonnel => vec![
+            ("/checkin", "今日打卡", "在施工现场用手机定位打卡"),
+            (
+                "/account/password",
+                "修改密码",
+                "定期修改密码，保护账户安全",
+            ),
+        ],
         _ => vec![(
             "/account/password",
             "修改密码",

@@ -1,0 +1,202 @@
+use super::{CheckIn, Decision, MyProject, my_projects};
+use crate::{
+    domain::{ROSTER_ROLES, label_of},
+    fmt::datetime,
+    kit::{layout::PageHeader, status::Loaded},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// What the page tells the person: a decision, or why no position came.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Working(&'static str),
+    Done(Decision),
+    NoPosition(String),
+}
+
+/// 打卡: phone-first. The server renders the projects; the button needs the
+/// wasm and the browser's geolocation (secure origins only).
+#[component]
+pub fn CheckinPage() -> impl IntoView {
+    let projects = Resource::new(|| (), |_| my_projects());
+    let action = ServerAction::<CheckIn>::new();
+    let outcome = RwSignal::new(None::<(i64, Outcome)>);
+    let busy = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(result) = action.value().get() {
+            let filing = outcome.get_untracked().map(|(f, _)| f).unwrap_or(0);
+            busy.set(false);
+            outcome.set(Some((
+                filing,
+                match result {
+                    Ok(d) => Outcome::Done(d),
+                    Err(e) => Outcome::NoPosition(e.to_string()),
+                },
+            )));
+        }
+    });
+    let press = move |filing_id: i64| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        outcome.set(Some((filing_id, Outcome::Working("正在获取位置…"))));
+        locate(move |r| match r {
+            Ok((lat, lng, accuracy)) => {
+                outcome.set(Some((filing_id, Outcome::Working("正在提交…"))));
+                action.dispatch(CheckIn {
+                    filing_id,
+                    lat,
+                    lng,
+                    accuracy,
+                    device_key: device_key(),
+                });
+            }
+            Err(msg) => {
+                busy.set(false);
+                outcome.set(Some((filing_id, Outcome::NoPosition(msg))));
+            }
+        });
+    };
+    view! {
+        <Title text="打卡 · 标后履约监管"/>
+        <PageHeader title="今日打卡"/>
+        <noscript><div class="alert alert-warn">"打卡需要浏览器开启 JavaScript 并允许使用位置信息。"</div></noscript>
+        <Loaded resource=projects children={move |list: Vec<MyProject>| {
+            if list.is_empty() {
+                return view! { <section class="card"><p class="muted">"您目前不在任何已备案项目的关键人员名单中。"</p></section> }.into_any();
+            }
+            list.into_iter().map(|p| {
+                let id = p.filing_id;
+                let mine = move || outcome.get().filter(|(f, _)| *f == id).map(|(_, o)| o);
+                view! {
+                    <section class="card checkin-card" data-filing=id>
+                        <h2>{p.project_name} <span class="muted">" · " {p.section_name}</span></h2>
+                        <p class="muted">{label_of(&ROSTER_ROLES, &p.role)}
+                            {p.done_today.then_some(" · 今日已打卡")}
+                            {(!p.has_area).then_some(" · 尚未设置考勤区域")}</p>
+                        <button type="button" class="btn btn-primary btn-checkin" disabled=move || busy.get()
+                            on:click=move |_| press(id)>
+                            "打卡"
+                        </button>
+                        {move || mine().map(|o| match o {
+                            Outcome::Working(m) => view! { <p class="checkin-msg" role="status">{m}</p> }.into_any(),
+                            Outcome::NoPosition(m) => view! { <div class="alert alert-warn checkin-msg" role="alert">{m}</div> }.into_any(),
+                            Outcome::Done(d) => {
+                                let class = if d.accepted { "alert alert-ok checkin-msg" } else { "alert alert-error checkin-msg" };
+                                view! {
+                                    <div class=class role="status">
+                                        <strong>{d.message}</strong>
+                                        <div class="muted">"服务器时间 " {datetime(d.at)}</div>
+                                    </div>
+                                }.into_any()
+                            }
+                        })}
+                    </section>
+                }
+            }).collect_view().into_any()
+        }}/>
+    }
+}
+
+/// A random key kept in this browser, so the server can tell one phone used
+/// by several people (kept in localStorage; no personal data).
+fn device_key() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        if let Some(s) = &storage
+            && let Ok(Some(k)) = s.get_item("bhly_device")
+        {
+            return k;
+        }
+        let key: String = (0..4)
+            .map(|_| {
+                format!(
+                    "{:08x}",
+                    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+                )
+            })
+            .collect();
+        if let Some(s) = storage {
+            let _ = s.set_item("bhly_device", &key);
+        }
+        key
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+/// Asks the browser for one high-accuracy position (lat, lng, accuracy m).
+fn locate(done: impl FnOnce(Result<(f64, f64, f64), String>) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::{cell::RefCell, rc::Rc};
+        use wasm_bindgen::{JsCast, closure::Closure};
+        let Some(window) = web_sys::window() else {
+            return done(Err("无法使用浏览器定位".into()));
+        };
+        if !window.is_secure_context() {
+            return done(Err(
+                "当前连接不是 https，浏览器不提供定位。请使用以 https:// 开头的地址打开本页。"
+                    .into(),
+            ));
+        }
+        let Ok(geo) = window.navigator().geolocation() else {
+            return done(Err("此浏览器不支持定位，请换用系统浏览器或微信打开".into()));
+        };
+        let done = Rc::new(RefCell::new(Some(done)));
+        let d1 = done.clone();
+        // GeolocationPosition is an unstable web-sys type; read it by name.
+        let num = |v: &wasm_bindgen::JsValue, key: &str| {
+            js_sys::Reflect::get(v, &key.into())
+                .ok()
+                .and_then(|x| x.as_f64())
+        };
+        let ok = Closure::once_into_js(move |pos: wasm_bindgen::JsValue| {
+            let c = js_sys::Reflect::get(&pos, &"coords".into()).unwrap_or_default();
+            let reading = match (
+                num(&c, "latitude"),
+                num(&c, "longitude"),
+                num(&c, "accuracy"),
+            ) {
+                (Some(lat), Some(lng), Some(acc)) => Ok((lat, lng, acc)),
+                _ => Err("无法获取位置，请重试".to_string()),
+            };
+            if let Some(f) = d1.borrow_mut().take() {
+                f(reading);
+            }
+        });
+        let d2 = done.clone();
+        let err = Closure::once_into_js(move |e: wasm_bindgen::JsValue| {
+            let msg = match num(&e, "code").unwrap_or(0.0) as u16 {
+                1 => {
+                    "未获得定位权限：请在浏览器（或微信右上角菜单）的设置中允许本网站使用位置信息，然后重试。"
+                }
+                3 => "定位超时：请到室外开阔处，打开手机 GPS 后重试。",
+                _ => "无法获取位置：请到室外开阔处，打开手机 GPS 后重试。",
+            };
+            if let Some(f) = d2.borrow_mut().take() {
+                f(Err(msg.into()));
+            }
+        });
+        let opts = web_sys::PositionOptions::new();
+        opts.set_enable_high_accuracy(true);
+        opts.set_timeout(15_000);
+        opts.set_maximum_age(0);
+        if geo
+            .get_current_position_with_error_callback_and_options(
+                ok.unchecked_ref(),
+                Some(err.unchecked_ref()),
+                &opts,
+            )
+            .is_err()
+            && let Some(f) = done.borrow_mut().take()
+        {
+            f(Err("无法使用浏览器定位".into()));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    drop(done);
+}
