@@ -1,7 +1,7 @@
 //! The HTML shell and the routes.
 use crate::{
     features::{
-        attendance::CheckinPage,
+        attendance::{AlertsPage, AttendancePage, CheckinPage},
         audit::AuditPage,
         auth::{ChangePasswordPage, LoginPage},
         awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
@@ -52,6 +52,8 @@ lazy_page!(UserEditRoute, UserEditPage);
 lazy_page!(AuditRoute, AuditPage);
 lazy_page!(AwardsRoute, AwardsPage);
 lazy_page!(CheckinRoute, CheckinPage);
+lazy_page!(AttendanceRoute, AttendancePage);
+lazy_page!(AlertsRoute, AlertsPage);
 lazy_page!(AwardImportRoute, AwardImportPage);
 lazy_page!(ImportReportRoute, ImportReportPage);
 lazy_page!(ApiTokensRoute, ApiTokensPage);
@@ -125,6 +127,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/api-tokens") view={Lazy::<ApiTokensRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards") view={Lazy::<AwardsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("checkin") view={Lazy::<CheckinRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("attendance") view={Lazy::<AttendanceRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("alerts") view={Lazy::<AlertsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards/import") view={Lazy::<AwardImportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("filings") view={Lazy::<FilingsRoute>::new()} ssr=SsrMode::Async/>

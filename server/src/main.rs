@@ -1,4 +1,5 @@
 use app::platform::{audit, session};
+use chrono::Datelike;
 use clap::{Parser, Subcommand};
 use server::{config::Config, demo, http, state};
 use std::{net::SocketAddr, process::ExitCode, time::Duration};
@@ -102,6 +103,30 @@ async fn serve(
         loop {
             tokio::time::sleep(Duration::from_secs(600)).await;
             let _ = session::delete_expired(&db).await;
+        }
+    });
+    // Alert rules over the last finished month; raising is idempotent, so an
+    // hourly run catches the month turning over whenever the server starts.
+    let (db, rules) = (state.db.clone(), state.settings.clone());
+    tokio::spawn(async move {
+        loop {
+            let today = app::platform::time::today();
+            let last_month = today
+                .with_day(1)
+                .and_then(|d| d.pred_opt())
+                .map(|d| d.format("%Y-%m").to_string());
+            if let Some(month) = last_month {
+                match app::features::attendance::service::evaluate_attendance_alerts(
+                    &db, &rules, &month,
+                )
+                .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(n, %month, "attendance alerts raised"),
+                    Err(e) => tracing::error!(error = %e, "alert rules failed"),
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
     let listener = match tokio::net::TcpListener::bind(addr).await {

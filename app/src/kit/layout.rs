@@ -49,6 +49,16 @@ const NAV: &[NavItem] = &[
         roles: &[Role::Admin, Role::Supervisor, Role::Owner],
     },
     NavItem {
+        href: "/attendance",
+        label: "考勤统计",
+        roles: &[Role::Admin, Role::Supervisor, Role::Owner],
+    },
+    NavItem {
+        href: "/alerts",
+        label: "预警",
+        roles: &[Role::Admin, Role::Supervisor, Role::Owner],
+    },
+    NavItem {
         href: "/filings/back-entry",
         label: "补录统计",
         roles: &[Role::Admin, Role::Supervisor],

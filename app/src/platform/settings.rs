@@ -48,6 +48,9 @@ pub struct Settings {
     pub checkin_accuracy_cap_m: f64,
     /// A move from the previous check-in faster than this is flagged.
     pub checkin_max_speed_kmh: f64,
+    /// A project manager's monthly attendance rate below this (percent)
+    /// raises an alert.
+    pub alert_attendance_pct: f64,
 }
 
 /// The date from which every contract must be filed (the county's notice).
@@ -76,6 +79,7 @@ impl Settings {
             checkin_max_accuracy_m: 100.0,
             checkin_accuracy_cap_m: 50.0,
             checkin_max_speed_kmh: 150.0,
+            alert_attendance_pct: 80.0,
         }
     }
 }

@@ -8,7 +8,9 @@ use crate::{
 use app::{
     error::AppError,
     features::{
-        attendance::service::{Reading, add_area, check_in},
+        attendance::service::{
+            Reading, add_area, alerts, check_in, evaluate_attendance_alerts, month_view,
+        },
         filings::service as filings,
     },
     platform::db::Backend,
@@ -368,7 +370,100 @@ async fn areas_are_validated_and_owned(b: Backend) {
     assert_eq!(n, 1);
 }
 
+fn beijing_10am(y: i32, m: u32, d: u32) -> i64 {
+    chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .unwrap()
+        .and_hms_opt(2, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis()
+}
+
+async fn month_calendar_rates_and_the_attendance_alert(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let pm = t.actor("13857700011").await;
+    let owner = t.actor("chengjian").await;
+    for d in 1..=3 {
+        let r = check_in(
+            &t.db,
+            &t.settings,
+            &pm,
+            at(id, 120.5655, 27.6625 + d as f64 * 1e-5, 10.0 + d as f64),
+            beijing_10am(2026, 10, d),
+        )
+        .await
+        .unwrap();
+        assert!(r.accepted);
+    }
+    let v = month_view(&t.db, &owner, id, "2026-10", T0).await.unwrap();
+    let p = v.people.iter().find(|p| p.name == "赵建国").unwrap();
+    // October 2026: 31 days, four Sundays.
+    assert_eq!((p.counted, p.required), (3, 27));
+    assert_eq!(&p.cells[..4], ["ok", "ok", "ok", "rest"]);
+    assert_eq!(p.cells[4], "none");
+    assert_eq!(v.weekdays[0], "四");
+    // Today (a Wednesday) nobody has checked in yet.
+    let now = month_view(&t.db, &owner, id, "", T0).await.unwrap();
+    assert_eq!(now.month, "2026-11");
+    assert!(now.missing_today.contains(&"赵建国".to_string()));
+    assert_eq!(now.people[0].cells[25], "future");
+    // Scope: another owner is refused; the housing authority may look.
+    assert_eq!(
+        month_view(&t.db, &t.actor("jiaoyu").await, id, "2026-10", T0)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert!(
+        month_view(&t.db, &t.actor("zjj").await, id, "2026-10", T0)
+            .await
+            .is_ok()
+    );
+    assert!(month_view(&t.db, &owner, id, "2026-13", T0).await.is_err());
+
+    // 3 of 27 days is below 80 %: one alert for the month, raised once.
+    let raised = evaluate_attendance_alerts(&t.db, &t.settings, "2026-10")
+        .await
+        .unwrap();
+    assert!(raised >= 1);
+    assert_eq!(
+        evaluate_attendance_alerts(&t.db, &t.settings, "2026-10")
+            .await
+            .unwrap(),
+        0
+    );
+    let mine = alerts(&t.db, &owner).await.unwrap();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert!(
+        mine[0].message.contains("赵建国") && mine[0].message.contains("11%"),
+        "{}",
+        mine[0].message
+    );
+    assert!(
+        alerts(&t.db, &t.actor("zjj").await)
+            .await
+            .unwrap()
+            .iter()
+            .any(|a| a.message.contains("赵建国"))
+    );
+    assert!(
+        alerts(&t.db, &t.actor("jiaoyu").await)
+            .await
+            .unwrap()
+            .iter()
+            .all(|a| !a.message.contains("赵建国"))
+    );
+    assert!(
+        alerts(&t.db, &t.actor("jtj").await)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 on_both!(
+    month_calendar_rates_and_the_attendance_alert,
     inside_outside_the_edge_and_accuracy,
     only_the_current_roster_checks_in,
     implausible_check_ins_are_accepted_but_flagged,

@@ -372,6 +372,21 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
         ("record_history", vec![("entity", "filing"), ("id", &id)]),
         ("record_history", vec![("entity", "award"), ("id", &award)]),
         ("filings/back_entry", vec![]),
+        (
+            "attendance/month",
+            vec![("filing_id", &id), ("month", "2026-10")],
+        ),
+        (
+            "checkin",
+            vec![
+                ("filing_id", &id),
+                ("lat", "27.6625"),
+                ("lng", "120.5655"),
+                ("accuracy", "10"),
+                ("device_key", "x"),
+            ],
+        ),
+        ("checkin/projects", vec![]),
         ("awards/imports", vec![]),
         ("awards/import_report", vec![("id", "1")]),
         ("awards/tokens", vec![]),

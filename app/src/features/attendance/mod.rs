@@ -7,7 +7,7 @@ mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-pub use pages::CheckinPage;
+pub use pages::{AlertsPage, AttendancePage, CheckinPage};
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -23,6 +23,100 @@ pub struct MyProject {
     /// Already counted today.
     pub done_today: bool,
     pub has_area: bool,
+}
+
+/// One person's month on one project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonMonth {
+    pub name: String,
+    pub role: String,
+    /// One per day of the month: `ok` counted, `flag` counted but flagged,
+    /// `refused` only refused attempts, `none` nothing on a required day,
+    /// `rest` not a required day, `future` not yet.
+    pub cells: Vec<String>,
+    pub counted: i64,
+    pub required: i64,
+}
+
+impl PersonMonth {
+    /// Accepted days / required days so far, in percent.
+    pub fn rate(&self) -> Option<f64> {
+        (self.required > 0).then(|| self.counted as f64 * 100.0 / self.required as f64)
+    }
+}
+
+/// A project's attendance calendar for a month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthView {
+    pub filing_id: i64,
+    pub project: String,
+    /// YYYY-MM
+    pub month: String,
+    /// Weekday labels (一 … 日) per day.
+    pub weekdays: Vec<String>,
+    pub people: Vec<PersonMonth>,
+    /// Roster members without a counted check-in today (a required day).
+    pub missing_today: Vec<String>,
+}
+
+/// A flagged (accepted but doubtful) check-in, for owners and supervisors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlaggedCheckin {
+    pub at: i64,
+    pub person: String,
+    pub project: String,
+    pub flags: String,
+    pub accuracy_m: f64,
+}
+
+/// An alert raised by a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: i64,
+    pub kind: String,
+    pub project: String,
+    pub period: String,
+    pub message: String,
+    pub created_at: i64,
+}
+
+#[server(endpoint = "attendance/month")]
+pub async fn attendance_month(filing_id: i64, month: String) -> Result<MonthView, AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state, time::now_ms},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
+        service::month_view(&state()?.db, &actor, filing_id, &month, now_ms()).await
+    })
+    .await
+}
+
+#[server(endpoint = "attendance/flagged")]
+pub async fn flagged_checkins() -> Result<Vec<FlaggedCheckin>, AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
+        service::flagged(&state()?.db, &actor).await
+    })
+    .await
+}
+
+#[server(endpoint = "alerts/list")]
+pub async fn list_alerts() -> Result<Vec<Alert>, AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
+        service::alerts(&state()?.db, &actor).await
+    })
+    .await
 }
 
 #[server(endpoint = "checkin/projects")]

@@ -1,8 +1,16 @@
-use super::{CheckIn, Decision, MyProject, my_projects};
+use super::{
+    Alert, CheckIn, Decision, FlaggedCheckin, MonthView, MyProject, attendance_month,
+    flagged_checkins, list_alerts, my_projects,
+};
 use crate::{
     domain::{ROSTER_ROLES, label_of},
+    features::filings::ProjectPicker,
     fmt::datetime,
-    kit::{layout::PageHeader, status::Loaded},
+    kit::{
+        layout::PageHeader,
+        status::Loaded,
+        table::{DataTable, text_param},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -199,4 +207,126 @@ fn locate(done: impl FnOnce(Result<(f64, f64, f64), String>) + 'static) {
     }
     #[cfg(not(feature = "hydrate"))]
     drop(done);
+}
+
+/// 考勤统计: a project's month calendar per person, the monthly rate,
+/// today's missing check-ins, and the flagged check-ins in scope.
+#[component]
+pub fn AttendancePage() -> impl IntoView {
+    let (filing, month) = (text_param("filing_id"), text_param("month"));
+    let view_data = Resource::new(
+        move || (filing.get(), month.get()),
+        move |(f, m)| async move {
+            match f.parse::<i64>() {
+                // An empty month means this month (decided by the server's clock).
+                Ok(id) => attendance_month(id, m).await.map(Some),
+                Err(_) => Ok(None),
+            }
+        },
+    );
+    let flagged = Resource::new(|| (), |_| flagged_checkins());
+    view! {
+        <Title text="考勤统计 · 标后履约监管"/>
+        <PageHeader title="考勤统计"/>
+        <form method="get" class="filters">
+            <ProjectPicker value=filing.get_untracked()/>
+            <input type="month" name="month" value=month.get_untracked() aria-label="月份"/>
+            <button type="submit" class="btn">"查看"</button>
+        </form>
+        <Loaded resource=view_data children={|v: Option<MonthView>| match v {
+            None => view! { <p class="muted">"请选择已备案项目。"</p> }.into_any(),
+            Some(v) => view! { <MonthCalendar v/> }.into_any(),
+        }}/>
+        <section class="card">
+            <h2>"存疑打卡"</h2>
+            <p class="hint">"以下打卡已通过位置判定，但存在异常迹象（移动速度、共用设备、坐标完全相同、定位精度异常），请核查。"</p>
+            <Loaded resource=flagged children={|list: Vec<FlaggedCheckin>| view! {
+                <DataTable
+                    columns=vec!["时间", "人员", "项目", "异常", "定位精度"]
+                    rows=list
+                    row=|c: FlaggedCheckin| vec![
+                        datetime(c.at).into_any(),
+                        c.person.into_any(),
+                        c.project.into_any(),
+                        c.flags.into_any(),
+                        format!("{:.0} 米", c.accuracy_m).into_any(),
+                    ]
+                    empty="暂无存疑打卡"
+                />
+            }}/>
+        </section>
+    }
+}
+
+#[component]
+fn MonthCalendar(v: MonthView) -> impl IntoView {
+    let head = v
+        .weekdays
+        .iter()
+        .enumerate()
+        .map(|(i, w)| view! { <th scope="col" class:weekend={w == "日"}>{i + 1}<br/><small>{w.clone()}</small></th> })
+        .collect_view();
+    let rows = v
+        .people
+        .iter()
+        .map(|p| {
+            let rate = p.rate().map(|r| format!("{r:.0}%")).unwrap_or_else(|| "—".into());
+            let low = p.rate().is_some_and(|r| r < 80.0);
+            view! {
+                <tr>
+                    <th scope="row">{p.name.clone()}<br/><small class="muted">{label_of(&ROSTER_ROLES, &p.role)}</small></th>
+                    {p.cells.iter().map(|c| {
+                        let (mark, title) = match c.as_str() {
+                            "ok" => ("✓", "已打卡"),
+                            "flag" => ("⚑", "已打卡（存疑）"),
+                            "refused" => ("✗", "打卡未通过"),
+                            "none" => ("·", "未打卡"),
+                            "rest" => ("", "休息日"),
+                            _ => ("", ""),
+                        };
+                        view! { <td class=format!("cal-{c}") title=title>{mark}</td> }
+                    }).collect_view()}
+                    <td class="num" class:bad=low>{rate}<br/><small class="muted">{p.counted} "/" {p.required}</small></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card">
+            <h2>{v.project.clone()} " · " {v.month.clone()}</h2>
+            {(!v.missing_today.is_empty()).then(|| view! {
+                <div class="alert alert-warn" role="status">"今日未打卡：" {v.missing_today.join("、")}</div>
+            })}
+            <div class="table-wrap calendar-wrap">
+                <table class="calendar">
+                    <thead><tr><th scope="col">"人员"</th>{head}<th scope="col">"出勤率"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <p class="hint">"✓ 已打卡　⚑ 已打卡但存疑　✗ 打卡未通过　· 应到未打卡；出勤率 = 已打卡天数 / 应出勤天数（周一至周六，截至今日）"</p>
+        </section>
+    }
+}
+
+/// 预警: alerts raised by the rules, in the user's scope.
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    let alerts = Resource::new(|| (), |_| list_alerts());
+    view! {
+        <Title text="预警 · 标后履约监管"/>
+        <PageHeader title="预警"/>
+        <Loaded resource=alerts children={|list: Vec<Alert>| view! {
+            <DataTable
+                columns=vec!["时间", "项目", "期间", "内容"]
+                rows=list
+                row=|a: Alert| vec![
+                    datetime(a.created_at).into_any(),
+                    a.project.into_any(),
+                    a.period.into_any(),
+                    a.message.into_any(),
+                ]
+                empty="暂无预警"
+            />
+        }}/>
+    }
 }

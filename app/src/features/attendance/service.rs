@@ -365,3 +365,289 @@ async fn plausibility(
     }
     Ok(flags)
 }
+
+// --- attendance views and alerts ----------------------------------------------
+
+use super::{Alert, FlaggedCheckin, MonthView, PersonMonth};
+use crate::features::awards::service::{self as awards, ScopeBinds, scope_sql};
+use chrono::{Datelike, NaiveDate, Weekday};
+
+/// Required days: Monday to Saturday (site work runs six days a week).
+pub fn required(day: NaiveDate) -> bool {
+    day.weekday() != Weekday::Sun
+}
+
+fn month_days(month: &str) -> Result<Vec<NaiveDate>, AppError> {
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| AppError::field("month", "月份格式应为 2026-11"))?;
+    Ok(first
+        .iter_days()
+        .take_while(|d| d.month() == first.month())
+        .collect())
+}
+
+/// The filing's label, if the actor may read it.
+async fn readable(db: &Db, actor: &Actor, filing_id: i64) -> Result<String, AppError> {
+    let award_id: i64 = sqlx::query_scalar("SELECT award_id FROM filings WHERE id = $1")
+        .bind(filing_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let a = awards::get(db, actor, award_id).await?;
+    Ok(format!("{} · {}", a.project_name, a.section_name))
+}
+
+pub async fn month_view(
+    db: &Db,
+    actor: &Actor,
+    filing_id: i64,
+    month: &str,
+    now: i64,
+) -> Result<MonthView, AppError> {
+    let project = readable(db, actor, filing_id).await?;
+    let month = if month.is_empty() {
+        &beijing_day(now)[..7]
+    } else {
+        month
+    };
+    let days = month_days(month)?;
+    let today =
+        NaiveDate::parse_from_str(&beijing_day(now), "%Y-%m-%d").map_err(|_| AppError::Internal)?;
+    let (first, last) = (days[0], days[days.len() - 1]);
+    let members = sqlx::query(
+        "SELECT m.user_id, m.name, m.role FROM roster_members m
+         WHERE m.filing_id = $1 AND (m.removed_at IS NULL OR m.removed_at >= $2) ORDER BY m.id",
+    )
+    .bind(filing_id)
+    .bind(
+        crate::fmt::beijing()
+            .from_local_datetime(&first.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .single()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(0),
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let rows = sqlx::query(
+        "SELECT user_id, day, accepted, counted, flags FROM checkins WHERE filing_id = $1 AND day >= $2 AND day <= $3",
+    )
+    .bind(filing_id)
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    // (user, day) → best state seen.
+    let mut seen: std::collections::HashMap<(i64, String), &'static str> = Default::default();
+    for r in &rows {
+        let key = (
+            r.try_get::<i64, _>("user_id")?,
+            r.try_get::<String, _>("day")?,
+        );
+        let counted = r.try_get::<i64, _>("counted")? == 1;
+        let flagged = !r.try_get::<String, _>("flags")?.is_empty();
+        let state = match (counted, flagged) {
+            (true, true) => "flag",
+            (true, false) => "ok",
+            _ => "refused",
+        };
+        let rank = |s: &str| match s {
+            "ok" | "flag" => 2,
+            _ => 1,
+        };
+        let e = seen.entry(key).or_insert(state);
+        if rank(state) > rank(e) {
+            *e = state;
+        }
+    }
+    let mut people = Vec::new();
+    let mut missing_today = Vec::new();
+    for m in &members {
+        let uid: i64 = m.try_get("user_id")?;
+        let name: String = m.try_get("name")?;
+        let mut counted = 0;
+        let mut req = 0;
+        let cells = days
+            .iter()
+            .map(|d| {
+                let s = seen.get(&(uid, d.to_string())).copied();
+                if *d > today {
+                    return "future".to_string();
+                }
+                if required(*d) {
+                    req += 1;
+                }
+                match s {
+                    Some("ok") | Some("flag") => {
+                        counted += 1;
+                        s.unwrap_or_default().to_string()
+                    }
+                    Some(other) => other.to_string(),
+                    None if required(*d) => "none".into(),
+                    None => "rest".into(),
+                }
+            })
+            .collect();
+        if days.contains(&today)
+            && required(today)
+            && !matches!(
+                seen.get(&(uid, today.to_string())),
+                Some(&"ok") | Some(&"flag")
+            )
+        {
+            missing_today.push(name.clone());
+        }
+        people.push(PersonMonth {
+            name,
+            role: m.try_get("role")?,
+            cells,
+            counted: counted.min(req),
+            required: req,
+        });
+    }
+    const WD: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    Ok(MonthView {
+        filing_id,
+        project,
+        month: month.to_string(),
+        weekdays: days
+            .iter()
+            .map(|d| WD[d.weekday().num_days_from_monday() as usize].to_string())
+            .collect(),
+        people,
+        missing_today,
+    })
+}
+
+pub async fn flagged(db: &Db, actor: &Actor) -> Result<Vec<FlaggedCheckin>, AppError> {
+    let s = ScopeBinds::of(actor);
+    let rows = sqlx::query(&format!(
+        "SELECT c.at, u.display_name, a.project_name, a.section_name, c.flags, c.accuracy_m
+         FROM checkins c JOIN users u ON u.id = c.user_id JOIN filings f ON f.id = c.filing_id
+         JOIN awards a ON a.id = f.award_id
+         WHERE c.flags <> '' AND {} ORDER BY c.at DESC LIMIT 200",
+        scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FlaggedCheckin {
+                at: r.try_get("at")?,
+                person: r.try_get("display_name")?,
+                project: format!(
+                    "{} · {}",
+                    r.try_get::<String, _>("project_name")?,
+                    r.try_get::<String, _>("section_name")?
+                ),
+                flags: r.try_get("flags")?,
+                accuracy_m: r.try_get("accuracy_m")?,
+            })
+        })
+        .collect()
+}
+
+/// Raises, once per person and month, an alert for every project manager
+/// whose attendance in `month` (YYYY-MM, a finished month) fell below the
+/// threshold. Returns how many alerts were raised now.
+pub async fn evaluate_attendance_alerts(
+    db: &Db,
+    settings: &Settings,
+    month: &str,
+) -> Result<usize, AppError> {
+    let days = month_days(month)?;
+    let required_days = days.iter().filter(|d| required(**d)).count() as i64;
+    let rows = sqlx::query(
+        "SELECT m.filing_id, m.user_id, m.name,
+            (SELECT COUNT(*) FROM checkins c WHERE c.user_id = m.user_id AND c.filing_id = m.filing_id
+               AND c.counted = 1 AND c.day >= $1 AND c.day <= $2) AS counted
+         FROM roster_members m JOIN filings f ON f.id = m.filing_id
+         WHERE m.role = 'pm' AND m.removed_at IS NULL AND f.status = 'submitted'",
+    )
+    .bind(days[0].to_string())
+    .bind(days[days.len() - 1].to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    let who = crate::platform::audit::Who::system("预警规则：项目经理出勤率");
+    let mut tx = AuditedTx::begin(db, &who).await?;
+    let mut raised = 0;
+    for r in &rows {
+        let counted: i64 = r.try_get("counted")?;
+        let rate = counted as f64 * 100.0 / required_days.max(1) as f64;
+        if rate >= settings.alert_attendance_pct {
+            continue;
+        }
+        let (filing_id, user_id, name): (i64, i64, String) = (
+            r.try_get("filing_id")?,
+            r.try_get("user_id")?,
+            r.try_get("name")?,
+        );
+        let message = format!(
+            "项目经理 {name} {month} 出勤率 {rate:.0}%（{counted}/{required_days} 天），低于 {:.0}%",
+            settings.alert_attendance_pct
+        );
+        let done = sqlx::query(
+            "INSERT INTO alerts (kind, filing_id, user_id, period, message, created_at)
+             VALUES ('attendance_pm', $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(filing_id)
+        .bind(user_id)
+        .bind(month)
+        .bind(&message)
+        .bind(now_ms())
+        .execute(tx.conn())
+        .await?;
+        if done.rows_affected() == 1 {
+            #[derive(Serialize)]
+            struct Snap<'a> {
+                alert: &'a str,
+            }
+            tx.record(
+                "filing",
+                filing_id,
+                "alert",
+                None,
+                Some(&Snap { alert: &message }),
+            )
+            .await?;
+            raised += 1;
+        }
+    }
+    if raised > 0 {
+        tx.commit().await?;
+    }
+    Ok(raised)
+}
+
+pub async fn alerts(db: &Db, actor: &Actor) -> Result<Vec<Alert>, AppError> {
+    let s = ScopeBinds::of(actor);
+    let rows = sqlx::query(&format!(
+        "SELECT x.id, x.kind, a.project_name, a.section_name, x.period, x.message, x.created_at
+         FROM alerts x JOIN filings f ON f.id = x.filing_id JOIN awards a ON a.id = f.award_id
+         WHERE {} ORDER BY x.created_at DESC, x.id DESC LIMIT 200",
+        scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Alert {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                project: format!(
+                    "{} · {}",
+                    r.try_get::<String, _>("project_name")?,
+                    r.try_get::<String, _>("section_name")?
+                ),
+                period: r.try_get("period")?,
+                message: r.try_get("message")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}

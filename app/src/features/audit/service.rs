@@ -157,6 +157,7 @@ fn field_label(key: &str) -> &str {
         "roster_member" => "关键人员",
         "attachment" => "附件",
         "attendance_area" => "考勤区域",
+        "alert" => "预警",
         "geojson" => "区域坐标（GeoJSON）",
         "hint" => "尾号",
         "revoked" => "已吊销",
@@ -195,6 +196,7 @@ pub fn action_label(action: &str) -> &str {
         "attach" => "上传附件",
         "detach" => "移除附件",
         "area_add" => "添加考勤区域",
+        "alert" => "预警",
         "revoke" => "吊销",
         other => other,
     }
