@@ -13,7 +13,7 @@ for (const [tag, viewport] of [['desk', { width: 1280, height: 900 }], ['phone',
   await page.waitForURL(u => !u.pathname.startsWith('/login'));
   for (const p of paths) {
     await page.goto(base + p);
-    await page.waitForTimeout(1200);
+    await page.waitForTimeout(2500);
     const name = `/tmp/shots/${user}${p.replace(/[/?=&]/g, '_')}-${tag}.png`;
     await page.screenshot({ path: name, fullPage: true });
     console.log(name);

@@ -34,6 +34,15 @@ if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
   cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
 fi
 
+# --- Browser libraries (npm; copied into the site, never committed) ---------
+if [ ! -f public/vendor/leaflet/leaflet.js ] || [ package-lock.json -nt public/vendor/leaflet/leaflet.js ]; then
+  say "installing Leaflet and Leaflet-Geoman (npm) into public/vendor"
+  npm ci --no-audit --no-fund >/dev/null
+  rm -rf public/vendor && mkdir -p public/vendor/leaflet public/vendor/geoman
+  cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images public/vendor/leaflet/
+  cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css public/vendor/geoman/
+fi
+
 [ "${1:-}" = "test" ] || exit 0
 
 # --- Browser tests and release tools (npm) ---------------------------------

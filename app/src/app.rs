@@ -1,7 +1,7 @@
 //! The HTML shell and the routes.
 use crate::{
     features::{
-        attendance::{AlertsPage, AttendancePage, CheckinPage},
+        attendance::{AlertsPage, AreasPage, AttendancePage, CheckinPage},
         audit::AuditPage,
         auth::{ChangePasswordPage, LoginPage},
         awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
@@ -54,6 +54,7 @@ lazy_page!(AwardsRoute, AwardsPage);
 lazy_page!(CheckinRoute, CheckinPage);
 lazy_page!(AttendanceRoute, AttendancePage);
 lazy_page!(AlertsRoute, AlertsPage);
+lazy_page!(AreasRoute, AreasPage);
 lazy_page!(AwardImportRoute, AwardImportPage);
 lazy_page!(ImportReportRoute, ImportReportPage);
 lazy_page!(ApiTokensRoute, ApiTokensPage);
@@ -134,6 +135,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("filings") view={Lazy::<FilingsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("filings/back-entry") view={Lazy::<BackEntryRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("filings/:id") view={Lazy::<FilingRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("filings/:id/areas") view={Lazy::<AreasRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

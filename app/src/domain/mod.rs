@@ -1,6 +1,7 @@
 //! Domain types shared by server and browser: parsed, never merely validated.
 mod credit_code;
 mod date;
+pub mod datum;
 mod id_number;
 mod mobile;
 mod money;

@@ -9,7 +9,8 @@ use app::{
     error::AppError,
     features::{
         attendance::service::{
-            Reading, add_area, alerts, check_in, evaluate_attendance_alerts, month_view,
+            Reading, add_area, alerts, areas_view, check_in, evaluate_attendance_alerts,
+            month_view, remove_area,
         },
         filings::service as filings,
     },
@@ -368,6 +369,42 @@ async fn areas_are_validated_and_owned(b: Backend) {
         .await
         .unwrap();
     assert_eq!(n, 1);
+    // Reading follows the filing's scope; removing is the owner's.
+    let v = areas_view(&t.db, &t.settings, &owner, id).await.unwrap();
+    assert!(v.editable && v.areas.len() == 1);
+    assert!(
+        !areas_view(&t.db, &t.settings, &t.actor("zjj").await, id)
+            .await
+            .unwrap()
+            .editable
+    );
+    let jiaoyu = t.actor("jiaoyu").await;
+    assert_eq!(
+        areas_view(&t.db, &t.settings, &jiaoyu, id)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        remove_area(&t.db, &jiaoyu, id, v.areas[0].id)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    remove_area(&t.db, &owner, id, v.areas[0].id).await.unwrap();
+    assert!(
+        areas_view(&t.db, &t.settings, &owner, id)
+            .await
+            .unwrap()
+            .areas
+            .is_empty()
+    );
+    // Without an area nobody can check in, and the answer says why.
+    let pm = t.actor("13857700011").await;
+    let d = check_in(&t.db, &t.settings, &pm, at(id, 120.5655, 27.6625, 10.0), T0)
+        .await
+        .unwrap();
+    assert!(!d.accepted && d.message.contains("尚未设置考勤区域"));
 }
 
 fn beijing_10am(y: i32, m: u32, d: u32) -> i64 {

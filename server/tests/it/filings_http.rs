@@ -331,6 +331,16 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
         .await
         .unwrap();
     let att = att.to_string();
+    let area = app::features::attendance::service::add_area(
+        &s.t.db,
+        &s.t.actor("chengjian").await,
+        id.parse().unwrap(),
+        "主施工区",
+        r#"{"type":"Polygon","coordinates":[[[120.565,27.662],[120.566,27.662],[120.566,27.663],[120.565,27.662]]]}"#,
+    )
+    .await
+    .unwrap()
+    .to_string();
     let save = vec![
         ("id", id.as_str()),
         ("contract_no", "X-1"),
@@ -387,6 +397,19 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
             ],
         ),
         ("checkin/projects", vec![]),
+        ("areas/list", vec![("filing_id", &id)]),
+        (
+            "areas/add",
+            vec![
+                ("filing_id", &id),
+                ("name", "冒名"),
+                (
+                    "geojson",
+                    r#"{"type":"Polygon","coordinates":[[[120.565,27.662],[120.566,27.662],[120.566,27.663],[120.565,27.662]]]}"#,
+                ),
+            ],
+        ),
+        ("areas/remove", vec![("filing_id", &id), ("area_id", &area)]),
         ("awards/imports", vec![]),
         ("awards/import_report", vec![("id", "1")]),
         ("awards/tokens", vec![]),

@@ -7,6 +7,9 @@ mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+mod map;
+
+pub use map::AreasPage;
 pub use pages::{AlertsPage, AttendancePage, CheckinPage};
 
 use crate::error::AppError;
@@ -115,6 +118,68 @@ pub async fn list_alerts() -> Result<Vec<Alert>, AppError> {
     actor::respond(async move {
         let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
         service::alerts(&state()?.db, &actor).await
+    })
+    .await
+}
+
+/// A saved attendance area (GeoJSON in WGS-84).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaItem {
+    pub id: i64,
+    pub name: String,
+    pub geojson: String,
+}
+
+/// What the area map needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreasView {
+    pub filing_id: i64,
+    pub project: String,
+    pub editable: bool,
+    pub areas: Vec<AreaItem>,
+    /// Tile URL template; empty draws on a plain background.
+    pub tile_url: String,
+    /// `wgs84` or `gcj02`: the datum the tiles draw in.
+    pub tile_datum: String,
+}
+
+#[server(endpoint = "areas/list")]
+pub async fn list_areas(filing_id: i64) -> Result<AreasView, AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
+        let st = state()?;
+        service::areas_view(&st.db, &st.settings, &actor, filing_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "areas/add")]
+pub async fn save_area(filing_id: i64, name: String, geojson: String) -> Result<(), AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Owner]).await?;
+        service::add_area(&state()?.db, &actor, filing_id, &name, &geojson).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "areas/remove")]
+pub async fn remove_area(filing_id: i64, area_id: i64) -> Result<(), AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Owner]).await?;
+        service::remove_area(&state()?.db, &actor, filing_id, area_id).await
     })
     .await
 }

@@ -114,6 +114,90 @@ pub async fn my_projects(
         .collect()
 }
 
+/// The areas of a filing the actor may read, with the map settings.
+pub async fn areas_view(
+    db: &Db,
+    settings: &Settings,
+    actor: &Actor,
+    filing_id: i64,
+) -> Result<super::AreasView, AppError> {
+    let project = readable(db, actor, filing_id).await?;
+    let owner: i64 = sqlx::query_scalar(
+        "SELECT a.owner_unit_id FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
+    )
+    .bind(filing_id)
+    .fetch_one(&db.pool)
+    .await?;
+    let rows = sqlx::query("SELECT id, name, geojson FROM attendance_areas WHERE filing_id = $1 AND removed_at IS NULL ORDER BY id")
+        .bind(filing_id)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(super::AreasView {
+        filing_id,
+        project,
+        editable: actor.role == Role::Owner && actor.unit_id == owner,
+        areas: rows
+            .iter()
+            .map(|r| {
+                Ok(super::AreaItem {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    geojson: r.try_get("geojson")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?,
+        tile_url: settings.tile_url.clone(),
+        tile_datum: settings.tile_datum.clone(),
+    })
+}
+
+/// Removes an area (kept in the table with `removed_at`; the trail keeps it).
+pub async fn remove_area(
+    db: &Db,
+    actor: &Actor,
+    filing_id: i64,
+    area_id: i64,
+) -> Result<(), AppError> {
+    actor.require(&[Role::Owner])?;
+    let who = actor.who();
+    let mut tx = AuditedTx::begin(db, &who).await?;
+    let row = sqlx::query(
+        "SELECT z.name, a.owner_unit_id FROM attendance_areas z JOIN filings f ON f.id = z.filing_id
+         JOIN awards a ON a.id = f.award_id WHERE z.id = $1 AND z.filing_id = $2 AND z.removed_at IS NULL",
+    )
+    .bind(area_id)
+    .bind(filing_id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if row.try_get::<i64, _>("owner_unit_id")? != actor.unit_id {
+        return Err(AppError::Forbidden);
+    }
+    let name: String = row.try_get("name")?;
+    sqlx::query("UPDATE attendance_areas SET removed_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(area_id)
+        .execute(tx.conn())
+        .await?;
+    #[derive(Serialize)]
+    struct Snap {
+        attendance_area: String,
+    }
+    tx.record(
+        "filing",
+        filing_id,
+        "area_remove",
+        Some(&Snap {
+            attendance_area: name,
+        }),
+        Some(&Snap {
+            attendance_area: "（已删除）".into(),
+        }),
+    )
+    .await?;
+    tx.commit().await
+}
+
 /// A position reported by the phone.
 #[derive(Debug, Clone)]
 pub struct Reading {

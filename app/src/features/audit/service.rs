@@ -196,6 +196,7 @@ pub fn action_label(action: &str) -> &str {
         "attach" => "上传附件",
         "detach" => "移除附件",
         "area_add" => "添加考勤区域",
+        "area_remove" => "删除考勤区域",
         "alert" => "预警",
         "revoke" => "吊销",
         other => other,

@@ -160,6 +160,8 @@ pub fn FilingPage() -> impl IntoView {
     view! {
         <Title text="合同备案 · 标后履约监管"/>
         <PageHeader title="合同备案">
+            <a class="btn" href=move || format!("/filings/{}/areas", id.get())>"考勤区域"</a>
+            <a class="btn" href=move || format!("/attendance?filing_id={}", id.get())>"考勤统计"</a>
             <a class="btn" href="/filings">"返回列表"</a>
         </PageHeader>
         <Show when=move || saved.get() == "1"><div class="alert alert-ok" role="status">"已保存"</div></Show>

@@ -1,0 +1,351 @@
+//! 考勤区域 on a map: the owner draws polygons and circles (Leaflet-Geoman,
+//! with vertex editing, moving and removal before saving), sees the saved
+//! areas, and deletes them. The map renders only after hydration (leaflet
+//! cannot run during SSR), and works with no tiles on a plain background.
+use super::{AreaItem, AreasView, RemoveArea, SaveArea, list_areas};
+use crate::{
+    domain::datum::wgs_to_gcj,
+    kit::{
+        form::{FormAlert, FormErrors, SubmitButton, TextField, successes},
+        layout::PageHeader,
+        status::Loaded,
+        table::{DataTable, id_param},
+    },
+};
+use leptos::prelude::*;
+use leptos_leaflet::prelude::*;
+use leptos_meta::{Stylesheet, Title};
+
+/// The county seat of Pingyang: where a map without areas opens.
+const PINGYANG: (f64, f64) = (27.662, 120.565);
+
+#[component]
+pub fn AreasPage() -> impl IntoView {
+    let id = id_param();
+    let save = ServerAction::<SaveArea>::new();
+    let remove = ServerAction::<RemoveArea>::new();
+    let (s1, s2) = (successes(save), successes(remove));
+    let view_data = Resource::new(
+        move || (id.get(), s1.get(), s2.get()),
+        |(id, _, _)| list_areas(id),
+    );
+    let hydrated = RwSignal::new(false);
+    let scripts = RwSignal::new(false);
+    Effect::new(move |_| {
+        hydrated.set(true);
+        load_scripts(scripts);
+    });
+    // The drawn, not yet saved area (GeoJSON, WGS-84).
+    let drawn = RwSignal::new(String::new());
+    let errors = FormErrors::of(save);
+    view! {
+        <Title text="考勤区域 · 标后履约监管"/>
+        <Stylesheet id="leaflet-css" href="/vendor/leaflet/leaflet.css"/>
+        <Stylesheet id="geoman-css" href="/vendor/geoman/leaflet-geoman.css"/>
+        <PageHeader title="考勤区域">
+            <a class="btn" href=move || format!("/filings/{}", id.get())>"返回备案"</a>
+        </PageHeader>
+        <Loaded resource=view_data children={move |v: AreasView| {
+            let editable = v.editable;
+            let filing_id = v.filing_id;
+            let list = v.areas.clone();
+            view! {
+                <section class="card">
+                    <h2>{v.project.clone()}</h2>
+                    <Show when=move || hydrated.get() && scripts.get()
+                        fallback=|| view! { <div class="map map-placeholder">"地图加载中…"</div> }>
+                        <AreaMap v=v.clone() drawn editable/>
+                    </Show>
+                    {editable.then(|| view! {
+                        <p class="hint">"用地图左上角的工具画多边形或圆形；画好后可拖动顶点、整体移动或删除，再填写名称保存。"</p>
+                        <ActionForm action=save attr:class="form" attr:novalidate=true>
+                            <FormAlert errors/>
+                            <input type="hidden" name="filing_id" value=filing_id/>
+                            <input type="hidden" name="geojson" prop:value=move || drawn.get()/>
+                            <TextField label="区域名称" name="name" errors required=true maxlength=30 placeholder="如：主施工区"/>
+                            <p class="field-error" id="f-geojson-err">{errors.field("geojson")}</p>
+                            <div class="form-actions">
+                                <SubmitButton label="保存区域" pending=save.pending()/>
+                                <span class="muted drawn-state">{move || if drawn.get().is_empty() { "尚未绘制" } else { "已绘制，待保存" }}</span>
+                            </div>
+                        </ActionForm>
+                    })}
+                </section>
+                <section class="card">
+                    <h2>"已保存的区域"</h2>
+                    <FormAlert errors=FormErrors::of(remove)/>
+                    <DataTable
+                        columns=vec!["名称", "形状", ""]
+                        rows=list
+                        row=move |a: AreaItem| vec![
+                            a.name.clone().into_any(),
+                            (if a.geojson.contains("\"Point\"") { "圆形" } else { "多边形" }).into_any(),
+                            editable.then(|| view! {
+                                <ActionForm action=remove attr:class="inline">
+                                    <input type="hidden" name="filing_id" value=filing_id/>
+                                    <input type="hidden" name="area_id" value=a.id/>
+                                    <button type="submit" class="btn btn-small btn-danger">"删除"</button>
+                                </ActionForm>
+                            }).into_any(),
+                        ]
+                        empty="尚未设置考勤区域：关键人员无法打卡"
+                    />
+                </section>
+            }
+        }}/>
+    }
+}
+
+/// One saved area, ready to draw (display datum applied).
+enum Shape {
+    Polygon(Vec<Position>),
+    Circle(Position, f64),
+}
+
+fn shapes(v: &AreasView) -> Vec<Shape> {
+    let show = |lat: f64, lng: f64| {
+        let (lat, lng) = if v.tile_datum == "gcj02" {
+            wgs_to_gcj(lat, lng)
+        } else {
+            (lat, lng)
+        };
+        Position::new(lat, lng)
+    };
+    v.areas
+        .iter()
+        .filter_map(|a| {
+            let g: serde_json::Value = serde_json::from_str(&a.geojson).ok()?;
+            let geom = g.get("geometry")?;
+            let pair = |c: &serde_json::Value| Some((c.get(1)?.as_f64()?, c.get(0)?.as_f64()?));
+            match geom.get("type")?.as_str()? {
+                "Polygon" => Some(Shape::Polygon(
+                    geom.get("coordinates")?
+                        .get(0)?
+                        .as_array()?
+                        .iter()
+                        .filter_map(pair)
+                        .map(|(la, ln)| show(la, ln))
+                        .collect(),
+                )),
+                "Point" => {
+                    let (la, ln) = pair(geom.get("coordinates")?)?;
+                    Some(Shape::Circle(
+                        show(la, ln),
+                        g.get("properties")?.get("radius")?.as_f64()?,
+                    ))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[component]
+fn AreaMap(v: AreasView, drawn: RwSignal<String>, editable: bool) -> impl IntoView {
+    let list = shapes(&v);
+    let center = match list.first() {
+        Some(Shape::Polygon(p)) if !p.is_empty() => {
+            let n = p.len() as f64;
+            Position::new(
+                p.iter().map(|q| q.lat).sum::<f64>() / n,
+                p.iter().map(|q| q.lng).sum::<f64>() / n,
+            )
+        }
+        Some(Shape::Circle(c, _)) => *c,
+        _ => Position::new(PINGYANG.0, PINGYANG.1),
+    };
+    let (map, set_map) = signal_local::<Option<leptos_leaflet::leaflet::Map>>(None);
+    let gcj = v.tile_datum == "gcj02";
+    Effect::new(move |_| {
+        if let Some(m) = map.get()
+            && editable
+        {
+            setup_drawing(&m, drawn, gcj);
+        }
+    });
+    let tiles = (!v.tile_url.is_empty())
+        .then(|| view! { <TileLayer url=v.tile_url.clone() attribution=""/> });
+    let overlays = list
+        .into_iter()
+        .map(|s| match s {
+            Shape::Polygon(p) => view! { <Polygon positions=p color="#1b5fc1"/> }.into_any(),
+            Shape::Circle(c, r) => view! { <Circle center=c radius=r color="#1b5fc1"/> }.into_any(),
+        })
+        .collect_view();
+    view! {
+        <MapContainer class="map" center=center zoom=17.0 map=set_map>
+            {tiles}
+            {overlays}
+        </MapContainer>
+    }
+}
+
+/// Loads Leaflet, then Leaflet-Geoman (served from /vendor), then sets `ready`.
+fn load_scripts(ready: RwSignal<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{JsCast, closure::Closure};
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let loaded = |name: &str| {
+            web_sys::window()
+                .and_then(|w| js_sys::Reflect::get(&w, &name.into()).ok())
+                .is_some_and(|v| !v.is_undefined())
+        };
+        if loaded("L")
+            && js_sys::Reflect::get(
+                &js_sys::Reflect::get(&web_sys::window().unwrap(), &"L".into()).unwrap(),
+                &"PM".into(),
+            )
+            .is_ok_and(|v| !v.is_undefined())
+        {
+            ready.set(true);
+            return;
+        }
+        let add = move |src: &str, then: Box<dyn FnOnce()>| {
+            if let Ok(el) = doc.create_element("script") {
+                let _ = el.set_attribute("src", src);
+                let cb = Closure::once_into_js(then);
+                let _ = js_sys::Reflect::set(&el, &"onload".into(), cb.unchecked_ref());
+                if let Some(head) = doc.head() {
+                    let _ = head.append_child(&el);
+                }
+            }
+        };
+        let add2 = add.clone();
+        add(
+            "/vendor/leaflet/leaflet.js",
+            Box::new(move || {
+                add2(
+                    "/vendor/geoman/leaflet-geoman.min.js",
+                    Box::new(move || ready.set(true)),
+                )
+            }),
+        );
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ready;
+}
+
+/// Adds the Geoman toolbar (Chinese) and keeps `drawn` in step with the one
+/// unsaved shape: created, edited, dragged or removed.
+fn setup_drawing(map: &leptos_leaflet::leaflet::Map, drawn: RwSignal<String>, gcj: bool) {
+    #[cfg(feature = "hydrate")]
+    {
+        use js_sys::{Function, Object, Reflect};
+        use std::{cell::RefCell, rc::Rc};
+        use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+        let m: &JsValue = map.as_ref();
+        let Ok(pm) = Reflect::get(m, &"pm".into()) else {
+            return;
+        };
+        let call = |obj: &JsValue, name: &str, args: &[JsValue]| -> Option<JsValue> {
+            let f: Function = Reflect::get(obj, &name.into()).ok()?.dyn_into().ok()?;
+            f.apply(obj, &args.iter().cloned().collect()).ok()
+        };
+        let _ = call(&pm, "setLang", &["zh".into()]);
+        let opts = Object::new();
+        for (k, v) in [
+            ("drawMarker", false),
+            ("drawCircleMarker", false),
+            ("drawPolyline", false),
+            ("drawText", false),
+            ("cutPolygon", false),
+            ("rotateMode", false),
+            ("drawRectangle", true),
+            ("drawPolygon", true),
+            ("drawCircle", true),
+            ("editMode", true),
+            ("dragMode", true),
+            ("removalMode", true),
+        ] {
+            let _ = Reflect::set(&opts, &k.into(), &v.into());
+        }
+        let _ = Reflect::set(&opts, &"position".into(), &"topleft".into());
+        let _ = call(&pm, "addControls", &[opts.into()]);
+
+        let current: Rc<RefCell<Option<JsValue>>> = Rc::default();
+        let to_wgs = move |lat: f64, lng: f64| {
+            if gcj {
+                crate::domain::datum::gcj_to_wgs(lat, lng)
+            } else {
+                (lat, lng)
+            }
+        };
+        let num = |v: &JsValue, k: &str| {
+            Reflect::get(v, &k.into())
+                .ok()
+                .and_then(|x| x.as_f64())
+                .unwrap_or(f64::NAN)
+        };
+        let describe = move |layer: &JsValue| -> String {
+            if Reflect::get(layer, &"getRadius".into()).is_ok_and(|f| f.is_function()) {
+                let c = call(layer, "getLatLng", &[]).unwrap_or_default();
+                let r = call(layer, "getRadius", &[])
+                    .and_then(|x| x.as_f64())
+                    .unwrap_or(0.0);
+                let (lat, lng) = to_wgs(num(&c, "lat"), num(&c, "lng"));
+                serde_json::json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lng, lat]}, "properties": {"radius": r}}).to_string()
+            } else {
+                let gj = call(layer, "toGeoJSON", &[]).unwrap_or_default();
+                let text = js_sys::JSON::stringify(&gj)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default();
+                let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else {
+                    return String::new();
+                };
+                if let Some(ring) = v
+                    .pointer_mut("/geometry/coordinates/0")
+                    .and_then(|r| r.as_array_mut())
+                {
+                    for p in ring.iter_mut() {
+                        if let (Some(lng), Some(lat)) = (
+                            p.get(0).and_then(|x| x.as_f64()),
+                            p.get(1).and_then(|x| x.as_f64()),
+                        ) {
+                            let (wlat, wlng) = to_wgs(lat, lng);
+                            *p = serde_json::json!([wlng, wlat]);
+                        }
+                    }
+                }
+                v.to_string()
+            }
+        };
+        let cur = current.clone();
+        let map_value = m.clone();
+        let on_create = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+            let Ok(layer) = Reflect::get(&e, &"layer".into()) else {
+                return;
+            };
+            // One unsaved shape at a time: a new one replaces the last.
+            if let Some(old) = cur.borrow_mut().replace(layer.clone()) {
+                let _ = call(&map_value, "removeLayer", &[old]);
+            }
+            drawn.set(describe(&layer));
+            let l2 = layer.clone();
+            let on_edit =
+                Closure::<dyn Fn(JsValue)>::new(move |_: JsValue| drawn.set(describe(&l2)));
+            for ev in ["pm:edit", "pm:dragend"] {
+                let _ = call(&layer, "on", &[ev.into(), on_edit.as_ref().clone()]);
+            }
+            on_edit.forget();
+            let cur2 = cur.clone();
+            let on_remove = Closure::<dyn Fn(JsValue)>::new(move |_: JsValue| {
+                cur2.borrow_mut().take();
+                drawn.set(String::new());
+            });
+            let _ = call(
+                &layer,
+                "on",
+                &["pm:remove".into(), on_remove.as_ref().clone()],
+            );
+            on_remove.forget();
+        });
+        let _ = call(m, "on", &["pm:create".into(), on_create.as_ref().clone()]);
+        on_create.forget();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (map, drawn, gcj);
+}
