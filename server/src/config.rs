@@ -52,6 +52,23 @@ pub struct Config {
     /// Go-live date: contracts signed from 2022-06-30 until this day are back-entries (补录).
     #[arg(long, env = "GO_LIVE_DATE", default_value = "2026-12-01")]
     pub go_live_date: String,
+    /// PEM certificate chain: with TLS_KEY the server speaks HTTPS itself.
+    #[arg(long, env = "TLS_CERT")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// PEM private key for TLS_CERT.
+    #[arg(long, env = "TLS_KEY")]
+    pub tls_key: Option<std::path::PathBuf>,
+}
+
+impl Config {
+    /// Both TLS files, or neither.
+    pub fn tls(&self) -> Result<Option<(std::path::PathBuf, std::path::PathBuf)>, String> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(c), Some(k)) => Ok(Some((c.clone(), k.clone()))),
+            (None, None) => Ok(None),
+            _ => Err("TLS_CERT 与 TLS_KEY 须同时设置".into()),
+        }
+    }
 }
 
 impl Config {

@@ -59,7 +59,13 @@ async fn main() -> ExitCode {
         addr: default_addr(),
         demo: false,
     }) {
-        Command::Serve { addr, demo } => serve(settings, addr, demo).await,
+        Command::Serve { addr, demo } => match cli.config.tls() {
+            Ok(tls) => serve(settings, addr, demo, tls).await,
+            Err(e) => {
+                eprintln!("配置错误：{e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify(settings).await,
@@ -77,6 +83,7 @@ async fn serve(
     settings: app::platform::settings::Settings,
     addr: SocketAddr,
     load_demo: bool,
+    tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 ) -> ExitCode {
     let state = match state(settings, addr).await {
         Ok(s) => s,
@@ -148,6 +155,35 @@ async fn serve(
         println!();
     }
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    if let Some((cert, key)) = tls {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = match axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read TLS_CERT / TLS_KEY");
+                return ExitCode::FAILURE;
+            }
+        };
+        drop(listener);
+        tracing::info!("serving HTTPS on https://{addr}");
+        let handle = axum_server::Handle::new();
+        let h = handle.clone();
+        tokio::spawn(async move {
+            shutdown().await;
+            h.graceful_shutdown(Some(Duration::from_secs(10)));
+        });
+        return match axum_server::bind_rustls(addr, config)
+            .handle(handle)
+            .serve(app)
+            .await
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error = %e, "server error");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
