@@ -52,6 +52,18 @@ pub struct Config {
     /// Go-live date: contracts signed from 2022-06-30 until this day are back-entries (补录).
     #[arg(long, env = "GO_LIVE_DATE", default_value = "2026-12-01")]
     pub go_live_date: String,
+    /// A check-in reading less accurate than this (metres) is refused.
+    #[arg(long, env = "CHECKIN_MAX_ACCURACY_M", default_value_t = 100.0)]
+    pub checkin_max_accuracy_m: f64,
+    /// At most this much of the reported accuracy counts at an area's edge (metres).
+    #[arg(long, env = "CHECKIN_ACCURACY_CAP_M", default_value_t = 50.0)]
+    pub checkin_accuracy_cap_m: f64,
+    /// A move since the previous check-in faster than this (km/h) is flagged.
+    #[arg(long, env = "CHECKIN_MAX_SPEED_KMH", default_value_t = 150.0)]
+    pub checkin_max_speed_kmh: f64,
+    /// A project manager's monthly attendance below this (percent) raises an alert.
+    #[arg(long, env = "ALERT_ATTENDANCE_PCT", default_value_t = 80.0)]
+    pub alert_attendance_pct: f64,
     /// PEM certificate chain: with TLS_KEY the server speaks HTTPS itself.
     #[arg(long, env = "TLS_CERT")]
     pub tls_cert: Option<std::path::PathBuf>,
@@ -112,6 +124,37 @@ impl Config {
             return Err("PRICE_DEVIATION_PCT 须在 1–1000 之间".into());
         }
         s.price_deviation_pct = self.price_deviation_pct;
+        let within = |v: f64, lo: f64, hi: f64, name: &str| {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(v)
+            } else {
+                Err(format!("{name} 须在 {lo}–{hi} 之间"))
+            }
+        };
+        s.checkin_max_accuracy_m = within(
+            self.checkin_max_accuracy_m,
+            5.0,
+            5000.0,
+            "CHECKIN_MAX_ACCURACY_M",
+        )?;
+        s.checkin_accuracy_cap_m = within(
+            self.checkin_accuracy_cap_m,
+            0.0,
+            1000.0,
+            "CHECKIN_ACCURACY_CAP_M",
+        )?;
+        s.checkin_max_speed_kmh = within(
+            self.checkin_max_speed_kmh,
+            10.0,
+            2000.0,
+            "CHECKIN_MAX_SPEED_KMH",
+        )?;
+        s.alert_attendance_pct = within(
+            self.alert_attendance_pct,
+            1.0,
+            100.0,
+            "ALERT_ATTENDANCE_PCT",
+        )?;
         s.go_live =
             chrono::NaiveDate::parse_from_str(&self.go_live_date, "%Y-%m-%d").map_err(|_| {
                 format!(
