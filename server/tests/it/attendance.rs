@@ -9,8 +9,8 @@ use app::{
     error::AppError,
     features::{
         attendance::service::{
-            Reading, add_area, alerts, areas_view, check_in, evaluate_attendance_alerts,
-            month_view, remove_area,
+            Calendar, Reading, add_area, alerts, areas_view, check_in, evaluate_attendance_alerts,
+            month_view, remove_area, save_calendar,
         },
         filings::service as filings,
     },
@@ -499,7 +499,58 @@ async fn month_calendar_rates_and_the_attendance_alert(b: Backend) {
     );
 }
 
+async fn a_project_calendar_decides_the_required_days(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let owner = t.actor("chengjian").await;
+    let pm = t.actor("13857700011").await;
+    // Checks in on 1 October (a holiday below) and on Friday the 2nd.
+    for d in [1, 2] {
+        check_in(
+            &t.db,
+            &t.settings,
+            &pm,
+            at(id, 120.5655, 27.6625 + d as f64 * 1e-5, 9.0 + d as f64),
+            beijing_10am(2026, 10, d),
+        )
+        .await
+        .unwrap();
+    }
+    // Monday to Friday, 1 October off, Saturday 10 October a make-up workday.
+    let cal = Calendar::parse("12345", "2026-10-01", "2026/10/10").unwrap();
+    save_calendar(&t.db, &owner, id, &cal).await.unwrap();
+    let v = month_view(&t.db, &owner, id, "2026-10", T0).await.unwrap();
+    let p = v.people.iter().find(|p| p.name == "赵建国").unwrap();
+    // 22 weekdays − 1 holiday + 1 make-up day; the holiday check-in does not count.
+    assert_eq!((p.counted, p.required), (1, 22));
+    assert_eq!(p.cells[0], "ok"); // shown, not counted
+    assert_eq!(p.cells[9], "none"); // the make-up Saturday
+    assert_eq!(p.cells[3], "rest"); // Sunday
+    assert_eq!(
+        (v.workdays.as_str(), v.makeup_days.as_str()),
+        ("12345", "2026-10-10")
+    );
+    // Bad input is reported at its field; other units cannot change it.
+    let e = Calendar::parse("", "2026-02-30", "soon").unwrap_err();
+    assert_field(&e, "workdays", "至少");
+    assert_field(&e, "holidays", "2026-02-30");
+    assert_field(&e, "makeup_days", "soon");
+    assert_eq!(
+        save_calendar(&t.db, &t.actor("jiaoyu").await, id, &cal)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        save_calendar(&t.db, &t.actor("zjj").await, id, &cal)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+}
+
 on_both!(
+    a_project_calendar_decides_the_required_days,
     month_calendar_rates_and_the_attendance_alert,
     inside_outside_the_edge_and_accuracy,
     only_the_current_roster_checks_in,

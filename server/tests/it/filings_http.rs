@@ -397,6 +397,15 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
             ],
         ),
         ("checkin/projects", vec![]),
+        (
+            "attendance/calendar",
+            vec![
+                ("filing_id", &id),
+                ("w1", "1"),
+                ("holidays", ""),
+                ("makeup_days", ""),
+            ],
+        ),
         ("areas/list", vec![("filing_id", &id)]),
         (
             "areas/add",

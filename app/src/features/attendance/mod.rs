@@ -1,6 +1,9 @@
-//! 考勤区域 + 打卡 (attendance areas and check-in): area geometry and
-//! validation, the check-in decision with its plausibility flags, and the
-//! phone page. The owner's map drawing comes next.
+//! 考勤区域 + 打卡 (attendance areas and check-in): areas drawn on a map
+//! (`map.rs`) and validated (`geometry.rs`), the check-in decision with its
+//! plausibility flags, the phone page, month calendars with rates, project
+//! calendars (workdays, holidays, make-up days), and the attendance alert.
+// Server functions take one argument per form field.
+#![allow(clippy::too_many_arguments)]
 #[cfg(feature = "ssr")]
 pub mod geometry;
 mod pages;
@@ -60,6 +63,12 @@ pub struct MonthView {
     pub people: Vec<PersonMonth>,
     /// Roster members without a counted check-in today (a required day).
     pub missing_today: Vec<String>,
+    /// The owner may change the calendar below.
+    pub editable: bool,
+    /// Required weekdays as ISO numbers ("123456"), holidays and make-up days.
+    pub workdays: String,
+    pub holidays: String,
+    pub makeup_days: String,
 }
 
 /// A flagged (accepted but doubtful) check-in, for owners and supervisors.
@@ -92,6 +101,38 @@ pub async fn attendance_month(filing_id: i64, month: String) -> Result<MonthView
     actor::respond(async move {
         let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
         service::month_view(&state()?.db, &actor, filing_id, &month, now_ms()).await
+    })
+    .await
+}
+
+/// Saves a project's attendance calendar. `w1`…`w7` are the weekday boxes.
+#[server(endpoint = "attendance/calendar")]
+pub async fn save_calendar(
+    filing_id: i64,
+    #[server(default)] w1: Option<String>,
+    #[server(default)] w2: Option<String>,
+    #[server(default)] w3: Option<String>,
+    #[server(default)] w4: Option<String>,
+    #[server(default)] w5: Option<String>,
+    #[server(default)] w6: Option<String>,
+    #[server(default)] w7: Option<String>,
+    holidays: String,
+    makeup_days: String,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::Role,
+        platform::{actor, state},
+    };
+    actor::respond(async move {
+        let actor = actor::require_role(&[Role::Owner]).await?;
+        let days: String = [w1, w2, w3, w4, w5, w6, w7]
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_some())
+            .map(|(i, _)| char::from(b'1' + i as u8))
+            .collect();
+        let cal = service::Calendar::parse(&days, &holidays, &makeup_days)?;
+        service::save_calendar(&state()?.db, &actor, filing_id, &cal).await
     })
     .await
 }

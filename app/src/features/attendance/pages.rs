@@ -1,5 +1,5 @@
 use super::{
-    Alert, CheckIn, Decision, FlaggedCheckin, MonthView, MyProject, attendance_month,
+    Alert, CheckIn, Decision, FlaggedCheckin, MonthView, MyProject, SaveCalendar, attendance_month,
     flagged_checkins, list_alerts, my_projects,
 };
 use crate::{
@@ -7,6 +7,7 @@ use crate::{
     features::filings::ProjectPicker,
     fmt::datetime,
     kit::{
+        form::{FormAlert, FormErrors, SubmitButton, successes},
         layout::PageHeader,
         status::Loaded,
         table::{DataTable, text_param},
@@ -214,9 +215,11 @@ fn locate(done: impl FnOnce(Result<(f64, f64, f64), String>) + 'static) {
 #[component]
 pub fn AttendancePage() -> impl IntoView {
     let (filing, month) = (text_param("filing_id"), text_param("month"));
+    let save = ServerAction::<SaveCalendar>::new();
+    let saved = successes(save);
     let view_data = Resource::new(
-        move || (filing.get(), month.get()),
-        move |(f, m)| async move {
+        move || (filing.get(), month.get(), saved.get()),
+        move |(f, m, _)| async move {
             match f.parse::<i64>() {
                 // An empty month means this month (decided by the server's clock).
                 Ok(id) => attendance_month(id, m).await.map(Some),
@@ -233,9 +236,9 @@ pub fn AttendancePage() -> impl IntoView {
             <input type="month" name="month" value=month.get_untracked() aria-label="月份"/>
             <button type="submit" class="btn">"查看"</button>
         </form>
-        <Loaded resource=view_data children={|v: Option<MonthView>| match v {
+        <Loaded resource=view_data children={move |v: Option<MonthView>| match v {
             None => view! { <p class="muted">"请选择已备案项目。"</p> }.into_any(),
-            Some(v) => view! { <MonthCalendar v/> }.into_any(),
+            Some(v) => view! { <MonthCalendar v=v.clone()/> <CalendarForm v save/> }.into_any(),
         }}/>
         <section class="card">
             <h2>"存疑打卡"</h2>
@@ -306,6 +309,50 @@ fn MonthCalendar(v: MonthView) -> impl IntoView {
             <p class="hint">"✓ 已打卡　⚑ 已打卡但存疑　✗ 打卡未通过　· 应到未打卡；出勤率 = 已打卡天数 / 应出勤天数（周一至周六，截至今日）"</p>
         </section>
     }
+}
+
+/// The owner's calendar settings: weekdays, holidays, make-up workdays.
+#[component]
+fn CalendarForm(v: MonthView, save: ServerAction<SaveCalendar>) -> impl IntoView {
+    if !v.editable {
+        return ().into_any();
+    }
+    let errors = FormErrors::of(save);
+    const WD: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    let boxes = (1..=7)
+        .map(|d| {
+            let checked = v.workdays.contains(char::from(b'0' + d as u8));
+            view! {
+                <label class="check"><input type="checkbox" name=format!("w{d}") value="1" checked=checked/>"周" {WD[d - 1]}</label>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="card calendar-form">
+            <summary>"考勤日历设置（应打卡的日子）"</summary>
+            <ActionForm action=save attr:class="form">
+                <FormAlert errors/>
+                <input type="hidden" name="filing_id" value=v.filing_id/>
+                <fieldset class="field weekdays">
+                    <legend>"每周需打卡的日子"</legend>
+                    {boxes}
+                    <p class="field-error">{errors.field("workdays")}</p>
+                </fieldset>
+                <div class="field">
+                    <label for="f-holidays">"节假日（不需打卡）"</label>
+                    <textarea id="f-holidays" name="holidays" rows="2" placeholder="如：2026-10-01, 2026-10-02">{v.holidays.clone()}</textarea>
+                    <p class="field-error">{errors.field("holidays")}</p>
+                </div>
+                <div class="field">
+                    <label for="f-makeup_days">"调休上班日（需打卡）"</label>
+                    <textarea id="f-makeup_days" name="makeup_days" rows="2" placeholder="如：2026-10-11">{v.makeup_days.clone()}</textarea>
+                    <p class="field-error">{errors.field("makeup_days")}</p>
+                </div>
+                <div class="form-actions"><SubmitButton label="保存日历" pending=save.pending()/></div>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
 }
 
 /// 预警: alerts raised by the rules, in the user's scope.

@@ -454,11 +454,173 @@ async fn plausibility(
 
 use super::{Alert, FlaggedCheckin, MonthView, PersonMonth};
 use crate::features::awards::service::{self as awards, ScopeBinds, scope_sql};
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 
-/// Required days: Monday to Saturday (site work runs six days a week).
-pub fn required(day: NaiveDate) -> bool {
-    day.weekday() != Weekday::Sun
+/// Which days of a project require a check-in: weekdays, minus public
+/// holidays, plus make-up workdays (调休). Without a saved rule, Monday to
+/// Saturday (site work runs six days a week).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    /// Monday first.
+    pub workdays: [bool; 7],
+    pub holidays: std::collections::BTreeSet<NaiveDate>,
+    pub makeup: std::collections::BTreeSet<NaiveDate>,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Self {
+            workdays: [true, true, true, true, true, true, false],
+            holidays: Default::default(),
+            makeup: Default::default(),
+        }
+    }
+}
+
+impl Calendar {
+    pub fn required(&self, day: NaiveDate) -> bool {
+        if self.makeup.contains(&day) {
+            return true;
+        }
+        !self.holidays.contains(&day)
+            && self.workdays[day.weekday().num_days_from_monday() as usize]
+    }
+
+    /// From the form: `workdays` as ISO numbers ("123456"), dates separated
+    /// by commas, spaces or new lines.
+    pub fn parse(workdays: &str, holidays: &str, makeup: &str) -> Result<Self, AppError> {
+        let mut c = crate::error::Check::new();
+        let mut days = [false; 7];
+        for ch in workdays.chars() {
+            match ch.to_digit(10) {
+                Some(d @ 1..=7) => days[d as usize - 1] = true,
+                _ => c.fail("workdays", "工作日设置有误"),
+            }
+        }
+        if !days.contains(&true) {
+            c.fail("workdays", "至少选择一个需要打卡的工作日");
+        }
+        let dates = |text: &str, field: &str, what: &str, c: &mut crate::error::Check| {
+            let mut set = std::collections::BTreeSet::new();
+            for part in text
+                .split([',', '，', ' ', '\n', '、', ';', '；'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                match crate::domain::parse_date(part, what) {
+                    Ok(d) => {
+                        set.insert(d);
+                    }
+                    Err(_) => c.fail(field, format!("“{part}”不是有效日期，格式如 2026-10-01")),
+                }
+            }
+            if set.len() > 366 {
+                c.fail(field, "日期过多");
+            }
+            set
+        };
+        let holidays = dates(holidays, "holidays", "节假日", &mut c);
+        let makeup = dates(makeup, "makeup_days", "调休上班日", &mut c);
+        c.finish()?;
+        Ok(Self {
+            workdays: days,
+            holidays,
+            makeup,
+        })
+    }
+
+    fn join(set: &std::collections::BTreeSet<NaiveDate>) -> String {
+        set.iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn workdays_code(&self) -> String {
+        (1..=7)
+            .filter(|d| self.workdays[d - 1])
+            .map(|d| d.to_string())
+            .collect()
+    }
+}
+
+/// A project's calendar (the default when none is saved).
+pub async fn calendar(db: &Db, filing_id: i64) -> Result<Calendar, AppError> {
+    let row = sqlx::query(
+        "SELECT workdays, holidays, makeup_days FROM attendance_rules WHERE filing_id = $1",
+    )
+    .bind(filing_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    match row {
+        None => Ok(Calendar::default()),
+        Some(r) => Calendar::parse(
+            &r.try_get::<String, _>("workdays")?,
+            &r.try_get::<String, _>("holidays")?,
+            &r.try_get::<String, _>("makeup_days")?,
+        )
+        .map_err(|_| AppError::Internal),
+    }
+}
+
+/// Saves a project's calendar (owner of the filing).
+pub async fn save_calendar(
+    db: &Db,
+    actor: &Actor,
+    filing_id: i64,
+    cal: &Calendar,
+) -> Result<(), AppError> {
+    actor.require(&[Role::Owner])?;
+    let before = calendar(db, filing_id).await?;
+    let who = actor.who();
+    let mut tx = AuditedTx::begin(db, &who).await?;
+    let owner: i64 = sqlx::query_scalar(
+        "SELECT a.owner_unit_id FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
+    )
+    .bind(filing_id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if owner != actor.unit_id {
+        return Err(AppError::Forbidden);
+    }
+    sqlx::query(
+        "INSERT INTO attendance_rules (filing_id, workdays, holidays, makeup_days, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (filing_id) DO UPDATE SET workdays = excluded.workdays, holidays = excluded.holidays,
+            makeup_days = excluded.makeup_days, updated_at = excluded.updated_at",
+    )
+    .bind(filing_id)
+    .bind(cal.workdays_code())
+    .bind(Calendar::join(&cal.holidays))
+    .bind(Calendar::join(&cal.makeup))
+    .bind(now_ms())
+    .execute(tx.conn())
+    .await?;
+    #[derive(Serialize)]
+    struct Snap {
+        workdays: String,
+        holidays: String,
+        makeup_days: String,
+    }
+    const WD: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    let snap = |c: &Calendar| Snap {
+        workdays: (0..7)
+            .filter(|i| c.workdays[*i])
+            .map(|i| format!("周{}", WD[i]))
+            .collect::<Vec<_>>()
+            .join("、"),
+        holidays: Calendar::join(&c.holidays),
+        makeup_days: Calendar::join(&c.makeup),
+    };
+    tx.record(
+        "filing",
+        filing_id,
+        "calendar",
+        Some(&snap(&before)),
+        Some(&snap(cal)),
+    )
+    .await?;
+    tx.commit().await
 }
 
 fn month_days(month: &str) -> Result<Vec<NaiveDate>, AppError> {
@@ -489,6 +651,7 @@ pub async fn month_view(
     now: i64,
 ) -> Result<MonthView, AppError> {
     let project = readable(db, actor, filing_id).await?;
+    let cal = calendar(db, filing_id).await?;
     let month = if month.is_empty() {
         &beijing_day(now)[..7]
     } else {
@@ -557,22 +720,25 @@ pub async fn month_view(
                 if *d > today {
                     return "future".to_string();
                 }
-                if required(*d) {
+                if cal.required(*d) {
                     req += 1;
                 }
                 match s {
                     Some("ok") | Some("flag") => {
-                        counted += 1;
+                        // A check-in on a day off is shown but not counted.
+                        if cal.required(*d) {
+                            counted += 1;
+                        }
                         s.unwrap_or_default().to_string()
                     }
                     Some(other) => other.to_string(),
-                    None if required(*d) => "none".into(),
+                    None if cal.required(*d) => "none".into(),
                     None => "rest".into(),
                 }
             })
             .collect();
         if days.contains(&today)
-            && required(today)
+            && cal.required(today)
             && !matches!(
                 seen.get(&(uid, today.to_string())),
                 Some(&"ok") | Some(&"flag")
@@ -589,7 +755,17 @@ pub async fn month_view(
         });
     }
     const WD: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    let owner: i64 = sqlx::query_scalar(
+        "SELECT a.owner_unit_id FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
+    )
+    .bind(filing_id)
+    .fetch_one(&db.pool)
+    .await?;
     Ok(MonthView {
+        editable: actor.role == Role::Owner && actor.unit_id == owner,
+        workdays: cal.workdays_code(),
+        holidays: Calendar::join(&cal.holidays),
+        makeup_days: Calendar::join(&cal.makeup),
         filing_id,
         project,
         month: month.to_string(),
@@ -642,23 +818,35 @@ pub async fn evaluate_attendance_alerts(
     month: &str,
 ) -> Result<usize, AppError> {
     let days = month_days(month)?;
-    let required_days = days.iter().filter(|d| required(**d)).count() as i64;
     let rows = sqlx::query(
-        "SELECT m.filing_id, m.user_id, m.name,
-            (SELECT COUNT(*) FROM checkins c WHERE c.user_id = m.user_id AND c.filing_id = m.filing_id
-               AND c.counted = 1 AND c.day >= $1 AND c.day <= $2) AS counted
-         FROM roster_members m JOIN filings f ON f.id = m.filing_id
+        "SELECT m.filing_id, m.user_id, m.name FROM roster_members m JOIN filings f ON f.id = m.filing_id
          WHERE m.role = 'pm' AND m.removed_at IS NULL AND f.status = 'submitted'",
     )
-    .bind(days[0].to_string())
-    .bind(days[days.len() - 1].to_string())
     .fetch_all(&db.pool)
     .await?;
     let who = crate::platform::audit::Who::system("预警规则：项目经理出勤率");
     let mut tx = AuditedTx::begin(db, &who).await?;
     let mut raised = 0;
     for r in &rows {
-        let counted: i64 = r.try_get("counted")?;
+        let (filing, user): (i64, i64) = (r.try_get("filing_id")?, r.try_get("user_id")?);
+        let cal = calendar(db, filing).await?;
+        let required: Vec<String> = days
+            .iter()
+            .filter(|d| cal.required(**d))
+            .map(|d| d.to_string())
+            .collect();
+        let required_days = required.len() as i64;
+        let checked: Vec<String> = sqlx::query_scalar(
+            "SELECT day FROM checkins WHERE user_id = $1 AND filing_id = $2 AND counted = 1 AND day >= $3 AND day <= $4",
+        )
+        .bind(user)
+        .bind(filing)
+        .bind(days[0].to_string())
+        .bind(days[days.len() - 1].to_string())
+        .fetch_all(&db.pool)
+        .await?;
+        // Only required days count (a Sunday check-in does not make up for a Monday).
+        let counted = checked.iter().filter(|d| required.contains(d)).count() as i64;
         let rate = counted as f64 * 100.0 / required_days.max(1) as f64;
         if rate >= settings.alert_attendance_pct {
             continue;
