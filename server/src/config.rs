@@ -64,6 +64,10 @@ pub struct Config {
     /// A project manager's monthly attendance below this (percent) raises an alert.
     #[arg(long, env = "ALERT_ATTENDANCE_PCT", default_value_t = 80.0)]
     pub alert_attendance_pct: f64,
+    /// Requests handled at once; past this the server answers 503 with
+    /// Retry-After instead of queueing without end.
+    #[arg(long, env = "MAX_IN_FLIGHT", default_value_t = 512)]
+    pub max_in_flight: usize,
     /// PEM certificate chain: with TLS_KEY the server speaks HTTPS itself.
     #[arg(long, env = "TLS_CERT")]
     pub tls_cert: Option<std::path::PathBuf>,
@@ -149,6 +153,10 @@ impl Config {
             2000.0,
             "CHECKIN_MAX_SPEED_KMH",
         )?;
+        if !(1..=100_000).contains(&self.max_in_flight) {
+            return Err("MAX_IN_FLIGHT 须在 1–100000 之间".into());
+        }
+        s.max_in_flight = self.max_in_flight;
         s.alert_attendance_pct = within(
             self.alert_attendance_pct,
             1.0,

@@ -11,14 +11,16 @@ use app::{
 };
 use axum::{
     Router,
+    error_handling::HandleErrorLayer,
     extract::{ConnectInfo, Request, State},
-    http::{HeaderName, Method, StatusCode},
+    http::{HeaderName, Method, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
+use tower::{ServiceBuilder, limit::GlobalConcurrencyLimitLayer};
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
@@ -49,6 +51,14 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), page_gate))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), client_info))
+        // One limit shared by every route (the per-route `ConcurrencyLimitLayer`
+        // would give each route its own); past it, shed rather than queue.
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(overloaded))
+                .load_shed()
+                .layer(GlobalConcurrencyLimitLayer::new(state.settings.max_in_flight)),
+        )
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
@@ -61,6 +71,16 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The answer past the concurrency limit: try again in a second.
+async fn overloaded(_: tower::BoxError) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1")],
+        "服务器繁忙，请稍后重试",
+    )
+        .into_response()
 }
 
 /// 200 when the database answers, 503 when it does not.

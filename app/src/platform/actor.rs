@@ -171,7 +171,14 @@ pub async fn session_actor(
     let Some(user_id) = user_id else {
         return Ok(None);
     };
+    if let Some(mut actor) = db.cache.actors.get(&user_id) {
+        actor.client = client;
+        return Ok(Some(actor));
+    }
     let actor = load_actor(db, user_id, client).await?;
+    if let Some(a) = &actor {
+        db.cache.actors.insert(user_id, a.clone());
+    }
     if actor.is_none() {
         // The user was disabled or removed since logging in.
         let _ = session.flush().await;

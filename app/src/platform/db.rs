@@ -22,6 +22,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Sessions and users, shared by every clone of this handle.
+    pub cache: std::sync::Arc<super::cache::Caches>,
 }
 
 impl Db {
@@ -67,7 +69,11 @@ impl Db {
             options.max_connections(16)
         };
         let pool = options.connect(&url).await?;
-        let db = Self { pool, backend };
+        let db = Self {
+            pool,
+            backend,
+            cache: Default::default(),
+        };
         db.migrator().run(&db.pool).await?;
         Ok(db)
     }

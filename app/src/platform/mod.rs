@@ -2,6 +2,7 @@
 //! the audit trail, sessions and the acting user. Compiled only with `ssr`.
 pub mod actor;
 pub mod audit;
+pub mod cache;
 pub mod db;
 pub mod session;
 pub mod settings;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub db: db::Db,
     pub settings: Arc<settings::Settings>,
     pub files: storage::FileStore,
+    /// The check-in writer and area cache (one per process).
+    pub checkins: crate::features::attendance::desk::CheckinDesk,
 }
 
 /// The state inside a server function.

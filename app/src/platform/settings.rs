@@ -51,6 +51,8 @@ pub struct Settings {
     /// A project manager's monthly attendance rate below this (percent)
     /// raises an alert.
     pub alert_attendance_pct: f64,
+    /// Requests handled at once; more are answered 503 with Retry-After.
+    pub max_in_flight: usize,
 }
 
 /// The date from which every contract must be filed (the county's notice).
@@ -80,6 +82,7 @@ impl Settings {
             checkin_accuracy_cap_m: 50.0,
             checkin_max_speed_kmh: 150.0,
             alert_attendance_pct: 80.0,
+            max_in_flight: 512,
         }
     }
 }

@@ -51,21 +51,27 @@ async fn inside_outside_the_edge_and_accuracy(b: Backend) {
     let id = site(&t).await;
     let pm = t.actor("13857700011").await;
     let s = &t.settings;
-    let d = check_in(&t.db, s, &pm, at(id, 120.5655, 27.6625, 10.0), T0)
+    let d = check_in(&t.desk, s, &pm, at(id, 120.5655, 27.6625, 10.0), T0)
         .await
         .unwrap();
     assert!(d.accepted && d.counted, "{d:?}");
     assert!(d.message.contains("打卡成功"));
     assert!(d.flags.is_empty(), "{:?}", d.flags);
     // Again the same day: kept, not counted twice.
-    let d = check_in(&t.db, s, &pm, at(id, 120.5656, 27.6626, 12.0), T0 + MINUTE)
-        .await
-        .unwrap();
+    let d = check_in(
+        &t.desk,
+        s,
+        &pm,
+        at(id, 120.5656, 27.6626, 12.0),
+        T0 + MINUTE,
+    )
+    .await
+    .unwrap();
     assert!(d.accepted && !d.counted);
     assert!(d.message.contains("不重复计数"));
     // About 110 m south of the area: refused with the distance.
     let d = check_in(
-        &t.db,
+        &t.desk,
         s,
         &pm,
         at(id, 120.5655, 27.661, 10.0),
@@ -80,7 +86,7 @@ async fn inside_outside_the_edge_and_accuracy(b: Backend) {
     let lat30 = 27.662 - 30.0 / 110_540.0;
     assert!(
         check_in(
-            &t.db,
+            &t.desk,
             s,
             &pm,
             at(id, 120.5655, lat30, 40.0),
@@ -92,7 +98,7 @@ async fn inside_outside_the_edge_and_accuracy(b: Backend) {
     );
     assert!(
         !check_in(
-            &t.db,
+            &t.desk,
             s,
             &pm,
             at(id, 120.5655, lat30, 20.0),
@@ -106,7 +112,7 @@ async fn inside_outside_the_edge_and_accuracy(b: Backend) {
     let lat80 = 27.662 - 80.0 / 110_540.0;
     assert!(
         !check_in(
-            &t.db,
+            &t.desk,
             s,
             &pm,
             at(id, 120.5655, lat80, 90.0),
@@ -118,7 +124,7 @@ async fn inside_outside_the_edge_and_accuracy(b: Backend) {
     );
     // A poor reading is refused with advice, even inside.
     let d = check_in(
-        &t.db,
+        &t.desk,
         s,
         &pm,
         at(id, 120.5655, 27.6625, 300.0),
@@ -136,12 +142,12 @@ async fn inside_outside_the_edge_and_accuracy(b: Backend) {
     assert_eq!(counted, 1);
     // Bad numbers are refused before anything is recorded.
     assert!(
-        check_in(&t.db, s, &pm, at(id, f64::NAN, 27.6625, 10.0), T0)
+        check_in(&t.desk, s, &pm, at(id, f64::NAN, 27.6625, 10.0), T0)
             .await
             .is_err()
     );
     assert!(
-        check_in(&t.db, s, &pm, at(id, 120.5655, 27.6625, -1.0), T0)
+        check_in(&t.desk, s, &pm, at(id, 120.5655, 27.6625, -1.0), T0)
             .await
             .is_err()
     );
@@ -166,7 +172,7 @@ async fn only_the_current_roster_checks_in(b: Backend) {
     let id = site(&t).await;
     let outsider = t.actor("xmjl_liu").await;
     let e = check_in(
-        &t.db,
+        &t.desk,
         &t.settings,
         &outsider,
         at(id, 120.5655, 27.6625, 10.0),
@@ -179,10 +185,16 @@ async fn only_the_current_roster_checks_in(b: Backend) {
     let owner = t.actor("chengjian").await;
     let pm = t.actor("13857700011").await;
     assert!(
-        check_in(&t.db, &t.settings, &pm, at(id, 120.5655, 27.6625, 10.0), T0)
-            .await
-            .unwrap()
-            .accepted
+        check_in(
+            &t.desk,
+            &t.settings,
+            &pm,
+            at(id, 120.5655, 27.6625, 10.0),
+            T0
+        )
+        .await
+        .unwrap()
+        .accepted
     );
     let f = filings::get(&t.db, &owner, id).await.unwrap();
     filings::remove_member(&t.db, &owner, id, f.roster[0].id, "项目经理调离")
@@ -190,7 +202,7 @@ async fn only_the_current_roster_checks_in(b: Backend) {
         .unwrap();
     assert!(
         check_in(
-            &t.db,
+            &t.desk,
             &t.settings,
             &pm,
             at(id, 120.5655, 27.6625, 10.0),
@@ -202,7 +214,7 @@ async fn only_the_current_roster_checks_in(b: Backend) {
     // Other roles cannot check in at all.
     assert_eq!(
         check_in(
-            &t.db,
+            &t.desk,
             &t.settings,
             &owner,
             at(id, 120.5655, 27.6625, 10.0),
@@ -223,12 +235,12 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
     add_area(&t.db, &owner, id, "北区料场", far).await.unwrap();
     let pm = t.actor("13857700011").await;
     let s = &t.settings;
-    let ok = check_in(&t.db, s, &pm, at(id, 120.5655, 27.6625, 12.0), T0)
+    let ok = check_in(&t.desk, s, &pm, at(id, 120.5655, 27.6625, 12.0), T0)
         .await
         .unwrap();
     assert!(ok.flags.is_empty());
     // 50 km a minute later.
-    let d = check_in(&t.db, s, &pm, at(id, 120.565, 28.112, 15.0), T0 + MINUTE)
+    let d = check_in(&t.desk, s, &pm, at(id, 120.565, 28.112, 15.0), T0 + MINUTE)
         .await
         .unwrap();
     assert!(d.accepted);
@@ -238,13 +250,13 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
         d.flags
     );
     // The next day, back at the site after a normal night: not flagged.
-    let d = check_in(&t.db, s, &pm, at(id, 120.5651, 27.6621, 8.0), T0 + DAY)
+    let d = check_in(&t.desk, s, &pm, at(id, 120.5651, 27.6621, 8.0), T0 + DAY)
         .await
         .unwrap();
     assert!(d.flags.is_empty(), "{:?}", d.flags);
     // The same coordinates to the metre as yesterday's first check-in.
     let d = check_in(
-        &t.db,
+        &t.desk,
         s,
         &pm,
         at(id, 120.5655, 27.6625, 9.0),
@@ -259,7 +271,7 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
     );
     // Accuracy 0 is impossible; the same accuracy three times in a row is suspicious.
     let d = check_in(
-        &t.db,
+        &t.desk,
         s,
         &pm,
         at(id, 120.5652, 27.6622, 0.0),
@@ -270,7 +282,7 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
     assert!(d.flags.iter().any(|f| f.contains("精度为 0")));
     for k in 0..2 {
         check_in(
-            &t.db,
+            &t.desk,
             s,
             &pm,
             at(id, 120.5653 + k as f64 * 1e-4, 27.6623, 7.5),
@@ -280,7 +292,7 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
         .unwrap();
     }
     let d = check_in(
-        &t.db,
+        &t.desk,
         s,
         &pm,
         at(id, 120.5657, 27.6627, 7.5),
@@ -311,7 +323,7 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
     .unwrap();
     let colleague = t.actor("xmjl_zhang").await;
     let d = check_in(
-        &t.db,
+        &t.desk,
         s,
         &colleague,
         at(id, 120.5654, 27.6624, 11.0),
@@ -326,7 +338,7 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
     );
     let mut own = at(id, 120.5653, 27.6626, 11.0);
     own.device_key = "zhangsphone01".into();
-    let d = check_in(&t.db, s, &colleague, own, T0 + 2 * DAY)
+    let d = check_in(&t.desk, s, &colleague, own, T0 + 2 * DAY)
         .await
         .unwrap();
     assert!(d.flags.is_empty(), "{:?}", d.flags);
@@ -401,9 +413,15 @@ async fn areas_are_validated_and_owned(b: Backend) {
     );
     // Without an area nobody can check in, and the answer says why.
     let pm = t.actor("13857700011").await;
-    let d = check_in(&t.db, &t.settings, &pm, at(id, 120.5655, 27.6625, 10.0), T0)
-        .await
-        .unwrap();
+    let d = check_in(
+        &t.desk,
+        &t.settings,
+        &pm,
+        at(id, 120.5655, 27.6625, 10.0),
+        T0,
+    )
+    .await
+    .unwrap();
     assert!(!d.accepted && d.message.contains("尚未设置考勤区域"));
 }
 
@@ -423,7 +441,7 @@ async fn month_calendar_rates_and_the_attendance_alert(b: Backend) {
     let owner = t.actor("chengjian").await;
     for d in 1..=3 {
         let r = check_in(
-            &t.db,
+            &t.desk,
             &t.settings,
             &pm,
             at(id, 120.5655, 27.6625 + d as f64 * 1e-5, 10.0 + d as f64),
@@ -507,7 +525,7 @@ async fn a_project_calendar_decides_the_required_days(b: Backend) {
     // Checks in on 1 October (a holiday below) and on Friday the 2nd.
     for d in [1, 2] {
         check_in(
-            &t.db,
+            &t.desk,
             &t.settings,
             &pm,
             at(id, 120.5655, 27.6625 + d as f64 * 1e-5, 9.0 + d as f64),
@@ -549,7 +567,69 @@ async fn a_project_calendar_decides_the_required_days(b: Backend) {
     );
 }
 
+/// Check-ins go through the group-commit writer: simultaneous ones are all
+/// stored (each answer names a stored row) and exactly one counts for the day.
+async fn simultaneous_check_ins_are_stored_and_counted_once(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let pm = t.actor("13857700011").await;
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let (desk, settings, pm) = (t.desk.clone(), t.settings.clone(), pm.clone());
+            tokio::spawn(async move {
+                let r = at(id, 120.5655, 27.6625 + i as f64 * 0.00001, 10.0 + i as f64);
+                check_in(&desk, &settings, &pm, r, T0 + i).await.unwrap()
+            })
+        })
+        .collect();
+    let mut decisions = Vec::new();
+    for task in tasks {
+        decisions.push(task.await.unwrap());
+    }
+    assert!(decisions.iter().all(|d| d.accepted));
+    assert_eq!(decisions.iter().filter(|d| d.counted).count(), 1);
+    let mut ids: Vec<i64> = decisions.iter().map(|d| d.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 24, "one stored row per answer");
+    for d in &decisions {
+        let counted: i64 = sqlx::query_scalar("SELECT counted FROM checkins WHERE id = $1")
+            .bind(d.id)
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(counted == 1, d.counted, "the answer matches the stored row");
+    }
+}
+
+/// The parsed areas are cached per project, yet a new or removed area
+/// applies to the very next check-in.
+async fn area_changes_apply_at_once(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let owner = t.actor("chengjian").await;
+    let pm = t.actor("13857700011").await;
+    let s = &t.settings;
+    // About 1 km north of the square.
+    let north = || at(id, 120.5655, 27.6715, 10.0);
+    let d = check_in(&t.desk, s, &pm, north(), T0).await.unwrap();
+    assert!(!d.accepted, "{d:?}");
+    let yard = r#"{"type":"Feature","properties":{"radius":100},"geometry":{"type":"Point","coordinates":[120.5655,27.6715]}}"#;
+    let area = add_area(&t.db, &owner, id, "北区料场", yard).await.unwrap();
+    let d = check_in(&t.desk, s, &pm, north(), T0 + MINUTE)
+        .await
+        .unwrap();
+    assert!(d.accepted, "the new area counts at once: {d:?}");
+    remove_area(&t.db, &owner, id, area).await.unwrap();
+    let d = check_in(&t.desk, s, &pm, north(), T0 + 2 * MINUTE)
+        .await
+        .unwrap();
+    assert!(!d.accepted, "the removed area no longer counts: {d:?}");
+}
+
 on_both!(
+    simultaneous_check_ins_are_stored_and_counted_once,
+    area_changes_apply_at_once,
     a_project_calendar_decides_the_required_days,
     month_calendar_rates_and_the_attendance_alert,
     inside_outside_the_edge_and_accuracy,

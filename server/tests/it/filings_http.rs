@@ -386,16 +386,6 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
             "attendance/month",
             vec![("filing_id", &id), ("month", "2026-10")],
         ),
-        (
-            "checkin",
-            vec![
-                ("filing_id", &id),
-                ("lat", "27.6625"),
-                ("lng", "120.5655"),
-                ("accuracy", "10"),
-                ("device_key", "x"),
-            ],
-        ),
         ("checkin/projects", vec![]),
         (
             "attendance/calendar",
@@ -431,6 +421,20 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
         s.t.count("filings").await,
         s.t.count("roster_members").await,
         s.t.count("audit_log").await,
+        s.t.count("checkins").await,
+    );
+    // The check-in takes JSON, as the phone's page sends it.
+    let checkin = serde_json::json!({
+        "filing_id": id.parse::<i64>().unwrap(), "lat": 27.6625, "lng": 120.5655,
+        "accuracy": 10.0, "device_key": "x",
+    });
+    let r = s.call_json(&other, "checkin", &checkin).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "checkin");
+    let r = s.call_json(&anon, "checkin", &checkin).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "checkin without login"
     );
     for (endpoint, form) in &calls {
         let r = s.call(&other, endpoint, form).await;
@@ -448,6 +452,7 @@ async fn filing_endpoints_refuse_other_units(b: Backend) {
         s.t.count("filings").await,
         s.t.count("roster_members").await,
         s.t.count("audit_log").await,
+        s.t.count("checkins").await,
     );
     assert_eq!(after, before);
     // The page itself answers 403 to the other unit, 200 to the owner.

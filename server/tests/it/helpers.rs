@@ -1,3 +1,4 @@
+use app::features::attendance::desk::CheckinDesk;
 use app::platform::{
     actor::{Actor, ClientInfo, load_actor},
     db::{Backend, Db},
@@ -8,6 +9,8 @@ use std::path::PathBuf;
 
 pub struct TestDb {
     pub db: Db,
+    /// The check-in writer on this database.
+    pub desk: CheckinDesk,
     pub settings: Settings,
     /// Removes the database when the test ends.
     _guard: Guard,
@@ -70,6 +73,7 @@ impl TestDb {
         let mut settings = Settings::with_data_dir(data_dir);
         settings.database_url = url;
         Self {
+            desk: CheckinDesk::start(db.clone()),
             db,
             settings,
             _guard: guard,

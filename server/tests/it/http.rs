@@ -28,6 +28,7 @@ impl TestServer {
         let state = AppState {
             leptos_options: server::leptos_options(addr),
             db: t.db.clone(),
+            checkins: t.desk.clone(),
             settings: Arc::new(t.settings.clone()),
             files: app::platform::storage::FileStore::from_settings(&t.settings).unwrap(),
         };
@@ -73,6 +74,20 @@ impl TestServer {
             .unwrap()
     }
 
+    /// A server function that takes JSON (the check-in).
+    pub async fn call_json(
+        &self,
+        c: &Client,
+        endpoint: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        c.post(self.url(&format!("/api/{endpoint}")))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn logged_in(&self, username: &str) -> Client {
         let c = self.client();
         let r = self
@@ -102,6 +117,53 @@ async fn healthz_reports_the_database(b: Backend) {
     s.t.db.pool.close().await;
     let r = s.client().get(s.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// Past the concurrency limit the server sheds load with 503 + Retry-After,
+/// and serves again once a request finishes. A request whose body never
+/// arrives holds the only slot.
+async fn overload_is_shed_with_retry_after(b: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let s = TestServer::start_with(b, |s| s.max_in_flight = 1).await;
+    let mut stalled = tokio::net::TcpStream::connect(s.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stalled
+        .write_all(
+            b"POST /api/checkin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+        )
+        .await
+        .unwrap();
+    // Wait until the stalled request holds the slot.
+    let mut shed = None;
+    for _ in 0..50 {
+        let r = s.client().get(s.url("/healthz")).send().await.unwrap();
+        if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+            shed = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let shed = shed.expect("a second request is shed while the slot is taken");
+    assert_eq!(shed.headers()[header::RETRY_AFTER], "1");
+    assert!(shed.text().await.unwrap().contains("繁忙"));
+    drop(stalled);
+    let mut ok = false;
+    for _ in 0..50 {
+        if s.client()
+            .get(s.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            == StatusCode::OK
+        {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(ok, "served again once the stalled request ended");
 }
 
 async fn pages_answer_with_real_statuses(b: Backend) {
@@ -401,6 +463,7 @@ async fn the_admin_check_reports_tampering(b: Backend) {
 }
 
 on_both!(
+    overload_is_shed_with_retry_after,
     the_admin_check_reports_tampering,
     healthz_reports_the_database,
     pages_answer_with_real_statuses,

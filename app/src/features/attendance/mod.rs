@@ -5,6 +5,8 @@
 // Server functions take one argument per form field.
 #![allow(clippy::too_many_arguments)]
 #[cfg(feature = "ssr")]
+pub mod desk;
+#[cfg(feature = "ssr")]
 pub mod geometry;
 mod pages;
 #[cfg(feature = "ssr")]
@@ -238,8 +240,9 @@ pub async fn my_projects() -> Result<Vec<MyProject>, AppError> {
     .await
 }
 
-/// One check-in: the browser's position, decided by the server.
-#[server(endpoint = "checkin")]
+/// One check-in: the browser's position, decided by the server. JSON in, as a
+/// phone's page sends it (also the benchmark's request).
+#[server(endpoint = "checkin", input = leptos::server_fn::codec::Json)]
 pub async fn check_in(
     filing_id: i64,
     lat: f64,
@@ -261,7 +264,7 @@ pub async fn check_in(
             accuracy_m: accuracy,
             device_key,
         };
-        service::check_in(&st.db, &st.settings, &actor, reading, now_ms()).await
+        service::check_in(&st.checkins, &st.settings, &actor, reading, now_ms()).await
     })
     .await
 }
@@ -269,6 +272,8 @@ pub async fn check_in(
 /// The answer to a check-in, shown to the person at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
+    /// The stored check-in.
+    pub id: i64,
     pub accepted: bool,
     /// The day's first accepted check-in on this project (later ones are kept
     /// but not counted again).

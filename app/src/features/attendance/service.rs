@@ -1,18 +1,13 @@
 //! Attendance areas and the check-in decision.
 use super::{
     Decision,
+    desk::{CheckinDesk, NewCheckin},
     geometry::{Area, AreaLimits},
 };
 use crate::{
     domain::Role,
     error::AppError,
-    platform::{
-        actor::Actor,
-        audit::AuditedTx,
-        db::{Db, is_unique_violation},
-        settings::Settings,
-        time::now_ms,
-    },
+    platform::{actor::Actor, audit::AuditedTx, db::Db, settings::Settings, time::now_ms},
 };
 use chrono::TimeZone;
 use geo::{Distance, Haversine, Point};
@@ -209,15 +204,6 @@ pub struct Reading {
     pub device_key: String,
 }
 
-/// One earlier check-in of the same person, for plausibility.
-struct Earlier {
-    at: i64,
-    day: String,
-    lat: f64,
-    lng: f64,
-    accuracy_m: f64,
-}
-
 fn beijing_day(ms: i64) -> String {
     crate::fmt::beijing()
         .timestamp_millis_opt(ms)
@@ -230,9 +216,82 @@ fn hhmm(ms: i64) -> String {
     crate::fmt::datetime(ms)
 }
 
-/// Decides a check-in and records it, whatever the decision.
-pub async fn check_in(
+/// Everything the decision needs besides the areas, read in one statement:
+/// the roster, the areas' signature and the plausibility evidence.
+struct Context {
+    on_roster: bool,
+    area_signature: (i64, i64),
+    device_others: i64,
+    same_spot_day: Option<String>,
+    /// The person's previous accepted check-in anywhere: at, lat, lng, accuracy.
+    previous: Option<(i64, f64, f64, f64)>,
+    /// The accuracy of the one before it.
+    accuracy_before: Option<f64>,
+}
+
+/// How far back "the same coordinates on another day" looks. Bounded so the
+/// check grows with a person's recent history, not with years of it.
+const SAME_SPOT_DAYS: i64 = 90;
+
+async fn context(
     db: &Db,
+    user_id: i64,
+    r: &Reading,
+    device_key: &str,
+    day: &str,
+    now: i64,
+) -> Result<Context, AppError> {
+    let row = sqlx::query(
+        "SELECT
+          (SELECT COUNT(*) FROM roster_members m JOIN filings f ON f.id = m.filing_id
+             WHERE m.user_id = $1 AND m.filing_id = $2 AND m.removed_at IS NULL AND f.status = 'submitted') AS on_roster,
+          (SELECT COUNT(*) FROM attendance_areas z WHERE z.filing_id = $2 AND z.removed_at IS NULL) AS area_count,
+          (SELECT COALESCE(MAX(z.id), 0) FROM attendance_areas z WHERE z.filing_id = $2 AND z.removed_at IS NULL) AS area_max,
+          (SELECT COUNT(DISTINCT d.user_id) FROM checkins d
+             WHERE d.device_key = $3 AND d.at > $4 AND d.user_id <> $1) AS device_others,
+          (SELECT s.day FROM checkins s WHERE s.user_id = $1 AND s.accepted = 1 AND s.day <> $5
+             AND abs(s.lat - $6) < 0.000005 AND abs(s.lng - $7) < 0.000005 AND s.at > $8 LIMIT 1) AS same_spot_day,
+          (SELECT p.at FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_at,
+          (SELECT p.lat FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lat,
+          (SELECT p.lng FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lng,
+          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_acc,
+          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1 OFFSET 1) AS prev2_acc",
+    )
+    .bind(user_id)
+    .bind(r.filing_id)
+    // Keys are alphanumeric: "-" matches no stored row (an empty key would
+    // match every browser that sent none).
+    .bind(if device_key.is_empty() { "-" } else { device_key })
+    .bind(now - 24 * 3_600_000)
+    .bind(day)
+    .bind(r.lat)
+    .bind(r.lng)
+    .bind(now - SAME_SPOT_DAYS * 24 * 3_600_000)
+    .fetch_one(&db.pool)
+    .await?;
+    let previous = match (
+        row.try_get::<Option<i64>, _>("prev_at")?,
+        row.try_get::<Option<f64>, _>("prev_lat")?,
+        row.try_get::<Option<f64>, _>("prev_lng")?,
+        row.try_get::<Option<f64>, _>("prev_acc")?,
+    ) {
+        (Some(at), Some(lat), Some(lng), Some(acc)) => Some((at, lat, lng, acc)),
+        _ => None,
+    };
+    Ok(Context {
+        on_roster: row.try_get::<i64, _>("on_roster")? > 0,
+        area_signature: (row.try_get("area_count")?, row.try_get("area_max")?),
+        device_others: row.try_get("device_others")?,
+        same_spot_day: row.try_get("same_spot_day")?,
+        previous,
+        accuracy_before: row.try_get("prev2_acc")?,
+    })
+}
+
+/// Decides a check-in and records it, whatever the decision. Returns after
+/// the record is committed.
+pub async fn check_in(
+    desk: &CheckinDesk,
     settings: &Settings,
     actor: &Actor,
     r: Reading,
@@ -252,43 +311,15 @@ pub async fn check_in(
         .filter(char::is_ascii_alphanumeric)
         .take(64)
         .collect();
+    let day = beijing_day(now);
+    let cx = context(&desk.db, actor.user_id, &r, &device_key, &day, now).await?;
     // Only the project's current roster (and only submitted filings).
-    let on_roster: Option<i64> = sqlx::query_scalar(
-        "SELECT m.id FROM roster_members m JOIN filings f ON f.id = m.filing_id
-         WHERE m.user_id = $1 AND m.filing_id = $2 AND m.removed_at IS NULL AND f.status = 'submitted'",
-    )
-    .bind(actor.user_id)
-    .bind(r.filing_id)
-    .fetch_optional(&db.pool)
-    .await?;
-    if on_roster.is_none() {
+    if !cx.on_roster {
         return Err(AppError::invalid(
             "您不在该项目当前的关键人员名单中，不能在此打卡",
         ));
     }
-    let day = beijing_day(now);
-    let areas: Vec<String> = sqlx::query_scalar(
-        "SELECT geojson FROM attendance_areas WHERE filing_id = $1 AND removed_at IS NULL",
-    )
-    .bind(r.filing_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let areas: Vec<Area> = areas
-        .iter()
-        .filter_map(|g| serde_json::from_str(g).ok())
-        .filter_map(|v| {
-            Area::parse(
-                &v,
-                &AreaLimits {
-                    min_m2: 0.0,
-                    max_m2: f64::MAX,
-                    min_radius_m: 0.0,
-                    max_radius_m: f64::MAX,
-                },
-            )
-            .ok()
-        })
-        .collect();
+    let areas = desk.areas(r.filing_id, cx.area_signature).await?;
     let distance = areas
         .iter()
         .map(|a| a.distance_m((r.lng, r.lat)))
@@ -326,54 +357,37 @@ pub async fn check_in(
         }
     };
     let flags = if accepted {
-        plausibility(db, settings, actor.user_id, &r, &device_key, &day, now).await?
+        plausibility(settings, &cx, &r, now)
     } else {
         Vec::new()
     };
-    let insert = |counted: bool| {
-        sqlx::query(
-            "INSERT INTO checkins (user_id, filing_id, at, day, lat, lng, accuracy_m, accepted, counted, basis,
-                distance_m, flags, device_key, user_agent, ip)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(actor.user_id)
-        .bind(r.filing_id)
-        .bind(now)
-        .bind(day.clone())
-        .bind(r.lat)
-        .bind(r.lng)
-        .bind(r.accuracy_m)
-        .bind(accepted as i64)
-        .bind(counted as i64)
-        .bind(basis.clone())
-        .bind(distance)
-        .bind(flags.join("；"))
-        .bind(device_key.clone())
-        .bind(actor.client.user_agent.clone())
-        .bind(actor.client.ip.clone())
-    };
-    // The unique index on counted rows decides "first of the day", also
-    // between two simultaneous requests.
-    let counted = match insert(accepted).execute(&db.pool).await {
-        Ok(_) => accepted,
-        Err(e) if accepted && is_unique_violation(&e, "checkins") => {
-            insert(false).execute(&db.pool).await?;
-            false
-        }
-        Err(e) if accepted && is_unique_violation(&e, "counted") => {
-            insert(false).execute(&db.pool).await?;
-            false
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let message = if accepted && !counted {
+    let stored = desk
+        .store(NewCheckin {
+            user_id: actor.user_id,
+            filing_id: r.filing_id,
+            at: now,
+            day,
+            lat: r.lat,
+            lng: r.lng,
+            accuracy_m: r.accuracy_m,
+            accepted,
+            basis,
+            distance_m: distance,
+            flags: flags.join("；"),
+            device_key,
+            user_agent: actor.client.user_agent.clone(),
+            ip: actor.client.ip.clone(),
+        })
+        .await?;
+    let message = if accepted && !stored.counted {
         format!("{message}（今日已打卡，本次记录但不重复计数）")
     } else {
         message
     };
     Ok(Decision {
+        id: stored.id,
         accepted,
-        counted,
+        counted: stored.counted,
         message,
         distance_m: distance,
         flags,
@@ -382,39 +396,11 @@ pub async fn check_in(
 }
 
 /// The reasons to doubt an accepted check-in (kept with it as evidence).
-async fn plausibility(
-    db: &Db,
-    settings: &Settings,
-    user_id: i64,
-    r: &Reading,
-    device_key: &str,
-    day: &str,
-    now: i64,
-) -> Result<Vec<String>, AppError> {
+fn plausibility(settings: &Settings, cx: &Context, r: &Reading, now: i64) -> Vec<String> {
     let mut flags = Vec::new();
-    let rows = sqlx::query(
-        "SELECT at, day, lat, lng, accuracy_m FROM checkins WHERE user_id = $1 AND accepted = 1
-         ORDER BY at DESC LIMIT 200",
-    )
-    .bind(user_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let earlier: Vec<Earlier> = rows
-        .iter()
-        .map(|row| {
-            Ok(Earlier {
-                at: row.try_get("at")?,
-                day: row.try_get("day")?,
-                lat: row.try_get("lat")?,
-                lng: row.try_get("lng")?,
-                accuracy_m: row.try_get("accuracy_m")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-    if let Some(prev) = earlier.first() {
-        let km =
-            Haversine.distance(Point::new(prev.lng, prev.lat), Point::new(r.lng, r.lat)) / 1000.0;
-        let hours = ((now - prev.at).max(1) as f64) / 3_600_000.0;
+    if let Some((at, lat, lng, _)) = cx.previous {
+        let km = Haversine.distance(Point::new(lng, lat), Point::new(r.lng, r.lat)) / 1000.0;
+        let hours = ((now - at).max(1) as f64) / 3_600_000.0;
         let kmh = km / hours;
         if km > 1.0 && kmh > settings.checkin_max_speed_kmh {
             flags.push(format!(
@@ -423,31 +409,22 @@ async fn plausibility(
             ));
         }
     }
-    let same_spot = |e: &&Earlier| {
-        e.day != day && (e.lat - r.lat).abs() < 0.000_005 && (e.lng - r.lng).abs() < 0.000_005
-    };
-    if let Some(e) = earlier.iter().find(same_spot) {
-        flags.push(format!("坐标与 {} 的打卡完全相同（精确到米）", e.day));
+    if let Some(day) = &cx.same_spot_day {
+        flags.push(format!("坐标与 {day} 的打卡完全相同（精确到米）"));
     }
+    let previous_accuracy = cx.previous.map(|p| p.3);
     if r.accuracy_m == 0.0 {
         flags.push("定位精度为 0 米，不可能是真实定位".into());
-    } else if earlier.len() >= 2 && earlier[..2].iter().all(|e| e.accuracy_m == r.accuracy_m) {
+    } else if previous_accuracy == Some(r.accuracy_m) && cx.accuracy_before == Some(r.accuracy_m) {
         flags.push(format!("定位精度连续多次完全相同（{} 米）", r.accuracy_m));
     }
-    if !device_key.is_empty() {
-        let others: i64 = sqlx::query_scalar(
-            "SELECT COUNT(DISTINCT user_id) FROM checkins WHERE device_key = $1 AND at > $2 AND user_id <> $3",
-        )
-        .bind(device_key)
-        .bind(now - 24 * 3_600_000)
-        .bind(user_id)
-        .fetch_one(&db.pool)
-        .await?;
-        if others > 0 {
-            flags.push(format!("同一设备 24 小时内还被另外 {others} 人用于打卡"));
-        }
+    if cx.device_others > 0 {
+        flags.push(format!(
+            "同一设备 24 小时内还被另外 {} 人用于打卡",
+            cx.device_others
+        ));
     }
-    Ok(flags)
+    flags
 }
 
 // --- attendance views and alerts ----------------------------------------------

@@ -194,5 +194,7 @@ pub async fn change_password(
     end_sessions_of(tx.conn(), user_id).await?;
     tx.record::<()>("user", user_id, "change_password", None, None)
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.cache.forget_user(user_id);
+    Ok(())
 }

@@ -236,5 +236,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: UnitInput) -> Result
         Some(&Snapshot::from(&after)),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.cache.forget_actors();
+    Ok(())
 }

@@ -292,7 +292,9 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: UserInput) -> Result
         Some(&Snapshot::from(&after)),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.cache.forget_user(id);
+    Ok(())
 }
 
 /// Sets a temporary password, to be changed at the next login; unlocks the
@@ -322,7 +324,9 @@ pub async fn reset_password(
     end_sessions_of(tx.conn(), id).await?;
     tx.record::<()>("user", id, "reset_password", None, None)
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.cache.forget_user(id);
+    Ok(())
 }
 
 pub async fn set_disabled(db: &Db, actor: &Actor, id: i64, disabled: bool) -> Result<(), AppError> {
@@ -352,5 +356,7 @@ pub async fn set_disabled(db: &Db, actor: &Actor, id: i64, disabled: bool) -> Re
         Some(&Snapshot::from(&after)),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.cache.forget_user(id);
+    Ok(())
 }

@@ -1,0 +1,199 @@
+//! The check-in hot path's shared parts: a group-commit writer and the parsed
+//! areas of each project.
+//!
+//! At the morning peak thousands of people check in within minutes. A commit
+//! per request would make the database's commit (and on SQLite its single
+//! writer) the limit, so each handler queues its row and one task writes
+//! whatever is queued in one transaction, then answers every handler after the
+//! commit: an acknowledged check-in is durable, and the cost of a commit is
+//! shared by everyone who arrived while the previous one ran.
+use super::geometry::{Area, AreaLimits};
+use crate::{error::AppError, platform::db::Db};
+use moka::sync::Cache;
+use sqlx::Row;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// Rows written in one transaction at most.
+const BATCH: usize = 1_000;
+/// Check-ins waiting for the writer; handlers wait for room beyond this (the
+/// server's concurrency limit stops new requests long before).
+const QUEUE: usize = 8_192;
+
+/// A decided check-in, ready to store.
+#[derive(Debug, Clone)]
+pub struct NewCheckin {
+    pub user_id: i64,
+    pub filing_id: i64,
+    pub at: i64,
+    pub day: String,
+    pub lat: f64,
+    pub lng: f64,
+    pub accuracy_m: f64,
+    pub accepted: bool,
+    pub basis: String,
+    pub distance_m: Option<f64>,
+    pub flags: String,
+    pub device_key: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// What the writer stored: the row's id, and whether it is the day's counted
+/// check-in for that person and project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub counted: bool,
+}
+
+struct Job {
+    row: NewCheckin,
+    done: oneshot::Sender<Result<Stored, AppError>>,
+}
+
+/// The live areas of a project, with the (count, highest id) they were read
+/// at: ids only grow, so any addition or removal changes the pair.
+struct ProjectAreas {
+    signature: (i64, i64),
+    areas: Arc<Vec<Area>>,
+}
+
+#[derive(Clone)]
+pub struct CheckinDesk {
+    pub db: Db,
+    queue: mpsc::Sender<Job>,
+    areas: Cache<i64, Arc<ProjectAreas>>,
+}
+
+impl CheckinDesk {
+    /// Starts the writer task on the current Tokio runtime. It ends when the
+    /// last clone of the desk is dropped.
+    pub fn start(db: Db) -> Self {
+        let (queue, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(write_loop(db.clone(), rx));
+        Self {
+            db,
+            queue,
+            areas: Cache::builder().max_capacity(50_000).build(),
+        }
+    }
+
+    /// Stores a check-in; returns after its transaction committed.
+    pub async fn store(&self, row: NewCheckin) -> Result<Stored, AppError> {
+        let (done, answer) = oneshot::channel();
+        self.queue
+            .send(Job { row, done })
+            .await
+            .map_err(|_| AppError::Internal)?;
+        answer.await.map_err(|_| AppError::Internal)?
+    }
+
+    /// The project's areas, parsed once per change of `signature`.
+    pub async fn areas(
+        &self,
+        filing_id: i64,
+        signature: (i64, i64),
+    ) -> Result<Arc<Vec<Area>>, AppError> {
+        if let Some(hit) = self.areas.get(&filing_id)
+            && hit.signature == signature
+        {
+            return Ok(hit.areas.clone());
+        }
+        let stored: Vec<String> = sqlx::query_scalar(
+            "SELECT geojson FROM attendance_areas WHERE filing_id = $1 AND removed_at IS NULL",
+        )
+        .bind(filing_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        // Stored areas were validated when drawn; limits may have changed since,
+        // so they are not applied again here.
+        let any_size = AreaLimits {
+            min_m2: 0.0,
+            max_m2: f64::MAX,
+            min_radius_m: 0.0,
+            max_radius_m: f64::MAX,
+        };
+        let areas: Arc<Vec<Area>> = Arc::new(
+            stored
+                .iter()
+                .filter_map(|g| serde_json::from_str(g).ok())
+                .filter_map(|v| Area::parse(&v, &any_size).ok())
+                .collect(),
+        );
+        self.areas.insert(
+            filing_id,
+            Arc::new(ProjectAreas {
+                signature,
+                areas: areas.clone(),
+            }),
+        );
+        Ok(areas)
+    }
+}
+
+async fn write_loop(db: Db, mut rx: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(BATCH);
+    while rx.recv_many(&mut jobs, BATCH).await > 0 {
+        match write_batch(&db, &jobs).await {
+            Ok(stored) => {
+                for (job, s) in jobs.drain(..).zip(stored) {
+                    // The handler may have gone (client hung up); the row stays.
+                    let _ = job.done.send(Ok(s));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, rows = jobs.len(), "check-in batch not stored");
+                for job in jobs.drain(..) {
+                    let _ = job.done.send(Err(AppError::Internal));
+                }
+            }
+        }
+    }
+}
+
+const INSERT: &str =
+    "INSERT INTO checkins (user_id, filing_id, at, day, lat, lng, accuracy_m, accepted, counted,
+    basis, distance_m, flags, device_key, user_agent, ip)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    ON CONFLICT DO NOTHING RETURNING id";
+
+/// One transaction for the whole batch. An accepted row is first offered as
+/// the day's counted check-in; the partial unique index on counted rows turns
+/// a second one (from this batch, an earlier one, or another server process)
+/// into a conflict, and it is then stored as not counted.
+async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    let mut stored = Vec::with_capacity(jobs.len());
+    for Job { row: r, .. } in jobs {
+        let insert = |counted: bool| {
+            sqlx::query(INSERT)
+                .bind(r.user_id)
+                .bind(r.filing_id)
+                .bind(r.at)
+                .bind(&r.day)
+                .bind(r.lat)
+                .bind(r.lng)
+                .bind(r.accuracy_m)
+                .bind(i64::from(r.accepted))
+                .bind(i64::from(counted))
+                .bind(&r.basis)
+                .bind(r.distance_m)
+                .bind(&r.flags)
+                .bind(&r.device_key)
+                .bind(r.user_agent.as_deref())
+                .bind(r.ip.as_deref())
+        };
+        let first = insert(r.accepted).fetch_optional(&mut *tx).await?;
+        let (row, counted) = match first {
+            Some(row) => (row, r.accepted),
+            None => (insert(false).fetch_one(&mut *tx).await?, false),
+        };
+        stored.push(Stored {
+            id: row.try_get("id")?,
+            counted,
+        });
+    }
+    tx.commit().await?;
+    Ok(stored)
+}

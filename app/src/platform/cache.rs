@@ -1,0 +1,69 @@
+//! In-process caches for the two lookups nearly every request makes: its
+//! session and its user. Changes made through this process invalidate them at
+//! once; entries also expire after [`TTL`], which bounds how long a change made
+//! by another server process on the same PostgreSQL database takes to show.
+use super::actor::Actor;
+use moka::sync::Cache;
+use std::time::Duration;
+use tower_sessions::session::Record;
+
+pub const TTL: Duration = Duration::from_secs(60);
+
+/// A session as last seen, with the expiry last written to the database.
+#[derive(Debug, Clone)]
+pub struct CachedSession {
+    pub record: Record,
+    pub user_id: Option<i64>,
+    /// `record.data` as stored, to tell a real change from a renewal.
+    pub data_json: String,
+    pub stored_expiry_ms: i64,
+}
+
+#[derive(Clone)]
+pub struct Caches {
+    pub sessions: Cache<String, CachedSession>,
+    /// Active users with their unit, without request facts.
+    pub actors: Cache<i64, Actor>,
+}
+
+impl std::fmt::Debug for Caches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caches")
+            .field("sessions", &self.sessions.entry_count())
+            .field("actors", &self.actors.entry_count())
+            .finish()
+    }
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Self {
+            sessions: Cache::builder()
+                .max_capacity(200_000)
+                .time_to_live(TTL)
+                .support_invalidation_closures()
+                .build(),
+            actors: Cache::builder()
+                .max_capacity(200_000)
+                .time_to_live(TTL)
+                .build(),
+        }
+    }
+}
+
+impl Caches {
+    /// After a user's account changed (role, unit, password, disabled): their
+    /// sessions and user record are read from the database again.
+    pub fn forget_user(&self, user_id: i64) {
+        self.actors.invalidate(&user_id);
+        // Only fails when closures were not enabled at build time (they are).
+        let _ = self
+            .sessions
+            .invalidate_entries_if(move |_, s| s.user_id == Some(user_id));
+    }
+
+    /// After a unit changed (name, kind, sector): every cached user is reloaded.
+    pub fn forget_actors(&self) {
+        self.actors.invalidate_all();
+    }
+}
