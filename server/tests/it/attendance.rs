@@ -33,7 +33,19 @@ async fn site(t: &TestDb) -> i64 {
     add_area(&t.db, &owner, id, "主施工区", SQUARE)
         .await
         .unwrap();
+    // The roster joined well before the days the tests check in on.
+    joined_on(t, id, beijing_10am(2026, 9, 1)).await;
     id
+}
+
+/// Sets when the filing's roster joined (rates count from that day).
+async fn joined_on(t: &TestDb, filing_id: i64, at: i64) {
+    sqlx::query("UPDATE roster_members SET created_at = $1 WHERE filing_id = $2")
+        .bind(at)
+        .bind(filing_id)
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
 }
 
 fn at(filing_id: i64, lng: f64, lat: f64, accuracy_m: f64) -> Reading {
@@ -514,6 +526,22 @@ async fn month_calendar_rates_and_the_attendance_alert(b: Backend) {
             .await
             .unwrap()
             .is_empty()
+    );
+
+    // A project manager who joined on 15 October owes only the days since.
+    joined_on(&t, id, beijing_10am(2026, 10, 15)).await;
+    let v = month_view(&t.db, &owner, id, "2026-10", T0).await.unwrap();
+    let p = v.people.iter().find(|p| p.name == "赵建国").unwrap();
+    assert!(p.cells[..14].iter().all(|c| c == "out"), "{:?}", p.cells);
+    assert_eq!(p.cells[14], "none");
+    // 15–31 October: 17 days, two Sundays.
+    assert_eq!((p.counted, p.required), (0, 15));
+    // Nothing is owed for September, before joining: no alert.
+    assert_eq!(
+        evaluate_attendance_alerts(&t.db, &t.settings, "2026-09")
+            .await
+            .unwrap(),
+        0
     );
 }
 

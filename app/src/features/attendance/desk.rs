@@ -31,6 +31,9 @@ pub struct NewCheckin {
     pub lng: f64,
     pub accuracy_m: f64,
     pub accepted: bool,
+    /// False when today's check-in is known to be counted already (saves
+    /// offering it; the unique index still decides races).
+    pub may_count: bool,
     pub basis: String,
     pub distance_m: Option<f64>,
     pub flags: String,
@@ -184,9 +187,10 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> 
                 .bind(r.user_agent.as_deref())
                 .bind(r.ip.as_deref())
         };
-        let first = insert(r.accepted).fetch_optional(&mut *tx).await?;
+        let offer = r.accepted && r.may_count;
+        let first = insert(offer).fetch_optional(&mut *tx).await?;
         let (row, counted) = match first {
-            Some(row) => (row, r.accepted),
+            Some(row) => (row, offer),
             None => (insert(false).fetch_one(&mut *tx).await?, false),
         };
         stored.push(Stored {

@@ -285,6 +285,7 @@ fn MonthCalendar(v: MonthView) -> impl IntoView {
                             "refused" => ("✗", "打卡未通过"),
                             "none" => ("·", "未打卡"),
                             "rest" => ("", "休息日"),
+                            "out" => ("", "不在名单内（入职前或离岗后）"),
                             _ => ("", ""),
                         };
                         view! { <td class=format!("cal-{c}") title=title>{mark}</td> }
@@ -306,7 +307,7 @@ fn MonthCalendar(v: MonthView) -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <p class="hint">"✓ 已打卡　⚑ 已打卡但存疑　✗ 打卡未通过　· 应到未打卡；出勤率 = 已打卡天数 / 应出勤天数（周一至周六，截至今日）"</p>
+            <p class="hint">"✓ 已打卡　⚑ 已打卡但存疑　✗ 打卡未通过　· 应到未打卡；灰色为休息日或不在名单内的日子；出勤率 = 已打卡天数 / 应出勤天数（按项目考勤日历，自进入名单之日起，截至今日）"</p>
         </section>
     }
 }

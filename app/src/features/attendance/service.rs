@@ -222,6 +222,8 @@ struct Context {
     on_roster: bool,
     area_signature: (i64, i64),
     device_others: i64,
+    /// Today's check-in on this project is already counted.
+    counted_today: bool,
     same_spot_day: Option<String>,
     /// The person's previous accepted check-in anywhere: at, lat, lng, accuracy.
     previous: Option<(i64, f64, f64, f64)>,
@@ -249,6 +251,8 @@ async fn context(
           (SELECT COALESCE(MAX(z.id), 0) FROM attendance_areas z WHERE z.filing_id = $2 AND z.removed_at IS NULL) AS area_max,
           (SELECT COUNT(DISTINCT d.user_id) FROM checkins d
              WHERE d.device_key = $3 AND d.at > $4 AND d.user_id <> $1) AS device_others,
+          (SELECT COUNT(*) FROM checkins c
+             WHERE c.user_id = $1 AND c.filing_id = $2 AND c.day = $5 AND c.counted = 1) AS counted_today,
           (SELECT s.day FROM checkins s WHERE s.user_id = $1 AND s.accepted = 1 AND s.day <> $5
              AND abs(s.lat - $6) < 0.000005 AND abs(s.lng - $7) < 0.000005 AND s.at > $8 LIMIT 1) AS same_spot_day,
           (SELECT p.at FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_at,
@@ -282,6 +286,7 @@ async fn context(
         on_roster: row.try_get::<i64, _>("on_roster")? > 0,
         area_signature: (row.try_get("area_count")?, row.try_get("area_max")?),
         device_others: row.try_get("device_others")?,
+        counted_today: row.try_get::<i64, _>("counted_today")? > 0,
         same_spot_day: row.try_get("same_spot_day")?,
         previous,
         accuracy_before: row.try_get("prev2_acc")?,
@@ -371,6 +376,7 @@ pub async fn check_in(
             lng: r.lng,
             accuracy_m: r.accuracy_m,
             accepted,
+            may_count: !cx.counted_today,
             basis,
             distance_m: distance,
             flags: flags.join("；"),
@@ -639,7 +645,7 @@ pub async fn month_view(
         NaiveDate::parse_from_str(&beijing_day(now), "%Y-%m-%d").map_err(|_| AppError::Internal)?;
     let (first, last) = (days[0], days[days.len() - 1]);
     let members = sqlx::query(
-        "SELECT m.user_id, m.name, m.role FROM roster_members m
+        "SELECT m.user_id, m.name, m.role, m.created_at, m.removed_at FROM roster_members m
          WHERE m.filing_id = $1 AND (m.removed_at IS NULL OR m.removed_at >= $2) ORDER BY m.id",
     )
     .bind(filing_id)
@@ -688,6 +694,8 @@ pub async fn month_view(
     for m in &members {
         let uid: i64 = m.try_get("user_id")?;
         let name: String = m.try_get("name")?;
+        let joined = day_of(m.try_get("created_at")?);
+        let left = m.try_get::<Option<i64>, _>("removed_at")?.map(day_of);
         let mut counted = 0;
         let mut req = 0;
         let cells = days
@@ -696,6 +704,10 @@ pub async fn month_view(
                 let s = seen.get(&(uid, d.to_string())).copied();
                 if *d > today {
                     return "future".to_string();
+                }
+                // Days off the roster are neither owed nor shown as missed.
+                if !on_roster(*d, joined, left) {
+                    return "out".to_string();
                 }
                 if cal.required(*d) {
                     req += 1;
@@ -716,6 +728,7 @@ pub async fn month_view(
             .collect();
         if days.contains(&today)
             && cal.required(today)
+            && on_roster(today, joined, left)
             && !matches!(
                 seen.get(&(uid, today.to_string())),
                 Some(&"ok") | Some(&"flag")
@@ -794,49 +807,86 @@ pub async fn evaluate_attendance_alerts(
     settings: &Settings,
     month: &str,
 ) -> Result<usize, AppError> {
+    use std::collections::{HashMap, HashSet};
     let days = month_days(month)?;
-    let rows = sqlx::query(
-        "SELECT m.filing_id, m.user_id, m.name FROM roster_members m JOIN filings f ON f.id = m.filing_id
+    let (first, last) = (days[0].to_string(), days[days.len() - 1].to_string());
+    // Everything is read first, in three statements; the write transaction
+    // (which on SQLite holds the only write lock, also against check-ins)
+    // then lasts only as long as the inserts.
+    let pms = sqlx::query(
+        "SELECT m.filing_id, m.user_id, m.name, m.created_at FROM roster_members m JOIN filings f ON f.id = m.filing_id
          WHERE m.role = 'pm' AND m.removed_at IS NULL AND f.status = 'submitted'",
     )
     .fetch_all(&db.pool)
     .await?;
+    let mut calendars: HashMap<i64, Calendar> = HashMap::new();
+    for r in sqlx::query("SELECT filing_id, workdays, holidays, makeup_days FROM attendance_rules")
+        .fetch_all(&db.pool)
+        .await?
+    {
+        if let Ok(cal) = Calendar::parse(
+            &r.try_get::<String, _>("workdays")?,
+            &r.try_get::<String, _>("holidays")?,
+            &r.try_get::<String, _>("makeup_days")?,
+        ) {
+            calendars.insert(r.try_get("filing_id")?, cal);
+        }
+    }
+    let mut checked: HashMap<(i64, i64), HashSet<String>> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT c.filing_id, c.user_id, c.day FROM checkins c
+         JOIN roster_members m ON m.user_id = c.user_id AND m.filing_id = c.filing_id
+         WHERE m.role = 'pm' AND m.removed_at IS NULL AND c.counted = 1 AND c.day >= $1 AND c.day <= $2",
+    )
+    .bind(&first)
+    .bind(&last)
+    .fetch_all(&db.pool)
+    .await?
+    {
+        checked
+            .entry((r.try_get("filing_id")?, r.try_get("user_id")?))
+            .or_default()
+            .insert(r.try_get("day")?);
+    }
+    let default_calendar = Calendar::default();
+    let mut low = Vec::new();
+    for r in &pms {
+        let (filing_id, user_id): (i64, i64) = (r.try_get("filing_id")?, r.try_get("user_id")?);
+        let cal = calendars.get(&filing_id).unwrap_or(&default_calendar);
+        let joined = day_of(r.try_get("created_at")?);
+        // Only required days on the roster count (a Sunday check-in does not
+        // make up for a Monday; days before joining are not owed).
+        let required: Vec<String> = days
+            .iter()
+            .filter(|d| cal.required(**d) && on_roster(**d, joined, None))
+            .map(|d| d.to_string())
+            .collect();
+        if required.is_empty() {
+            continue;
+        }
+        let done = checked.get(&(filing_id, user_id));
+        let counted = required
+            .iter()
+            .filter(|d| done.is_some_and(|set| set.contains(*d)))
+            .count();
+        let rate = counted as f64 * 100.0 / required.len() as f64;
+        if rate < settings.alert_attendance_pct {
+            let name: String = r.try_get("name")?;
+            let message = format!(
+                "项目经理 {name} {month} 出勤率 {rate:.0}%（{counted}/{} 天），低于 {:.0}%",
+                required.len(),
+                settings.alert_attendance_pct
+            );
+            low.push((filing_id, user_id, message));
+        }
+    }
+    if low.is_empty() {
+        return Ok(0);
+    }
     let who = crate::platform::audit::Who::system("预警规则：项目经理出勤率");
     let mut tx = AuditedTx::begin(db, &who).await?;
     let mut raised = 0;
-    for r in &rows {
-        let (filing, user): (i64, i64) = (r.try_get("filing_id")?, r.try_get("user_id")?);
-        let cal = calendar(db, filing).await?;
-        let required: Vec<String> = days
-            .iter()
-            .filter(|d| cal.required(**d))
-            .map(|d| d.to_string())
-            .collect();
-        let required_days = required.len() as i64;
-        let checked: Vec<String> = sqlx::query_scalar(
-            "SELECT day FROM checkins WHERE user_id = $1 AND filing_id = $2 AND counted = 1 AND day >= $3 AND day <= $4",
-        )
-        .bind(user)
-        .bind(filing)
-        .bind(days[0].to_string())
-        .bind(days[days.len() - 1].to_string())
-        .fetch_all(&db.pool)
-        .await?;
-        // Only required days count (a Sunday check-in does not make up for a Monday).
-        let counted = checked.iter().filter(|d| required.contains(d)).count() as i64;
-        let rate = counted as f64 * 100.0 / required_days.max(1) as f64;
-        if rate >= settings.alert_attendance_pct {
-            continue;
-        }
-        let (filing_id, user_id, name): (i64, i64, String) = (
-            r.try_get("filing_id")?,
-            r.try_get("user_id")?,
-            r.try_get("name")?,
-        );
-        let message = format!(
-            "项目经理 {name} {month} 出勤率 {rate:.0}%（{counted}/{required_days} 天），低于 {:.0}%",
-            settings.alert_attendance_pct
-        );
+    for (filing_id, user_id, message) in &low {
         let done = sqlx::query(
             "INSERT INTO alerts (kind, filing_id, user_id, period, message, created_at)
              VALUES ('attendance_pm', $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -844,7 +894,7 @@ pub async fn evaluate_attendance_alerts(
         .bind(filing_id)
         .bind(user_id)
         .bind(month)
-        .bind(&message)
+        .bind(message)
         .bind(now_ms())
         .execute(tx.conn())
         .await?;
@@ -855,10 +905,10 @@ pub async fn evaluate_attendance_alerts(
             }
             tx.record(
                 "filing",
-                filing_id,
+                *filing_id,
                 "alert",
                 None,
-                Some(&Snap { alert: &message }),
+                Some(&Snap { alert: message }),
             )
             .await?;
             raised += 1;
@@ -868,6 +918,17 @@ pub async fn evaluate_attendance_alerts(
         tx.commit().await?;
     }
     Ok(raised)
+}
+
+/// The Beijing calendar day of an instant.
+fn day_of(ms: i64) -> NaiveDate {
+    NaiveDate::parse_from_str(&beijing_day(ms), "%Y-%m-%d").unwrap_or_default()
+}
+
+/// Was a member on the roster on `day`? From the day they joined up to the
+/// day before they left (from that day on they can no longer check in).
+fn on_roster(day: NaiveDate, joined: NaiveDate, left: Option<NaiveDate>) -> bool {
+    day >= joined && left.is_none_or(|l| day < l)
 }
 
 pub async fn alerts(db: &Db, actor: &Actor) -> Result<Vec<Alert>, AppError> {

@@ -1,0 +1,78 @@
+//! The check-in benchmark's tools; `scripts/bench-checkin.sh` runs them in
+//! order and records the figures (docs/benchmarks.md).
+//!
+//! - `seed`: a fresh database with a synthetic county (people, projects, one
+//!   ~20-vertex area each, earlier check-ins) and a logged-in session per person;
+//! - `ceiling`: the raw insert rate of check-in rows through sqlx, 1,000 per
+//!   transaction, on that same database;
+//! - `load`: check-ins over HTTP as those people, as fast as possible or at a
+//!   fixed rate, with latencies; optionally records every acknowledged id;
+//! - `verify`: every acknowledged id is in the database (after a kill -9).
+mod load;
+mod seed;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fill an empty database and write the people file (one session each).
+    Seed {
+        #[arg(long)]
+        db: String,
+        #[arg(long, default_value_t = 10_000)]
+        people: i64,
+        #[arg(long, default_value_t = 2_000)]
+        projects: i64,
+        #[arg(long, default_value_t = 1_000_000)]
+        checkins: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Insert check-in rows straight through sqlx, 1,000 per transaction.
+    Ceiling {
+        #[arg(long)]
+        db: String,
+        #[arg(long)]
+        people: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+    },
+    /// Drive check-ins over HTTP.
+    Load(load::Args),
+    /// Check that every acknowledged check-in id is stored.
+    Verify {
+        #[arg(long)]
+        db: String,
+        #[arg(long)]
+        acks: PathBuf,
+    },
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let cli = Cli::parse();
+    // The load generator shares the machine with the server: one thread.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        match cli.command {
+            Command::Seed {
+                db,
+                people,
+                projects,
+                checkins,
+                out,
+            } => seed::seed(&db, people, projects, checkins, &out).await,
+            Command::Ceiling { db, people, rows } => seed::ceiling(&db, &people, rows).await,
+            Command::Load(args) => load::run(args).await,
+            Command::Verify { db, acks } => seed::verify(&db, &acks).await,
+        }
+    })
+}
