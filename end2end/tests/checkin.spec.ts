@@ -37,3 +37,50 @@ test.describe('without location permission', () => {
     await expect(card.locator('.checkin-msg')).toContainText('未获得定位权限');
   });
 });
+
+// The owner adds a second area 50 km east (a precast yard on the coast); the
+// person checks in at the site, then a minute later at the yard: accepted,
+// but flagged for the owner as an impossible move.
+test.describe('plausibility', () => {
+  test.use({ permissions: ['geolocation'], geolocation: inside });
+
+  test('a check-in 50 km from the previous one a minute earlier is flagged', async ({ page, context, browser }) => {
+    await loggedIn(page, 'xmjl_liu');
+    const projects = await (await page.request.post('/api/checkin/projects')).json();
+    const filingId = projects.find((p: { project_name: string }) => p.project_name.includes('城西幼儿园')).filing_id;
+
+    const ownerContext = await browser.newContext();
+    const owner = await ownerContext.newPage();
+    await loggedIn(owner, 'jiaoyu');
+    const yard = { latitude: 27.6688, longitude: 121.0663, accuracy: 15 };
+    const geojson = JSON.stringify({
+      type: 'Feature', properties: { radius: 300 },
+      geometry: { type: 'Point', coordinates: [yard.longitude, yard.latitude] },
+    });
+    const added = await owner.request.post('/api/areas/add', { form: { filing_id: String(filingId), name: '预制构件厂', geojson } });
+    expect(added.ok()).toBeTruthy();
+
+    try {
+      await page.goto('/checkin');
+      await hydrated(page, 'CheckinPage');
+      const card = page.locator('.checkin-card', { hasText: '平阳县城西幼儿园新建工程' });
+      await card.getByRole('button', { name: '打卡' }).click();
+      await expect(card.locator('.checkin-msg')).toContainText('打卡成功');
+      await context.setGeolocation(yard);
+      await card.getByRole('button', { name: '打卡' }).click();
+      // Accepted (the day is already counted), not refused.
+      await expect(card.locator('.checkin-msg')).toContainText('不重复计数');
+
+      await owner.goto('/attendance');
+      await hydrated(owner, 'AttendancePage');
+      const flagged = owner.locator('section', { hasText: '存疑打卡' });
+      await expect(flagged.getByText(/移动速度异常：距上次打卡 5\d\.\d 公里/).first()).toBeVisible();
+    } finally {
+      const view = await (await owner.request.post('/api/areas/list', { form: { filing_id: String(filingId) } })).json();
+      for (const a of view.areas.filter((a: { name: string }) => a.name === '预制构件厂')) {
+        await owner.request.post('/api/areas/remove', { form: { filing_id: String(filingId), area_id: String(a.id) } });
+      }
+      await ownerContext.close();
+    }
+  });
+});

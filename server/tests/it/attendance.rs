@@ -55,6 +55,7 @@ fn at(filing_id: i64, lng: f64, lat: f64, accuracy_m: f64) -> Reading {
         lng,
         accuracy_m,
         device_key: "devicepm0001".into(),
+        photo_sha256: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: services and HTTP against real SQLite and PostgreSQL.
 //! One binary (faster to link); every test gets a fresh database per backend.
 mod attendance;
+mod attendance_http;
 mod audit;
 mod auth;
 mod filings;

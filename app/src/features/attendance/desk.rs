@@ -38,6 +38,7 @@ pub struct NewCheckin {
     pub distance_m: Option<f64>,
     pub flags: String,
     pub device_key: String,
+    pub photo_sha256: Option<String>,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
 }
@@ -157,8 +158,8 @@ async fn write_loop(db: Db, mut rx: mpsc::Receiver<Job>) {
 
 const INSERT: &str =
     "INSERT INTO checkins (user_id, filing_id, at, day, lat, lng, accuracy_m, accepted, counted,
-    basis, distance_m, flags, device_key, user_agent, ip)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    basis, distance_m, flags, device_key, user_agent, ip, photo_sha256)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
     ON CONFLICT DO NOTHING RETURNING id";
 
 /// One transaction for the whole batch. An accepted row is first offered as
@@ -186,6 +187,7 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> 
                 .bind(&r.device_key)
                 .bind(r.user_agent.as_deref())
                 .bind(r.ip.as_deref())
+                .bind(r.photo_sha256.as_deref())
         };
         let offer = r.accepted && r.may_count;
         let first = insert(offer).fetch_optional(&mut *tx).await?;

@@ -10,6 +10,8 @@ pub mod desk;
 pub mod geometry;
 mod pages;
 #[cfg(feature = "ssr")]
+pub mod photos;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 mod map;
@@ -31,6 +33,8 @@ pub struct MyProject {
     /// Already counted today.
     pub done_today: bool,
     pub has_area: bool,
+    /// Check-ins here need an on-site photo.
+    pub photo_required: bool,
 }
 
 /// One person's month on one project.
@@ -71,11 +75,14 @@ pub struct MonthView {
     pub workdays: String,
     pub holidays: String,
     pub makeup_days: String,
+    pub photo_required: bool,
 }
 
 /// A flagged (accepted but doubtful) check-in, for owners and supervisors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlaggedCheckin {
+    pub id: i64,
+    pub has_photo: bool,
     pub at: i64,
     pub person: String,
     pub project: String,
@@ -120,6 +127,7 @@ pub async fn save_calendar(
     #[server(default)] w7: Option<String>,
     holidays: String,
     makeup_days: String,
+    #[server(default)] photo_required: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
         domain::Role,
@@ -133,7 +141,10 @@ pub async fn save_calendar(
             .filter(|(_, v)| v.is_some())
             .map(|(i, _)| char::from(b'1' + i as u8))
             .collect();
-        let cal = service::Calendar::parse(&days, &holidays, &makeup_days)?;
+        let cal = service::Calendar {
+            photo_required: photo_required.is_some(),
+            ..service::Calendar::parse(&days, &holidays, &makeup_days)?
+        };
         service::save_calendar(&state()?.db, &actor, filing_id, &cal).await
     })
     .await
@@ -263,6 +274,7 @@ pub async fn check_in(
             lng,
             accuracy_m: accuracy,
             device_key,
+            photo_sha256: None,
         };
         service::check_in(&st.checkins, &st.settings, &actor, reading, now_ms()).await
     })

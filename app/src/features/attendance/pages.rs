@@ -45,8 +45,18 @@ pub fn CheckinPage() -> impl IntoView {
             )));
         }
     });
-    let press = move |filing_id: i64| {
+    // `photo`: the id of the project's photo input, when it requires one.
+    let press = move |filing_id: i64, photo: Option<String>| {
         if busy.get_untracked() {
+            return;
+        }
+        if let Some(input) = &photo
+            && !has_file(input)
+        {
+            outcome.set(Some((
+                filing_id,
+                Outcome::NoPosition("该项目要求打卡时拍摄现场照片：请先点“拍摄现场照片”。".into()),
+            )));
             return;
         }
         busy.set(true);
@@ -54,13 +64,29 @@ pub fn CheckinPage() -> impl IntoView {
         locate(move |r| match r {
             Ok((lat, lng, accuracy)) => {
                 outcome.set(Some((filing_id, Outcome::Working("正在提交…"))));
-                action.dispatch(CheckIn {
+                let reading = CheckIn {
                     filing_id,
                     lat,
                     lng,
                     accuracy,
                     device_key: device_key(),
-                });
+                };
+                match photo {
+                    None => {
+                        action.dispatch(reading);
+                    }
+                    Some(input) => leptos::task::spawn_local(async move {
+                        let answer = post_with_photo(&input, reading).await;
+                        busy.set(false);
+                        outcome.set(Some((
+                            filing_id,
+                            match answer {
+                                Ok(d) => Outcome::Done(d),
+                                Err(m) => Outcome::NoPosition(m),
+                            },
+                        )));
+                    }),
+                }
             }
             Err(msg) => {
                 busy.set(false);
@@ -79,14 +105,22 @@ pub fn CheckinPage() -> impl IntoView {
             list.into_iter().map(|p| {
                 let id = p.filing_id;
                 let mine = move || outcome.get().filter(|(f, _)| *f == id).map(|(_, o)| o);
+                let photo_input = format!("photo-{id}");
+                let photo = p.photo_required.then(|| photo_input.clone());
                 view! {
                     <section class="card checkin-card" data-filing=id>
                         <h2>{p.project_name} <span class="muted">" · " {p.section_name}</span></h2>
                         <p class="muted">{label_of(&ROSTER_ROLES, &p.role)}
                             {p.done_today.then_some(" · 今日已打卡")}
                             {(!p.has_area).then_some(" · 尚未设置考勤区域")}</p>
+                        {p.photo_required.then(|| view! {
+                            <div class="field photo-field">
+                                <label for=photo_input.clone()>"拍摄现场照片（本项目要求）"</label>
+                                <input type="file" id=photo_input.clone() name="file" accept="image/*" capture="environment"/>
+                            </div>
+                        })}
                         <button type="button" class="btn btn-primary btn-checkin" disabled=move || busy.get()
-                            on:click=move |_| press(id)>
+                            on:click=move |_| press(id, photo.clone())>
                             "打卡"
                         </button>
                         {move || mine().map(|o| match o {
@@ -106,6 +140,83 @@ pub fn CheckinPage() -> impl IntoView {
                 }
             }).collect_view().into_any()
         }}/>
+    }
+}
+
+/// Has the person taken (or chosen) a photo in the input `id`?
+fn has_file(id: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .is_some_and(|f| f.length() > 0)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        false
+    }
+}
+
+/// Sends the reading with the photo in `input` as one multipart post (the
+/// server stores both or neither).
+async fn post_with_photo(input: &str, r: CheckIn) -> Result<Decision, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+        let failed = || "网络异常，打卡未提交，请重试".to_string();
+        let window = web_sys::window().ok_or_else(failed)?;
+        let file = window
+            .document()
+            .and_then(|d| d.get_element_by_id(input))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+            .ok_or_else(|| "请先拍摄现场照片".to_string())?;
+        let form = web_sys::FormData::new().map_err(|_| failed())?;
+        let fields = [
+            ("filing_id", r.filing_id.to_string()),
+            ("lat", r.lat.to_string()),
+            ("lng", r.lng.to_string()),
+            ("accuracy", r.accuracy.to_string()),
+            ("device_key", r.device_key),
+        ];
+        for (k, v) in &fields {
+            form.append_with_str(k, v).map_err(|_| failed())?;
+        }
+        form.append_with_blob("file", &file).map_err(|_| failed())?;
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&form);
+        let resp: web_sys::Response =
+            JsFuture::from(window.fetch_with_str_and_init("/api/checkin/photo", &init))
+                .await
+                .map_err(|_| failed())?
+                .dyn_into()
+                .map_err(|_| failed())?;
+        let text = JsFuture::from(resp.text().map_err(|_| failed())?)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default();
+        if resp.ok() {
+            serde_json::from_str(&text).map_err(|_| failed())
+        } else {
+            Err(serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_string))
+                .unwrap_or_else(failed))
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (input, r);
+        Err(String::new())
     }
 }
 
@@ -245,7 +356,7 @@ pub fn AttendancePage() -> impl IntoView {
             <p class="hint">"以下打卡已通过位置判定，但存在异常迹象（移动速度、共用设备、坐标完全相同、定位精度异常），请核查。"</p>
             <Loaded resource=flagged children={|list: Vec<FlaggedCheckin>| view! {
                 <DataTable
-                    columns=vec!["时间", "人员", "项目", "异常", "定位精度"]
+                    columns=vec!["时间", "人员", "项目", "异常", "定位精度", "照片"]
                     rows=list
                     row=|c: FlaggedCheckin| vec![
                         datetime(c.at).into_any(),
@@ -253,6 +364,9 @@ pub fn AttendancePage() -> impl IntoView {
                         c.project.into_any(),
                         c.flags.into_any(),
                         format!("{:.0} 米", c.accuracy_m).into_any(),
+                        c.has_photo.then(|| view! {
+                            <a href=format!("/files/checkins/{}/photo", c.id) target="_blank" rel="noopener">"查看"</a>
+                        }).into_any(),
                     ]
                     empty="暂无存疑打卡"
                 />
@@ -330,7 +444,7 @@ fn CalendarForm(v: MonthView, save: ServerAction<SaveCalendar>) -> impl IntoView
         .collect_view();
     view! {
         <details class="card calendar-form">
-            <summary>"考勤日历设置（应打卡的日子）"</summary>
+            <summary>"考勤设置（应打卡的日子、现场照片）"</summary>
             <ActionForm action=save attr:class="form">
                 <FormAlert errors/>
                 <input type="hidden" name="filing_id" value=v.filing_id/>
@@ -349,7 +463,9 @@ fn CalendarForm(v: MonthView, save: ServerAction<SaveCalendar>) -> impl IntoView
                     <textarea id="f-makeup_days" name="makeup_days" rows="2" placeholder="如：2026-10-11">{v.makeup_days.clone()}</textarea>
                     <p class="field-error">{errors.field("makeup_days")}</p>
                 </div>
-                <div class="form-actions"><SubmitButton label="保存日历" pending=save.pending()/></div>
+                <label class="check"><input type="checkbox" name="photo_required" value="1" checked=v.photo_required/>
+                    "打卡时须拍摄现场照片"</label>
+                <div class="form-actions"><SubmitButton label="保存设置" pending=save.pending()/></div>
             </ActionForm>
         </details>
     }

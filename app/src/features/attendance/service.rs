@@ -86,7 +86,8 @@ pub async fn my_projects(
     let rows = sqlx::query(
         "SELECT f.id, a.project_name, a.section_name, m.role,
             (SELECT COUNT(*) FROM checkins c WHERE c.user_id = $1 AND c.filing_id = f.id AND c.day = $2 AND c.counted = 1) AS done,
-            (SELECT COUNT(*) FROM attendance_areas z WHERE z.filing_id = f.id AND z.removed_at IS NULL) AS areas
+            (SELECT COUNT(*) FROM attendance_areas z WHERE z.filing_id = f.id AND z.removed_at IS NULL) AS areas,
+            (SELECT r.photo_required FROM attendance_rules r WHERE r.filing_id = f.id) AS photo
          FROM roster_members m JOIN filings f ON f.id = m.filing_id JOIN awards a ON a.id = f.award_id
          WHERE m.user_id = $1 AND m.removed_at IS NULL AND f.status = 'submitted'
          ORDER BY a.project_name, a.section_name",
@@ -104,6 +105,7 @@ pub async fn my_projects(
                 role: r.try_get("role")?,
                 done_today: r.try_get::<i64, _>("done")? > 0,
                 has_area: r.try_get::<i64, _>("areas")? > 0,
+                photo_required: r.try_get::<Option<i64>, _>("photo")? == Some(1),
             })
         })
         .collect()
@@ -202,6 +204,8 @@ pub struct Reading {
     pub accuracy_m: f64,
     /// A random key the page keeps in the browser (one per device).
     pub device_key: String,
+    /// The on-site photo, already in the file store.
+    pub photo_sha256: Option<String>,
 }
 
 fn beijing_day(ms: i64) -> String {
@@ -220,6 +224,7 @@ fn hhmm(ms: i64) -> String {
 /// the roster, the areas' signature and the plausibility evidence.
 struct Context {
     on_roster: bool,
+    photo_required: bool,
     area_signature: (i64, i64),
     device_others: i64,
     /// Today's check-in on this project is already counted.
@@ -248,6 +253,7 @@ async fn context(
           (SELECT COUNT(*) FROM roster_members m JOIN filings f ON f.id = m.filing_id
              WHERE m.user_id = $1 AND m.filing_id = $2 AND m.removed_at IS NULL AND f.status = 'submitted') AS on_roster,
           (SELECT COUNT(*) FROM attendance_areas z WHERE z.filing_id = $2 AND z.removed_at IS NULL) AS area_count,
+          (SELECT r.photo_required FROM attendance_rules r WHERE r.filing_id = $2) AS photo_required,
           (SELECT COALESCE(MAX(z.id), 0) FROM attendance_areas z WHERE z.filing_id = $2 AND z.removed_at IS NULL) AS area_max,
           (SELECT COUNT(DISTINCT d.user_id) FROM checkins d
              WHERE d.device_key = $3 AND d.at > $4 AND d.user_id <> $1) AS device_others,
@@ -284,6 +290,7 @@ async fn context(
     };
     Ok(Context {
         on_roster: row.try_get::<i64, _>("on_roster")? > 0,
+        photo_required: row.try_get::<Option<i64>, _>("photo_required")? == Some(1),
         area_signature: (row.try_get("area_count")?, row.try_get("area_max")?),
         device_others: row.try_get("device_others")?,
         counted_today: row.try_get::<i64, _>("counted_today")? > 0,
@@ -322,6 +329,12 @@ pub async fn check_in(
     if !cx.on_roster {
         return Err(AppError::invalid(
             "您不在该项目当前的关键人员名单中，不能在此打卡",
+        ));
+    }
+    if cx.photo_required && r.photo_sha256.is_none() {
+        return Err(AppError::field(
+            "photo",
+            "该项目要求打卡时拍摄现场照片，请先拍照",
         ));
     }
     let areas = desk.areas(r.filing_id, cx.area_signature).await?;
@@ -381,6 +394,7 @@ pub async fn check_in(
             distance_m: distance,
             flags: flags.join("；"),
             device_key,
+            photo_sha256: r.photo_sha256.clone(),
             user_agent: actor.client.user_agent.clone(),
             ip: actor.client.ip.clone(),
         })
@@ -448,6 +462,8 @@ pub struct Calendar {
     pub workdays: [bool; 7],
     pub holidays: std::collections::BTreeSet<NaiveDate>,
     pub makeup: std::collections::BTreeSet<NaiveDate>,
+    /// Every check-in must come with an on-site photo.
+    pub photo_required: bool,
 }
 
 impl Default for Calendar {
@@ -456,6 +472,7 @@ impl Default for Calendar {
             workdays: [true, true, true, true, true, true, false],
             holidays: Default::default(),
             makeup: Default::default(),
+            photo_required: false,
         }
     }
 }
@@ -509,6 +526,7 @@ impl Calendar {
             workdays: days,
             holidays,
             makeup,
+            photo_required: false,
         })
     }
 
@@ -530,19 +548,22 @@ impl Calendar {
 /// A project's calendar (the default when none is saved).
 pub async fn calendar(db: &Db, filing_id: i64) -> Result<Calendar, AppError> {
     let row = sqlx::query(
-        "SELECT workdays, holidays, makeup_days FROM attendance_rules WHERE filing_id = $1",
+        "SELECT workdays, holidays, makeup_days, photo_required FROM attendance_rules WHERE filing_id = $1",
     )
     .bind(filing_id)
     .fetch_optional(&db.pool)
     .await?;
     match row {
         None => Ok(Calendar::default()),
-        Some(r) => Calendar::parse(
-            &r.try_get::<String, _>("workdays")?,
-            &r.try_get::<String, _>("holidays")?,
-            &r.try_get::<String, _>("makeup_days")?,
-        )
-        .map_err(|_| AppError::Internal),
+        Some(r) => Ok(Calendar {
+            photo_required: r.try_get::<i64, _>("photo_required")? != 0,
+            ..Calendar::parse(
+                &r.try_get::<String, _>("workdays")?,
+                &r.try_get::<String, _>("holidays")?,
+                &r.try_get::<String, _>("makeup_days")?,
+            )
+            .map_err(|_| AppError::Internal)?
+        }),
     }
 }
 
@@ -568,14 +589,17 @@ pub async fn save_calendar(
         return Err(AppError::Forbidden);
     }
     sqlx::query(
-        "INSERT INTO attendance_rules (filing_id, workdays, holidays, makeup_days, updated_at) VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO attendance_rules (filing_id, workdays, holidays, makeup_days, photo_required, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (filing_id) DO UPDATE SET workdays = excluded.workdays, holidays = excluded.holidays,
-            makeup_days = excluded.makeup_days, updated_at = excluded.updated_at",
+            makeup_days = excluded.makeup_days, photo_required = excluded.photo_required,
+            updated_at = excluded.updated_at",
     )
     .bind(filing_id)
     .bind(cal.workdays_code())
     .bind(Calendar::join(&cal.holidays))
     .bind(Calendar::join(&cal.makeup))
+    .bind(i64::from(cal.photo_required))
     .bind(now_ms())
     .execute(tx.conn())
     .await?;
@@ -584,6 +608,7 @@ pub async fn save_calendar(
         workdays: String,
         holidays: String,
         makeup_days: String,
+        photo_required: &'static str,
     }
     const WD: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
     let snap = |c: &Calendar| Snap {
@@ -594,6 +619,7 @@ pub async fn save_calendar(
             .join("、"),
         holidays: Calendar::join(&c.holidays),
         makeup_days: Calendar::join(&c.makeup),
+        photo_required: if c.photo_required { "是" } else { "否" },
     };
     tx.record(
         "filing",
@@ -756,6 +782,7 @@ pub async fn month_view(
         workdays: cal.workdays_code(),
         holidays: Calendar::join(&cal.holidays),
         makeup_days: Calendar::join(&cal.makeup),
+        photo_required: cal.photo_required,
         filing_id,
         project,
         month: month.to_string(),
@@ -771,7 +798,8 @@ pub async fn month_view(
 pub async fn flagged(db: &Db, actor: &Actor) -> Result<Vec<FlaggedCheckin>, AppError> {
     let s = ScopeBinds::of(actor);
     let rows = sqlx::query(&format!(
-        "SELECT c.at, u.display_name, a.project_name, a.section_name, c.flags, c.accuracy_m
+        "SELECT c.id, c.at, u.display_name, a.project_name, a.section_name, c.flags, c.accuracy_m,
+            CASE WHEN c.photo_sha256 IS NULL THEN 0 ELSE 1 END AS has_photo
          FROM checkins c JOIN users u ON u.id = c.user_id JOIN filings f ON f.id = c.filing_id
          JOIN awards a ON a.id = f.award_id
          WHERE c.flags <> '' AND {} ORDER BY c.at DESC LIMIT 200",
@@ -785,6 +813,8 @@ pub async fn flagged(db: &Db, actor: &Actor) -> Result<Vec<FlaggedCheckin>, AppE
     rows.iter()
         .map(|r| {
             Ok(FlaggedCheckin {
+                id: r.try_get("id")?,
+                has_photo: r.try_get::<i64, _>("has_photo")? == 1,
                 at: r.try_get("at")?,
                 person: r.try_get("display_name")?,
                 project: format!(
@@ -797,6 +827,20 @@ pub async fn flagged(db: &Db, actor: &Actor) -> Result<Vec<FlaggedCheckin>, AppE
             })
         })
         .collect()
+}
+
+/// The stored photo of a check-in the actor may read (owner of the project,
+/// supervisors in scope).
+pub async fn photo_of(db: &Db, actor: &Actor, checkin_id: i64) -> Result<String, AppError> {
+    actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
+    let row = sqlx::query("SELECT filing_id, photo_sha256 FROM checkins WHERE id = $1")
+        .bind(checkin_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    readable(db, actor, row.try_get("filing_id")?).await?;
+    row.try_get::<Option<String>, _>("photo_sha256")?
+        .ok_or(AppError::NotFound)
 }
 
 /// Raises, once per person and month, an alert for every project manager

@@ -160,6 +160,7 @@ fn field_label(key: &str) -> &str {
         "workdays" => "打卡工作日",
         "holidays" => "节假日",
         "makeup_days" => "调休上班日",
+        "photo_required" => "打卡须拍现场照片",
         "alert" => "预警",
         "geojson" => "区域坐标（GeoJSON）",
         "hint" => "尾号",
