@@ -15,11 +15,45 @@ pub const USER_ID_KEY: &str = "user_id";
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
     db: Db,
+    /// Renewals waiting to be written (session id, new expiry).
+    touches: tokio::sync::mpsc::UnboundedSender<(String, i64)>,
 }
 
 impl DbSessionStore {
+    /// Starts the renewal writer on the current Tokio runtime.
     pub fn new(db: Db) -> Self {
-        Self { db }
+        let (touches, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(write_touches(db.clone(), rx));
+        Self { db, touches }
+    }
+}
+
+/// Writes renewals once a second, all in one transaction. A renewal only
+/// moves an expiry forward: losing the last second of them (a crash) at
+/// worst ends a session a little early, so nobody waits for it.
+async fn write_touches(db: Db, mut rx: tokio::sync::mpsc::UnboundedReceiver<(String, i64)>) {
+    let mut batch = Vec::new();
+    while rx.recv_many(&mut batch, 10_000).await > 0 {
+        let mut latest = std::collections::HashMap::new();
+        latest.extend(batch.drain(..));
+        let result = async {
+            let mut tx = db.pool.begin().await?;
+            for (id, expires) in &latest {
+                sqlx::query(
+                    "UPDATE sessions SET expires_at = $1 WHERE id = $2 AND expires_at < $1",
+                )
+                .bind(expires)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "session renewals not written");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 
@@ -50,12 +84,19 @@ impl SessionStore for DbSessionStore {
         let cache = &self.db.cache.sessions;
         if let Some(seen) = cache.get(&id)
             && seen.data_json == data
-            && (expires - seen.stored_expiry_ms).abs() < TOUCH_MS
         {
+            // Only the expiry moved: a renewal.
+            let stored_expiry_ms = if (expires - seen.stored_expiry_ms).abs() < TOUCH_MS {
+                seen.stored_expiry_ms
+            } else {
+                let _ = self.touches.send((id.clone(), expires));
+                expires
+            };
             cache.insert(
                 id,
                 CachedSession {
                     record: record.clone(),
+                    stored_expiry_ms,
                     ..seen
                 },
             );

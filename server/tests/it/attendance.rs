@@ -8,6 +8,7 @@ use crate::{
 use app::{
     error::AppError,
     features::{
+        attendance::desk::NewCheckin,
         attendance::service::{
             Calendar, Reading, add_area, alerts, areas_view, check_in, evaluate_attendance_alerts,
             month_view, remove_area, save_calendar,
@@ -656,7 +657,40 @@ async fn area_changes_apply_at_once(b: Backend) {
     assert!(!d.accepted, "the removed area no longer counts: {d:?}");
 }
 
+/// A counted row offered when the day is already counted (the request read
+/// "not yet" just before another commit) is stored, not counted: the batch
+/// falls back to row-by-row writing.
+async fn a_late_second_offer_is_stored_uncounted(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let pm = t.actor("13857700011").await;
+    let row = |at: i64| NewCheckin {
+        user_id: pm.user_id,
+        filing_id: id,
+        at,
+        day: "2026-11-25".into(),
+        lat: 27.6625,
+        lng: 120.5655,
+        accuracy_m: 10.0,
+        accepted: true,
+        may_count: true,
+        basis: "test".into(),
+        distance_m: Some(0.0),
+        flags: String::new(),
+        device_key: "d".into(),
+        photo_sha256: None,
+        user_agent: None,
+        ip: None,
+    };
+    let first = t.desk.store(row(T0)).await.unwrap();
+    let second = t.desk.store(row(T0 + 1)).await.unwrap();
+    assert!(first.counted && !second.counted, "{first:?} {second:?}");
+    assert_ne!(first.id, second.id);
+    assert_eq!(t.count("checkins").await, 2);
+}
+
 on_both!(
+    a_late_second_offer_is_stored_uncounted,
     simultaneous_check_ins_are_stored_and_counted_once,
     area_changes_apply_at_once,
     a_project_calendar_decides_the_required_days,

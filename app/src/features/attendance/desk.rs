@@ -10,7 +10,7 @@
 use super::geometry::{Area, AreaLimits};
 use crate::{error::AppError, platform::db::Db};
 use moka::sync::Cache;
-use sqlx::Row;
+use sqlx::{Any, AnyConnection, Connection, Row, pool::PoolConnection};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -138,8 +138,21 @@ impl CheckinDesk {
 
 async fn write_loop(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(BATCH);
+    // The writer keeps a connection of its own: waiting in the pool's queue
+    // behind the requests' reads would hold every waiting check-in back.
+    let mut conn: Option<PoolConnection<Any>> = None;
     while rx.recv_many(&mut jobs, BATCH).await > 0 {
-        match write_batch(&db, &jobs).await {
+        let result = match &mut conn {
+            Some(c) => write_batch(c, &jobs).await,
+            None => match db.pool.acquire().await {
+                Ok(c) => write_batch(conn.insert(c), &jobs).await,
+                Err(e) => Err(e),
+            },
+        };
+        if result.is_err() {
+            conn = None; // a fresh connection for the next batch
+        }
+        match result {
             Ok(stored) => {
                 for (job, s) in jobs.drain(..).zip(stored) {
                     // The handler may have gone (client hung up); the row stays.
@@ -156,44 +169,146 @@ async fn write_loop(db: Db, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-const INSERT: &str =
-    "INSERT INTO checkins (user_id, filing_id, at, day, lat, lng, accuracy_m, accepted, counted,
-    basis, distance_m, flags, device_key, user_agent, ip, photo_sha256)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-    ON CONFLICT DO NOTHING RETURNING id";
+const COLUMNS: &str = "INSERT INTO checkins (user_id, filing_id, at, day, lat, lng, accuracy_m,
+    accepted, counted, basis, distance_m, flags, device_key, user_agent, ip, photo_sha256)";
+const WIDTH: usize = 16;
+/// Rows per INSERT statement, largest first: at most 4,000 values (well within
+/// both databases' limits), and few statement shapes for the statement cache.
+const SHAPES: [usize; 4] = [250, 50, 10, 1];
 
-/// One transaction for the whole batch. An accepted row is first offered as
-/// the day's counted check-in; the partial unique index on counted rows turns
-/// a second one (from this batch, an earlier one, or another server process)
-/// into a conflict, and it is then stored as not counted.
-async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+/// Splits `n` rows into statement sizes from [`SHAPES`].
+fn shapes(mut n: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    for size in SHAPES {
+        while n >= size {
+            out.push(size);
+            n -= size;
+        }
+    }
+    out
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind_row<'q>(q: AnyQuery<'q>, r: &'q NewCheckin, counted: bool) -> AnyQuery<'q> {
+    q.bind(r.user_id)
+        .bind(r.filing_id)
+        .bind(r.at)
+        .bind(&r.day)
+        .bind(r.lat)
+        .bind(r.lng)
+        .bind(r.accuracy_m)
+        .bind(i64::from(r.accepted))
+        .bind(i64::from(counted))
+        .bind(&r.basis)
+        .bind(r.distance_m)
+        .bind(&r.flags)
+        .bind(&r.device_key)
+        .bind(r.user_agent.as_deref())
+        .bind(r.ip.as_deref())
+        .bind(r.photo_sha256.as_deref())
+}
+
+/// `VALUES ($1, …, $16), ($17, …)` for `rows` rows.
+fn values(rows: usize) -> String {
+    let mut sql = String::from(" VALUES ");
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        let params: Vec<String> = (1..=WIDTH).map(|j| format!("${}", i * WIDTH + j)).collect();
+        sql.push('(');
+        sql.push_str(&params.join(","));
+        sql.push(')');
+    }
+    sql
+}
+
+/// One transaction for the whole batch, a few multi-row statements: a
+/// statement per row would cost a round trip each.
+async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
+    match write_together(conn, jobs).await? {
+        Some(stored) => Ok(stored),
+        None => write_row_by_row(conn, jobs).await,
+    }
+}
+
+/// Offers at most one counted row per person, project and day of the batch.
+/// Returns `None` (nothing written) when a counted row conflicts with one
+/// stored meanwhile (a near-simultaneous check-in, or another server process).
+async fn write_together(
+    conn: &mut AnyConnection,
+    jobs: &[Job],
+) -> Result<Option<Vec<Stored>>, sqlx::Error> {
+    let mut offered = std::collections::HashSet::new();
+    let counted: Vec<bool> = jobs
+        .iter()
+        .map(|Job { row: r, .. }| {
+            r.accepted && r.may_count && offered.insert((r.user_id, r.filing_id, r.day.as_str()))
+        })
+        .collect();
+    let mut tx = conn.begin().await?;
+    let mut stored = Vec::with_capacity(jobs.len());
+    let mut start = 0;
+    for size in shapes(jobs.len()) {
+        let (chunk, counts) = (&jobs[start..start + size], &counted[start..start + size]);
+        start += size;
+        let sql = format!(
+            "{COLUMNS}{} ON CONFLICT DO NOTHING RETURNING id, user_id, at",
+            values(chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for (job, c) in chunk.iter().zip(counts) {
+            q = bind_row(q, &job.row, *c);
+        }
+        let mut rows = q
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("user_id")?, r.try_get("at")?)))
+            .collect::<Result<Vec<(i64, i64, i64)>, sqlx::Error>>()?;
+        // Ids are handed out in VALUES order; each is checked against its row.
+        rows.sort_unstable();
+        let in_order = rows.len() == chunk.len()
+            && rows
+                .iter()
+                .zip(chunk)
+                .all(|(r, j)| r.1 == j.row.user_id && r.2 == j.row.at);
+        if !in_order {
+            return Ok(None); // dropping the transaction rolls it back
+        }
+        stored.extend(rows.iter().zip(counts).map(|(r, c)| Stored {
+            id: r.0,
+            counted: *c,
+        }));
+    }
+    tx.commit().await?;
+    Ok(Some(stored))
+}
+
+/// The exact path: each accepted row is offered as counted; the partial
+/// unique index on counted rows turns a second one into a conflict, and it is
+/// then stored as not counted.
+async fn write_row_by_row(
+    conn: &mut AnyConnection,
+    jobs: &[Job],
+) -> Result<Vec<Stored>, sqlx::Error> {
+    let sql = format!("{COLUMNS}{} ON CONFLICT DO NOTHING RETURNING id", values(1));
+    let mut tx = conn.begin().await?;
     let mut stored = Vec::with_capacity(jobs.len());
     for Job { row: r, .. } in jobs {
-        let insert = |counted: bool| {
-            sqlx::query(INSERT)
-                .bind(r.user_id)
-                .bind(r.filing_id)
-                .bind(r.at)
-                .bind(&r.day)
-                .bind(r.lat)
-                .bind(r.lng)
-                .bind(r.accuracy_m)
-                .bind(i64::from(r.accepted))
-                .bind(i64::from(counted))
-                .bind(&r.basis)
-                .bind(r.distance_m)
-                .bind(&r.flags)
-                .bind(&r.device_key)
-                .bind(r.user_agent.as_deref())
-                .bind(r.ip.as_deref())
-                .bind(r.photo_sha256.as_deref())
-        };
         let offer = r.accepted && r.may_count;
-        let first = insert(offer).fetch_optional(&mut *tx).await?;
+        let first = bind_row(sqlx::query(&sql), r, offer)
+            .fetch_optional(&mut *tx)
+            .await?;
         let (row, counted) = match first {
             Some(row) => (row, offer),
-            None => (insert(false).fetch_one(&mut *tx).await?, false),
+            None => (
+                bind_row(sqlx::query(&sql), r, false)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                false,
+            ),
         };
         stored.push(Stored {
             id: row.try_get("id")?,
