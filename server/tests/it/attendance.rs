@@ -27,7 +27,7 @@ const SQUARE: &str = r#"{"type":"Polygon","coordinates":[[[120.565,27.662],[120.
 
 /// A submitted filing with a square area near the county seat; its project
 /// manager's login is `13857700011`.
-async fn site(t: &TestDb) -> i64 {
+pub async fn site(t: &TestDb) -> i64 {
     let id = ready_filing(t).await;
     let owner = t.actor("chengjian").await;
     filings::submit(&t.db, &owner, id).await.unwrap();

@@ -1,17 +1,15 @@
 //! Check-in over HTTP: the JSON check-in and the photo check-in (multipart),
 //! and who may see a photo.
-use crate::{filings::ready_filing, http::TestServer, on_both};
+use crate::{attendance::site, http::TestServer, on_both};
 use app::{
     features::{
-        attendance::service::{Calendar, add_area, save_calendar},
+        attendance::service::{Calendar, save_calendar},
         auth::service::hash_password,
-        filings::service as filings,
     },
     platform::db::Backend,
 };
 use reqwest::{Client, StatusCode, header, multipart};
 
-const SQUARE: &str = r#"{"type":"Polygon","coordinates":[[[120.565,27.662],[120.566,27.662],[120.566,27.663],[120.565,27.663],[120.565,27.662]]]}"#;
 /// The first bytes of a JPEG file are enough for content sniffing.
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00 on-site";
 
@@ -19,12 +17,8 @@ const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x
 /// manager logged in (their first password replaced).
 async fn photo_site(s: &TestServer) -> (i64, Client) {
     let t = &s.t;
-    let id = ready_filing(t).await;
+    let id = site(t).await;
     let owner = t.actor("chengjian").await;
-    filings::submit(&t.db, &owner, id).await.unwrap();
-    add_area(&t.db, &owner, id, "主施工区", SQUARE)
-        .await
-        .unwrap();
     let cal = Calendar {
         photo_required: true,
         ..Calendar::default()

@@ -553,9 +553,13 @@ pub async fn calendar(db: &Db, filing_id: i64) -> Result<Calendar, AppError> {
     .bind(filing_id)
     .fetch_optional(&db.pool)
     .await?;
-    match row {
-        None => Ok(Calendar::default()),
-        Some(r) => Ok(Calendar {
+    row.map_or_else(|| Ok(Calendar::default()), |r| Calendar::from_row(&r))
+}
+
+impl Calendar {
+    /// A saved `attendance_rules` row (validated when it was saved).
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<Self, AppError> {
+        Ok(Calendar {
             photo_required: r.try_get::<i64, _>("photo_required")? != 0,
             ..Calendar::parse(
                 &r.try_get::<String, _>("workdays")?,
@@ -563,7 +567,7 @@ pub async fn calendar(db: &Db, filing_id: i64) -> Result<Calendar, AppError> {
                 &r.try_get::<String, _>("makeup_days")?,
             )
             .map_err(|_| AppError::Internal)?
-        }),
+        })
     }
 }
 
@@ -864,17 +868,13 @@ pub async fn evaluate_attendance_alerts(
     .fetch_all(&db.pool)
     .await?;
     let mut calendars: HashMap<i64, Calendar> = HashMap::new();
-    for r in sqlx::query("SELECT filing_id, workdays, holidays, makeup_days FROM attendance_rules")
-        .fetch_all(&db.pool)
-        .await?
+    for r in sqlx::query(
+        "SELECT filing_id, workdays, holidays, makeup_days, photo_required FROM attendance_rules",
+    )
+    .fetch_all(&db.pool)
+    .await?
     {
-        if let Ok(cal) = Calendar::parse(
-            &r.try_get::<String, _>("workdays")?,
-            &r.try_get::<String, _>("holidays")?,
-            &r.try_get::<String, _>("makeup_days")?,
-        ) {
-            calendars.insert(r.try_get("filing_id")?, cal);
-        }
+        calendars.insert(r.try_get("filing_id")?, Calendar::from_row(&r)?);
     }
     let mut checked: HashMap<(i64, i64), HashSet<String>> = HashMap::new();
     for r in sqlx::query(
