@@ -1,5 +1,6 @@
 //! The HTML shell and the routes.
 use crate::{
+    features::shell::AppShell,
     features::{
         attendance::{AlertsPage, AreasPage, AttendancePage, CheckinPage},
         audit::AuditPage,
@@ -10,7 +11,7 @@ use crate::{
         units::{UnitEditPage, UnitNewPage, UnitsPage},
         users::{UserEditPage, UserNewPage, UsersPage},
     },
-    kit::{layout::AppShell, status::NotFound},
+    kit::status::NotFound,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -27,6 +27,10 @@ pub enum AppError {
         message: String,
         fields: FieldErrors,
     },
+    /// The record changed since the form was loaded (another user, or a
+    /// second submit of the same form): nothing was written.
+    #[error("该记录已被他人修改，请刷新后重试")]
+    Conflict,
     #[error("服务器内部错误，请稍后重试")]
     Internal,
     /// Transport problems (network down, server function missing).
@@ -73,6 +77,7 @@ impl AppError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict => StatusCode::CONFLICT,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -317,6 +317,7 @@ async fn demo_filing(db: &Db, files: &FileStore) -> Result<(), AppError> {
         payment_terms: "预付款 10%，按月进度款 75%，竣工结算后付至 97%，质保金 3%".into(),
         supervisor_engineer_unit_id: String::new(),
         remarks: String::new(),
+        version: String::new(),
     };
     filings::save(db, &settings, &owner, id, &form, "").await?;
     let id_number = IdNumber::with_check("33032619880808123").ok_or(AppError::Internal)?;

@@ -44,9 +44,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(app::features::awards::api::routes(state.settings.upload_max_bytes))
-        .merge(app::features::filings::files::routes(state.settings.upload_max_bytes))
-        .merge(app::features::attendance::photos::routes(state.settings.upload_max_bytes))
+        .merge(app::features::routes(state.settings.upload_max_bytes))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), page_gate))

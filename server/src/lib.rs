@@ -3,7 +3,6 @@ pub mod config;
 pub mod demo;
 pub mod http;
 
-use app::features::attendance::desk::CheckinDesk;
 use app::platform::{AppState, db::Db, settings::Settings, storage::FileStore};
 use leptos::config::LeptosOptions;
 use std::{net::SocketAddr, sync::Arc};
@@ -27,7 +26,7 @@ pub async fn state(settings: Settings, addr: SocketAddr) -> Result<AppState, sql
         FileStore::from_settings(&settings).map_err(|e| sqlx::Error::Configuration(e.into()))?;
     Ok(AppState {
         leptos_options: leptos_options(addr),
-        checkins: CheckinDesk::start(db.clone()),
+        features: app::features::state(&db),
         db,
         files,
         settings: Arc::new(settings),

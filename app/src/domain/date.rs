@@ -18,10 +18,14 @@ pub fn parse_date(input: &str, what: &str) -> Result<NaiveDate, String> {
             }
         })
         .collect();
-    NaiveDate::parse_from_str(&norm, "%Y-%m-%d")
-        .ok()
-        .filter(|d| (1990..=2100).contains(&d.year()))
-        .ok_or_else(|| format!("{what}格式应为 2024-03-05"))
+    let date = NaiveDate::parse_from_str(&norm, "%Y-%m-%d")
+        .map_err(|_| format!("{what}格式应为 2024-03-05"))?;
+    // A well-formed date outside the years a contract can have: say so,
+    // rather than blaming the format.
+    if !(1990..=2100).contains(&date.year()) {
+        return Err(format!("{what}超出合理范围（1990—2100 年）"));
+    }
+    Ok(date)
 }
 
 /// An Excel serial day number (1900 date system) as a date.
@@ -35,6 +39,18 @@ pub fn excel_serial(days: f64) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_out_of_range_is_called_so() {
+        assert_eq!(
+            parse_date("1900-01-01", "签订日期").unwrap_err(),
+            "签订日期超出合理范围（1990—2100 年）"
+        );
+        assert_eq!(
+            parse_date("2024-13-01", "签订日期").unwrap_err(),
+            "签订日期格式应为 2024-03-05"
+        );
+    }
 
     #[test]
     fn parses_common_forms() {

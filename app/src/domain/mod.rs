@@ -218,3 +218,40 @@ mod tests {
         assert_eq!(label_of(&ROSTER_ROLES, "pm"), "项目经理");
     }
 }
+
+/// A filing's state: a draft the owner is completing, or submitted (已备案),
+/// after which changes are corrections with a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilingStatus {
+    Draft,
+    Submitted,
+}
+
+impl FilingStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::Submitted => "已备案",
+        }
+    }
+}
+
+/// Reads the stored code (rows map through it with `#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for FilingStatus {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "draft" => Ok(Self::Draft),
+            "submitted" => Ok(Self::Submitted),
+            other => Err(format!("unknown filing status {other}")),
+        }
+    }
+}

@@ -3,7 +3,21 @@ use serde::{Deserialize, Serialize};
 
 /// A non-negative amount in fen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "i64")]
 pub struct Fen(pub i64);
+
+/// Deserialising checks the range as parsing does (a client cannot send a
+/// negative or absurd amount around [`Fen::parse_yuan`]).
+impl TryFrom<i64> for Fen {
+    type Error = String;
+    fn try_from(fen: i64) -> Result<Self, String> {
+        if (0..=MAX_FEN).contains(&fen) {
+            Ok(Self(fen))
+        } else {
+            Err("金额超出合理范围".into())
+        }
+    }
+}
 
 /// The largest amount we accept: 1,000 亿元, far above any county contract.
 const MAX_FEN: i64 = 10_000_000_000_000;
@@ -20,6 +34,12 @@ impl Fen {
         let s = s.strip_suffix('元').unwrap_or(&s).trim();
         if s.is_empty() {
             return Err(format!("请填写{what}"));
+        }
+        if let Some(rest) = s.strip_prefix('-').or_else(|| s.strip_prefix('－')) {
+            // "-5": a number, but not an amount a contract can have.
+            if rest.trim().bytes().any(|b| b.is_ascii_digit()) {
+                return Err(format!("{what}须大于 0"));
+            }
         }
         let (int, frac) = s.split_once('.').unwrap_or((s, ""));
         let digits_only = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
@@ -110,6 +130,18 @@ mod tests {
             Fen::parse_yuan("", "合同价")
                 .unwrap_err()
                 .contains("请填写合同价")
+        );
+    }
+
+    #[test]
+    fn a_negative_amount_is_called_so() {
+        assert_eq!(
+            Fen::parse_yuan("-5", "合同价").unwrap_err(),
+            "合同价须大于 0"
+        );
+        assert_eq!(
+            Fen::parse_yuan("-1,000.50", "合同价").unwrap_err(),
+            "合同价须大于 0"
         );
     }
 

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 /// Chinese characters, letters, digits and the punctuation that real names use.
 /// Emoji, markup and quotes are refused rather than escaped: they never belong
 /// in the name of a unit or a person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialised as text; never deserialised (its parser needs the field's
+/// name and limit), so a client cannot send one around [`Name::parse`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Name(String);
 
 const NAME_PUNCTUATION: &str = " ()（）·-—_.、&";
@@ -42,7 +44,15 @@ fn name_char(c: char) -> bool {
 
 /// A login name: 3–32 of a–z, 0–9, `_` and `.`, stored lower-case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Username(String);
+
+impl TryFrom<String> for Username {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
 
 impl Username {
     pub fn parse(input: &str) -> Result<Self, String> {
@@ -75,7 +85,27 @@ pub fn optional_text(input: &str, what: &str, max: usize) -> Result<Option<Strin
     if s.chars().any(|c| c.is_control() && c != '\n') {
         return Err(format!("{what}含有控制字符"));
     }
+    if s.chars().any(invisible) {
+        return Err(format!(
+            "{what}含有不可见的格式字符（如文字方向控制符），请删除后重新输入"
+        ));
+    }
     Ok(Some(s.to_string()))
+}
+
+/// Invisible format characters (Unicode Cf that text needs none of): bidi
+/// overrides and isolates make a list show text reversed (U+202E turns
+/// "合同ABC" into something else on screen), zero-width ones hide
+/// differences between two codes that look the same.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}')
 }
 
 /// Required free text (project and section names, contract numbers): 1..=max
@@ -155,6 +185,15 @@ mod tests {
             required_text(" 1#楼（一期） ", "项目名称", 10).unwrap(),
             "1#楼（一期）"
         );
+        for sneaky in [
+            "合同\u{202E}CBA",
+            "PYRM\u{200B}-018",
+            "\u{2066}项目\u{2069}",
+            "\u{FEFF}标段",
+        ] {
+            let e = required_text(sneaky, "合同编号", 50).unwrap_err();
+            assert!(e.contains("不可见的格式字符"), "{sneaky:?}: {e}");
+        }
         assert!(code_text("PY-2024-001", "项目编号").is_ok());
         assert!(code_text("PY 2024", "项目编号").is_err());
         assert!(code_text("", "项目编号").is_err());

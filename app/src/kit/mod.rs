@@ -1,6 +1,7 @@
 //! The UI kits every feature builds on: forms, tables, the shell, history.
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod form;
-pub mod history;
 pub mod layout;
 pub mod status;
 pub mod table;

@@ -21,6 +21,34 @@ impl<T> Page<T> {
 
 pub const PER_PAGE: i64 = 20;
 
+/// Which rows of a list a service fetches: one page for the screen, or all of
+/// them (under the same filters) for an Excel export. A page number converts
+/// into it, so `list(.., 2)` reads as before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    Page(i64),
+    All,
+}
+
+impl From<i64> for Rows {
+    fn from(page: i64) -> Self {
+        Self::Page(page)
+    }
+}
+
+impl Rows {
+    /// `(LIMIT, OFFSET, page number)` for the query.
+    pub fn window(self) -> (i64, i64, i64) {
+        match self {
+            Self::Page(p) => {
+                let p = p.max(1);
+                (PER_PAGE, (p - 1) * PER_PAGE, p)
+            }
+            Self::All => (i64::MAX, 0, 1),
+        }
+    }
+}
+
 /// `columns` label the cells; `row` renders one record's cells in that order.
 #[component]
 pub fn DataTable<T, F>(
@@ -70,13 +98,7 @@ where
 pub fn Pager(total: i64, page: i64, pages: i64) -> impl IntoView {
     let query = use_query_map();
     let href = move |p: i64| {
-        let mut parts: Vec<String> = query.with_untracked(|q| {
-            q.clone()
-                .into_iter()
-                .filter(|(k, _)| k != "page")
-                .map(|(k, v)| format!("{k}={}", urlencode(&v)))
-                .collect()
-        });
+        let mut parts = query.with_untracked(|q| filter_pairs(q));
         parts.push(format!("page={p}"));
         format!("?{}", parts.join("&"))
     };
@@ -88,6 +110,31 @@ pub fn Pager(total: i64, page: i64, pages: i64) -> impl IntoView {
             {(page < pages).then(|| view! { <a href=href(page + 1) rel="next">"下一页"</a> })}
         </nav>
     }
+}
+
+/// The list's query parameters other than the page, encoded as `k=v`.
+fn filter_pairs(q: &leptos_router::params::ParamsMap) -> Vec<String> {
+    q.clone()
+        .into_iter()
+        .filter(|(k, _)| k != "page")
+        .map(|(k, v)| format!("{k}={}", urlencode(&v)))
+        .collect()
+}
+
+/// "导出 Excel": the list's export (`/export/….xlsx`) under the filters now in
+/// the address bar, so the file holds what the list shows (all its pages).
+#[component]
+pub fn ExportLink(href: &'static str) -> impl IntoView {
+    let query = use_query_map();
+    let link = move || {
+        let parts = query.with(filter_pairs);
+        if parts.is_empty() {
+            href.to_string()
+        } else {
+            format!("{href}?{}", parts.join("&"))
+        }
+    };
+    view! { <a class="btn btn-export" href=link download rel="nofollow">"导出 Excel"</a> }
 }
 
 fn urlencode(s: &str) -> String {
@@ -137,6 +184,9 @@ pub fn FilterBar(
     /// (value, label) pairs; an "all" entry with value "" comes first.
     options: Vec<(String, String)>,
     all_label: &'static str,
+    /// The list's Excel export, offered beside the search (see [`ExportLink`]).
+    #[prop(optional)]
+    export: Option<&'static str>,
 ) -> impl IntoView {
     let (q, chosen) = (text_param("q"), text_param(select));
     view! {
@@ -150,6 +200,7 @@ pub fn FilterBar(
                 }).collect_view()}
             </select>
             <button type="submit" class="btn">"查询"</button>
+            {export.map(|href| view! { <ExportLink href/> })}
         </Form>
     }
 }

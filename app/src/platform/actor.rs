@@ -186,23 +186,6 @@ pub async fn session_actor(
     Ok(actor)
 }
 
-/// [`require_role`] for plain axum handlers.
-pub async fn session_role(
-    db: &super::db::Db,
-    session: &tower_sessions::Session,
-    client: ClientInfo,
-    roles: &[Role],
-) -> Result<Actor, AppError> {
-    let actor = session_actor(db, session, client)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    actor.require(roles)?;
-    if actor.must_change_password {
-        return Err(AppError::invalid("请先修改初始密码"));
-    }
-    Ok(actor)
-}
-
 /// The logged-in user, who must hold one of `roles` and have replaced the
 /// first password an administrator gave them.
 pub async fn require_role(roles: &[Role]) -> Result<Actor, AppError> {
@@ -241,4 +224,75 @@ pub async fn respond<T>(fut: impl Future<Output = Result<T, AppError>>) -> Resul
         set_status(e);
     }
     r
+}
+
+/// The one prologue of a server function: the acting user (holding one of
+/// the roles, first password replaced) and the state, with the error's HTTP
+/// status set. Roles are `domain::Role` variants, or `ANY` for every
+/// logged-in user:
+///
+/// ```ignore
+/// with_actor!([Admin, Supervisor], |actor, st| service::list(&st.db, &actor, &q).await)
+/// ```
+#[macro_export]
+macro_rules! with_actor {
+    ([$($role:ident),+], |$actor:ident, $state:ident| $body:expr) => {
+        $crate::with_actor!(&[$($crate::domain::Role::$role),+], |$actor, $state| $body)
+    };
+    (ANY, |$actor:ident, $state:ident| $body:expr) => {
+        $crate::with_actor!(&$crate::domain::Role::ALL, |$actor, $state| $body)
+    };
+    ($roles:expr, |$actor:ident, $state:ident| $body:expr) => {{
+        $crate::platform::actor::respond(async move {
+            let $actor = $crate::platform::actor::require_role($roles).await?;
+            let $state = $crate::platform::state()?;
+            $body
+        })
+        .await
+    }};
+}
+
+/// The acting user of a plain axum handler (uploads, downloads, exports):
+/// the same session, cache and checks as [`require_role`].
+///
+/// ```ignore
+/// async fn download(acting: Acting, ...) -> Response {
+///     let actor = match acting.require(&[Role::Owner]) { Ok(a) => a, Err(e) => return refusal(e) };
+/// ```
+pub struct Acting(pub Option<Actor>);
+
+impl Acting {
+    /// The user, holding one of `roles`, with the first password replaced.
+    pub fn require(self, roles: &[Role]) -> Result<Actor, AppError> {
+        let actor = self.0.ok_or(AppError::Unauthenticated)?;
+        actor.require(roles)?;
+        if actor.must_change_password {
+            return Err(AppError::invalid("请先修改初始密码"));
+        }
+        Ok(actor)
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for Acting {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let fail = |e: AppError| (e.status(), e.to_string()).into_response();
+        let session = tower_sessions::Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(status, msg)| (status, msg).into_response())?;
+        let client = parts
+            .extensions
+            .get::<ClientInfo>()
+            .cloned()
+            .unwrap_or_default();
+        session_actor(&state.db, &session, client)
+            .await
+            .map(Acting)
+            .map_err(fail)
+    }
 }

@@ -39,6 +39,7 @@ impl Who {
 
 pub struct AuditedTx<'w> {
     tx: Transaction<'static, Any>,
+    backend: super::db::Backend,
     who: &'w Who,
     entries: usize,
 }
@@ -46,10 +47,16 @@ pub struct AuditedTx<'w> {
 impl<'w> AuditedTx<'w> {
     pub async fn begin(db: &Db, who: &'w Who) -> Result<Self, AppError> {
         Ok(Self {
-            tx: db.pool.begin().await?,
+            tx: db.begin_write().await?,
+            backend: db.backend,
             who,
             entries: 0,
         })
+    }
+
+    /// Which database this write runs on (row locks differ).
+    pub fn backend(&self) -> super::db::Backend {
+        self.backend
     }
 
     /// The connection for the domain statements of this write.

@@ -3,7 +3,7 @@
 //! placeholders in ascending order, integers for instants and flags); each
 //! backend has its own migration folder for the DDL that differs.
 use sqlx::{
-    AnyPool,
+    Any, AnyPool, Transaction,
     any::{AnyPoolOptions, install_default_drivers},
     migrate::Migrator,
 };
@@ -92,6 +92,20 @@ impl Db {
         match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write
+    /// lock at once (`BEGIN IMMEDIATE`): a deferred transaction that reads
+    /// first and writes later cannot wait for the lock once another writer
+    /// has committed since its read (SQLITE_BUSY_SNAPSHOT, no busy timeout),
+    /// which made owners' saves fail beside the check-in writer. Waiting at
+    /// BEGIN honours `busy_timeout` instead. PostgreSQL needs nothing here;
+    /// writers that read first lock their rows (`project::for_owner`).
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
         }
     }
 

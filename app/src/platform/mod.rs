@@ -4,10 +4,12 @@ pub mod actor;
 pub mod audit;
 pub mod cache;
 pub mod db;
+pub mod project;
 pub mod session;
 pub mod settings;
 pub mod storage;
 pub mod time;
+pub mod trail;
 pub mod upload;
 
 use axum::extract::FromRef;
@@ -22,8 +24,28 @@ pub struct AppState {
     pub db: db::Db,
     pub settings: Arc<settings::Settings>,
     pub files: storage::FileStore,
-    /// The check-in writer and area cache (one per process).
-    pub checkins: crate::features::attendance::desk::CheckinDesk,
+    /// What features keep per process (the check-in writer, …), by type.
+    pub features: FeatureState,
+}
+
+/// Per-process state that features own, keyed by its type, so that the
+/// platform names no feature (`features::state` assembles it at start-up).
+#[derive(Clone, Default)]
+pub struct FeatureState(Arc<axum::http::Extensions>);
+
+impl FeatureState {
+    pub fn with<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        Arc::make_mut(&mut self.0).insert(value);
+        self
+    }
+
+    /// The feature's state; `Internal` if it was never put in (a wiring bug).
+    pub fn get<T: Send + Sync + 'static>(&self) -> Result<&T, crate::error::AppError> {
+        self.0.get::<T>().ok_or_else(|| {
+            tracing::error!(state = std::any::type_name::<T>(), "feature state missing");
+            crate::error::AppError::Internal
+        })
+    }
 }
 
 /// The state inside a server function.

@@ -16,6 +16,8 @@ pub struct Upload {
 #[derive(Debug, PartialEq)]
 pub enum UploadError {
     NoFile,
+    /// A file was chosen but holds no bytes.
+    Empty,
     TooLarge(usize),
     Broken,
 }
@@ -24,6 +26,7 @@ impl UploadError {
     pub fn message(&self) -> String {
         match self {
             Self::NoFile => "请选择要上传的文件".into(),
+            Self::Empty => "所选文件是空的（0 字节），请重新选择".into(),
             Self::TooLarge(max) => format!("文件超过 {} MB 的上限", max / 1024 / 1024),
             Self::Broken => "上传中断，请重试".into(),
         }
@@ -33,15 +36,17 @@ impl UploadError {
 /// Reads the form, keeping at most `max` bytes of the file field `file`.
 pub async fn read(mut form: Multipart, max: usize) -> Result<Upload, UploadError> {
     let mut up = Upload::default();
-    let mut has_file = false;
-    while let Some(mut field) = form.next_field().await.map_err(|e| {
-        // axum reports an over-long body as a multipart error.
+    let (mut has_file, mut chose_file) = (false, false);
+    // axum reports a body over the route's limit as a multipart error with
+    // status 413, wherever the reading stops: that is the cause to name.
+    let failed = |e: axum::extract::multipart::MultipartError| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             UploadError::TooLarge(max)
         } else {
             UploadError::Broken
         }
-    })? {
+    };
+    while let Some(mut field) = form.next_field().await.map_err(failed)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             up.file_name = field
@@ -51,7 +56,8 @@ pub async fn read(mut form: Multipart, max: usize) -> Result<Upload, UploadError
                 .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '<' | '>' | '"'))
                 .take(120)
                 .collect();
-            while let Some(chunk) = field.chunk().await.map_err(|_| UploadError::Broken)? {
+            chose_file |= !up.file_name.is_empty();
+            while let Some(chunk) = field.chunk().await.map_err(failed)? {
                 if up.bytes.len() + chunk.len() > max {
                     return Err(UploadError::TooLarge(max));
                 }
@@ -59,14 +65,14 @@ pub async fn read(mut form: Multipart, max: usize) -> Result<Upload, UploadError
             }
             has_file = !up.bytes.is_empty();
         } else {
-            let text = field.text().await.map_err(|_| UploadError::Broken)?;
+            let text = field.text().await.map_err(failed)?;
             up.fields.insert(name, text.chars().take(500).collect());
         }
     }
-    if has_file {
-        Ok(up)
-    } else {
-        Err(UploadError::NoFile)
+    match (has_file, chose_file) {
+        (true, _) => Ok(up),
+        (false, true) => Err(UploadError::Empty),
+        (false, false) => Err(UploadError::NoFile),
     }
 }
 

@@ -41,6 +41,7 @@ pub fn good_form() -> FilingForm {
         payment_terms: "预付款 10%，按月进度款 75%，结算后付至 97%，质保金 3%".into(),
         supervisor_engineer_unit_id: String::new(),
         remarks: String::new(),
+        version: String::new(),
     }
 }
 
@@ -187,7 +188,7 @@ async fn bad_rows_are_reported_by_line_and_column_and_good_rows_imported(b: Back
     assert!(at(4, "中标通知书日期").contains("格式"));
     assert!(at(8, "标段编号").contains("第 2 行"));
     assert!(at(9, "项目名称").contains("<"));
-    assert!(at(9, "中标价（元）").contains("数字"));
+    assert!(at(9, "中标价（元）").contains("须大于 0"), "a negative price is called so");
     assert_eq!((out.total, out.created, out.failed()), (8, 4, 4));
     // Four good rows, four trail entries; nothing of the bad ones.
     assert_eq!(t.count("awards").await, before.0 + 4);
@@ -224,13 +225,14 @@ async fn a_filing_goes_from_draft_to_submitted_to_corrected(b: Backend) {
         payment_terms: " ".into(),
         supervisor_engineer_unit_id: "abc".into(),
         remarks: "".into(),
+        version: String::new(),
     };
     let e = filings::save(&t.db, &t.settings, &owner, id, &bad, "")
         .await
         .unwrap_err();
     assert_field(&e, "contract_no", "请填写");
     assert_field(&e, "signed_on", "早于中标通知书日期");
-    assert_field(&e, "contract_price", "数字");
+    assert_field(&e, "contract_price", "须大于 0");
     assert_field(&e, "duration_days", "应为 365 天");
     assert_field(&e, "payment_terms", "请填写");
     assert_field(&e, "supervisor_engineer_unit_id", "监理单位");
@@ -378,7 +380,7 @@ async fn a_filing_goes_from_draft_to_submitted_to_corrected(b: Backend) {
     }
     filings::submit(&t.db, &owner, id).await.unwrap();
     let f = filings::get(&t.db, &owner, id).await.unwrap();
-    assert_eq!(f.status, "submitted");
+    assert_eq!(f.status, app::domain::FilingStatus::Submitted);
     assert!(
         f.back_entry,
         "signed 2024-07-05, before go-live: a back-entry"

@@ -7,6 +7,8 @@
 #[cfg(feature = "ssr")]
 pub mod desk;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod geometry;
 mod pages;
 #[cfg(feature = "ssr")]
@@ -22,6 +24,53 @@ pub use pages::{AlertsPage, AttendancePage, CheckinPage};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// This feature's entries in the left navigation.
+pub const NAV: &[crate::kit::layout::NavItem] = {
+    use crate::domain::Role;
+    use crate::kit::layout::{NavItem, READERS};
+    &[
+        NavItem {
+            order: 20,
+            href: "/checkin",
+            label: "今日打卡",
+            roles: &[Role::KeyPersonnel],
+        },
+        NavItem {
+            order: 50,
+            href: "/attendance",
+            label: "考勤统计",
+            roles: READERS,
+        },
+        NavItem {
+            order: 60,
+            href: "/alerts",
+            label: "预警",
+            roles: READERS,
+        },
+    ]
+};
+
+/// The trail's vocabulary for attendance (written on the filing's record).
+#[cfg(feature = "ssr")]
+pub const TRAIL: crate::platform::trail::TrailSpec = crate::platform::trail::TrailSpec {
+    entities: &[],
+    actions: &[
+        ("area_add", "添加考勤区域"),
+        ("area_remove", "删除考勤区域"),
+        ("calendar", "修改考勤日历"),
+        ("alert", "预警"),
+    ],
+    fields: &[
+        ("attendance_area", "考勤区域"),
+        ("geojson", "区域坐标（GeoJSON）"),
+        ("workdays", "打卡工作日"),
+        ("holidays", "节假日"),
+        ("makeup_days", "调休上班日"),
+        ("photo_required", "打卡须拍现场照片"),
+        ("alert", "预警"),
+    ],
+};
 
 /// A project the person is on the roster of, for the check-in page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,15 +152,10 @@ pub struct Alert {
 
 #[server(endpoint = "attendance/month")]
 pub async fn attendance_month(filing_id: i64, month: String) -> Result<MonthView, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state, time::now_ms},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
-        service::month_view(&state()?.db, &actor, filing_id, &month, now_ms()).await
+    use crate::platform::time::now_ms;
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        service::month_view(&st.db, &actor, filing_id, &month, now_ms()).await
     })
-    .await
 }
 
 /// Saves a project's attendance calendar. `w1`…`w7` are the weekday boxes.
@@ -129,12 +173,7 @@ pub async fn save_calendar(
     makeup_days: String,
     #[server(default)] photo_required: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Owner]).await?;
+    crate::with_actor!([Owner], |actor, st| {
         let days: String = [w1, w2, w3, w4, w5, w6, w7]
             .iter()
             .enumerate()
@@ -145,35 +184,22 @@ pub async fn save_calendar(
             photo_required: photo_required.is_some(),
             ..service::Calendar::parse(&days, &holidays, &makeup_days)?
         };
-        service::save_calendar(&state()?.db, &actor, filing_id, &cal).await
+        service::save_calendar(&st.db, &actor, filing_id, &cal).await
     })
-    .await
 }
 
 #[server(endpoint = "attendance/flagged")]
 pub async fn flagged_checkins() -> Result<Vec<FlaggedCheckin>, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
-        service::flagged(&state()?.db, &actor).await
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        service::flagged(&st.db, &actor).await
     })
-    .await
 }
 
 #[server(endpoint = "alerts/list")]
 pub async fn list_alerts() -> Result<Vec<Alert>, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
-        service::alerts(&state()?.db, &actor).await
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        service::alerts(&st.db, &actor).await
     })
-    .await
 }
 
 /// A saved attendance area (GeoJSON in WGS-84).
@@ -199,56 +225,33 @@ pub struct AreasView {
 
 #[server(endpoint = "areas/list")]
 pub async fn list_areas(filing_id: i64) -> Result<AreasView, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
-        let st = state()?;
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        let st = st;
         service::areas_view(&st.db, &st.settings, &actor, filing_id).await
     })
-    .await
 }
 
 #[server(endpoint = "areas/add")]
 pub async fn save_area(filing_id: i64, name: String, geojson: String) -> Result<(), AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Owner]).await?;
-        service::add_area(&state()?.db, &actor, filing_id, &name, &geojson).await?;
+    crate::with_actor!([Owner], |actor, st| {
+        service::add_area(&st.db, &actor, filing_id, &name, &geojson).await?;
         Ok(())
     })
-    .await
 }
 
 #[server(endpoint = "areas/remove")]
 pub async fn remove_area(filing_id: i64, area_id: i64) -> Result<(), AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Owner]).await?;
-        service::remove_area(&state()?.db, &actor, filing_id, area_id).await
+    crate::with_actor!([Owner], |actor, st| {
+        service::remove_area(&st.db, &actor, filing_id, area_id).await
     })
-    .await
 }
 
 #[server(endpoint = "checkin/projects")]
 pub async fn my_projects() -> Result<Vec<MyProject>, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state, time::now_ms},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::KeyPersonnel]).await?;
-        service::my_projects(&state()?.db, &actor, now_ms()).await
+    use crate::platform::time::now_ms;
+    crate::with_actor!([KeyPersonnel], |actor, st| {
+        service::my_projects(&st.db, &actor, now_ms()).await
     })
-    .await
 }
 
 /// One check-in: the browser's position, decided by the server. JSON in, as a
@@ -261,13 +264,9 @@ pub async fn check_in(
     accuracy: f64,
     device_key: String,
 ) -> Result<Decision, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state, time::now_ms},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::KeyPersonnel]).await?;
-        let st = state()?;
+    use crate::platform::time::now_ms;
+    crate::with_actor!([KeyPersonnel], |actor, st| {
+        let st = st;
         let reading = service::Reading {
             filing_id,
             lat,
@@ -276,9 +275,9 @@ pub async fn check_in(
             device_key,
             photo_sha256: None,
         };
-        service::check_in(&st.checkins, &st.settings, &actor, reading, now_ms()).await
+        let desk = st.features.get::<desk::CheckinDesk>()?;
+        service::check_in(desk, &st.settings, &actor, reading, now_ms()).await
     })
-    .await
 }
 
 /// The answer to a check-in, shown to the person at once.

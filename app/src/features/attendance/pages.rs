@@ -10,7 +10,7 @@ use crate::{
         form::{FormAlert, FormErrors, SubmitButton, successes},
         layout::PageHeader,
         status::Loaded,
-        table::{DataTable, text_param},
+        table::{DataTable, ExportLink, text_param},
     },
 };
 use leptos::prelude::*;
@@ -352,7 +352,7 @@ pub fn AttendancePage() -> impl IntoView {
             Some(v) => view! { <MonthCalendar v=v.clone()/> <CalendarForm v save/> }.into_any(),
         }}/>
         <section class="card">
-            <h2>"存疑打卡"</h2>
+            <h2>"存疑打卡" <ExportLink href="/export/flagged-checkins.xlsx"/></h2>
             <p class="hint">"以下打卡已通过位置判定，但存在异常迹象（移动速度、共用设备、坐标完全相同、定位精度异常），请核查。"</p>
             <Loaded resource=flagged children={|list: Vec<FlaggedCheckin>| view! {
                 <DataTable
@@ -478,7 +478,9 @@ pub fn AlertsPage() -> impl IntoView {
     let alerts = Resource::new(|| (), |_| list_alerts());
     view! {
         <Title text="预警 · 标后履约监管"/>
-        <PageHeader title="预警"/>
+        <PageHeader title="预警">
+            <ExportLink href="/export/alerts.xlsx"/>
+        </PageHeader>
         <Loaded resource=alerts children={|list: Vec<Alert>| view! {
             <DataTable
                 columns=vec!["时间", "项目", "期间", "内容"]

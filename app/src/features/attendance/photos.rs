@@ -5,21 +5,15 @@ use super::service::{self, Reading};
 use crate::{
     domain::Role,
     error::AppError,
-    platform::{
-        AppState,
-        actor::{ClientInfo, session_role},
-        time::now_ms,
-        upload,
-    },
+    platform::{AppState, actor::Acting, time::now_ms, upload},
 };
 use axum::{
-    Extension, Json, Router,
+    Json, Router,
     extract::{DefaultBodyLimit, Multipart, Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use tower_sessions::Session;
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -55,11 +49,10 @@ fn refusal(e: AppError) -> Response {
 
 async fn check_in_with_photo(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientInfo>,
-    session: Session,
+    acting: Acting,
     form: Multipart,
 ) -> Response {
-    let actor = match session_role(&state.db, &session, client, &[Role::KeyPersonnel]).await {
+    let actor = match acting.require(&[Role::KeyPersonnel]) {
         Ok(a) => a,
         Err(e) => return refusal(e),
     };
@@ -99,20 +92,19 @@ async fn check_in_with_photo(
         device_key: up.fields.get("device_key").cloned().unwrap_or_default(),
         photo_sha256: Some(sha),
     };
-    match service::check_in(&state.checkins, &state.settings, &actor, reading, now_ms()).await {
+    let desk = match state.features.get::<super::desk::CheckinDesk>() {
+        Ok(d) => d,
+        Err(e) => return refusal(e),
+    };
+    match service::check_in(desk, &state.settings, &actor, reading, now_ms()).await {
         Ok(decision) => Json(decision).into_response(),
         Err(e) => refusal(e),
     }
 }
 
-async fn photo(
-    State(state): State<AppState>,
-    Extension(client): Extension<ClientInfo>,
-    session: Session,
-    Path(id): Path<i64>,
-) -> Response {
+async fn photo(State(state): State<AppState>, acting: Acting, Path(id): Path<i64>) -> Response {
     let roles = [Role::Admin, Role::Supervisor, Role::Owner];
-    let actor = match session_role(&state.db, &session, client, &roles).await {
+    let actor = match acting.require(&roles) {
         Ok(a) => a,
         Err(e) => return (e.status(), e.to_string()).into_response(),
     };

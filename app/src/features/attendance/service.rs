@@ -7,12 +7,28 @@ use super::{
 use crate::{
     domain::Role,
     error::AppError,
-    platform::{actor::Actor, audit::AuditedTx, db::Db, settings::Settings, time::now_ms},
+    platform::{actor::Actor, audit::AuditedTx, db::Db, project, settings::Settings, time::now_ms},
 };
 use chrono::TimeZone;
 use geo::{Distance, Haversine, Point};
 use serde::Serialize;
 use sqlx::Row;
+
+/// Why a position outside every area is refused, in the unit people use
+/// for that distance; a position hundreds of kilometres away is no position
+/// on a site, and is called what it is.
+fn far_message(d: f64) -> String {
+    if d < 1_000.0 {
+        format!("不在考勤区域内：距最近的考勤区域约 {d:.0} 米")
+    } else if d < 100_000.0 {
+        format!("不在考勤区域内：距最近的考勤区域约 {:.1} 公里", d / 1_000.0)
+    } else {
+        format!(
+            "定位位置异常：距考勤区域约 {:.0} 公里，不可能在工地附近。请确认手机已开启 GPS 定位、未使用虚拟定位软件后重试。",
+            d / 1_000.0
+        )
+    }
+}
 
 /// Adds an attendance area to a filing of the owner's unit. Returns its id.
 pub async fn add_area(
@@ -31,17 +47,7 @@ pub async fn add_area(
         Area::parse(&value, &AreaLimits::default()).map_err(|e| AppError::field("geojson", e))?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let owner: Option<i64> = sqlx::query_scalar(
-        "SELECT a.owner_unit_id FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
-    )
-    .bind(filing_id)
-    .fetch_optional(tx.conn())
-    .await?;
-    match owner {
-        None => return Err(AppError::NotFound),
-        Some(o) if o != actor.unit_id => return Err(AppError::Forbidden),
-        Some(_) => {}
-    }
+    project::for_owner(&mut tx, actor, filing_id).await?;
     let stored = area.to_geojson().to_string();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO attendance_areas (filing_id, name, geojson, created_by, created_at)
@@ -118,21 +124,15 @@ pub async fn areas_view(
     actor: &Actor,
     filing_id: i64,
 ) -> Result<super::AreasView, AppError> {
-    let project = readable(db, actor, filing_id).await?;
-    let owner: i64 = sqlx::query_scalar(
-        "SELECT a.owner_unit_id FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
-    )
-    .bind(filing_id)
-    .fetch_one(&db.pool)
-    .await?;
+    let p = project::read(&mut *db.pool.acquire().await?, actor, filing_id).await?;
     let rows = sqlx::query("SELECT id, name, geojson FROM attendance_areas WHERE filing_id = $1 AND removed_at IS NULL ORDER BY id")
         .bind(filing_id)
         .fetch_all(&db.pool)
         .await?;
     Ok(super::AreasView {
         filing_id,
-        project,
-        editable: actor.role == Role::Owner && actor.unit_id == owner,
+        project: p.label(),
+        editable: p.may_write(actor),
         areas: rows
             .iter()
             .map(|r| {
@@ -158,19 +158,15 @@ pub async fn remove_area(
     actor.require(&[Role::Owner])?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let row = sqlx::query(
-        "SELECT z.name, a.owner_unit_id FROM attendance_areas z JOIN filings f ON f.id = z.filing_id
-         JOIN awards a ON a.id = f.award_id WHERE z.id = $1 AND z.filing_id = $2 AND z.removed_at IS NULL",
+    project::for_owner(&mut tx, actor, filing_id).await?;
+    let name: String = sqlx::query_scalar(
+        "SELECT name FROM attendance_areas WHERE id = $1 AND filing_id = $2 AND removed_at IS NULL",
     )
     .bind(area_id)
     .bind(filing_id)
     .fetch_optional(tx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
-    if row.try_get::<i64, _>("owner_unit_id")? != actor.unit_id {
-        return Err(AppError::Forbidden);
-    }
-    let name: String = row.try_get("name")?;
     sqlx::query("UPDATE attendance_areas SET removed_at = $1 WHERE id = $2")
         .bind(now_ms())
         .bind(area_id)
@@ -214,10 +210,6 @@ fn beijing_day(ms: i64) -> String {
         .single()
         .map(|t| t.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
-}
-
-fn hhmm(ms: i64) -> String {
-    crate::fmt::datetime(ms)
 }
 
 /// Everything the decision needs besides the areas, read in one statement:
@@ -365,12 +357,13 @@ pub async fn check_in(
             Some(d) if d <= tolerance => (
                 true,
                 format!("distance {d:.1} <= tolerance {tolerance:.1}"),
-                format!("打卡成功 · {}", hhmm(now)),
+                // The page shows the server's time beside it.
+                "打卡成功".to_string(),
             ),
             Some(d) => (
                 false,
                 format!("distance {d:.1} > tolerance {tolerance:.1}"),
-                format!("不在考勤区域内：距最近的考勤区域约 {d:.0} 米"),
+                far_message(d),
             ),
         }
     };
@@ -450,7 +443,7 @@ fn plausibility(settings: &Settings, cx: &Context, r: &Reading, now: i64) -> Vec
 // --- attendance views and alerts ----------------------------------------------
 
 use super::{Alert, FlaggedCheckin, MonthView, PersonMonth};
-use crate::features::awards::service::{self as awards, ScopeBinds, scope_sql};
+use crate::platform::project::{ScopeBinds, scope_sql};
 use chrono::{Datelike, NaiveDate};
 
 /// Which days of a project require a check-in: weekdays, minus public
@@ -582,16 +575,7 @@ pub async fn save_calendar(
     let before = calendar(db, filing_id).await?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let owner: i64 = sqlx::query_scalar(
-        "SELECT a.owner_unit_id FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
-    )
-    .bind(filing_id)
-    .fetch_optional(tx.conn())
-    .await?
-    .ok_or(AppError::NotFound)?;
-    if owner != actor.unit_id {
-        return Err(AppError::Forbidden);
-    }
+    project::for_owner(&mut tx, actor, filing_id).await?;
     sqlx::query(
         "INSERT INTO attendance_rules (filing_id, workdays, holidays, makeup_days, photo_required, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -646,16 +630,6 @@ fn month_days(month: &str) -> Result<Vec<NaiveDate>, AppError> {
 }
 
 /// The filing's label, if the actor may read it.
-async fn readable(db: &Db, actor: &Actor, filing_id: i64) -> Result<String, AppError> {
-    let award_id: i64 = sqlx::query_scalar("SELECT award_id FROM filings WHERE id = $1")
-        .bind(filing_id)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let a = awards::get(db, actor, award_id).await?;
-    Ok(format!("{} · {}", a.project_name, a.section_name))
-}
-
 pub async fn month_view(
     db: &Db,
     actor: &Actor,
@@ -663,7 +637,8 @@ pub async fn month_view(
     month: &str,
     now: i64,
 ) -> Result<MonthView, AppError> {
-    let project = readable(db, actor, filing_id).await?;
+    let p = project::read(&mut *db.pool.acquire().await?, actor, filing_id).await?;
+    let project = p.label();
     let cal = calendar(db, filing_id).await?;
     let month = if month.is_empty() {
         &beijing_day(now)[..7]
@@ -775,14 +750,8 @@ pub async fn month_view(
         });
     }
     const WD: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
-    let owner: i64 = sqlx::query_scalar(
-        "SELECT a.owner_unit_id FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
-    )
-    .bind(filing_id)
-    .fetch_one(&db.pool)
-    .await?;
     Ok(MonthView {
-        editable: actor.role == Role::Owner && actor.unit_id == owner,
+        editable: p.may_write(actor),
         workdays: cal.workdays_code(),
         holidays: Calendar::join(&cal.holidays),
         makeup_days: Calendar::join(&cal.makeup),
@@ -842,7 +811,12 @@ pub async fn photo_of(db: &Db, actor: &Actor, checkin_id: i64) -> Result<String,
         .fetch_optional(&db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
-    readable(db, actor, row.try_get("filing_id")?).await?;
+    project::read(
+        &mut *db.pool.acquire().await?,
+        actor,
+        row.try_get("filing_id")?,
+    )
+    .await?;
     row.try_get::<Option<String>, _>("photo_sha256")?
         .ok_or(AppError::NotFound)
 }
@@ -1004,4 +978,18 @@ pub async fn alerts(db: &Db, actor: &Actor) -> Result<Vec<Alert>, AppError> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn distances_read_in_the_right_unit() {
+        assert!(super::far_message(492.4).ends_with("约 492 米"));
+        assert!(super::far_message(13_250.0).ends_with("约 13.3 公里"));
+        let m = super::far_message(13_764_600.0);
+        assert!(
+            m.starts_with("定位位置异常：距考勤区域约 13765 公里"),
+            "{m}"
+        );
+    }
 }

@@ -1,14 +1,41 @@
 //! The audit trail as people see it: a record's history, the administrator's
 //! trail list and the chain check.
+mod history;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+pub use history::ChangeHistory;
 pub use pages::AuditPage;
 
 use crate::{error::AppError, kit::table::Page};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// This feature's entries in the left navigation.
+pub const NAV: &[crate::kit::layout::NavItem] = {
+    use crate::domain::Role;
+    use crate::kit::layout::NavItem;
+    &[NavItem {
+        order: 100,
+        href: "/admin/audit",
+        label: "留痕审计",
+        roles: &[Role::Admin],
+    }]
+};
+
+/// The trail's words shared by every record: creating, editing, correcting.
+#[cfg(feature = "ssr")]
+pub const TRAIL: crate::platform::trail::TrailSpec = crate::platform::trail::TrailSpec {
+    entities: &[],
+    actions: &[("create", "新增"), ("update", "修改"), ("correct", "更正")],
+    fields: &[
+        ("name", "名称"),
+        ("status", "状态"),
+        ("remarks", "备注"),
+        ("reason", "更正原因"),
+    ],
+};
 
 /// One change of a record, ready to show: (field label, before, after).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,36 +71,21 @@ pub struct ChainStatus {
 
 #[server(endpoint = "record_history")]
 pub async fn record_history(entity: String, id: String) -> Result<Vec<HistoryEntry>, AppError> {
-    use crate::platform::{actor, state};
-    actor::respond(async move {
-        let actor = actor::require_role(&crate::domain::Role::ALL).await?;
-        service::record_history(&state()?.db, &actor, &entity, &id).await
+    crate::with_actor!(ANY, |actor, st| {
+        service::record_history(&st.db, &actor, &entity, &id).await
     })
-    .await
 }
 
 #[server(endpoint = "audit_trail")]
 pub async fn audit_trail(page: i64, entity: String) -> Result<Page<TrailRow>, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        actor::require_role(&[Role::Admin]).await?;
-        service::trail(&state()?.db, page, &entity).await
+    crate::with_actor!([Admin], |_actor, st| {
+        service::trail(&st.db, page, &entity).await
     })
-    .await
 }
 
 #[server(endpoint = "audit_verify")]
 pub async fn verify_audit() -> Result<ChainStatus, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        actor::require_role(&[Role::Admin]).await?;
-        service::chain_status(&state()?.db).await
+    crate::with_actor!([Admin], |_actor, st| {
+        service::chain_status(&st.db).await
     })
-    .await
 }

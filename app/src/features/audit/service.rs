@@ -1,4 +1,5 @@
 use super::{ChainStatus, HistoryEntry, TrailRow};
+use crate::features::TRAIL;
 use crate::{
     domain::{Role, UnitKind, sector_label},
     error::AppError,
@@ -7,41 +8,10 @@ use crate::{
         actor::Actor,
         audit::{self, ENTRY_COLUMNS, Entry},
         db::Db,
+        trail,
     },
 };
 use serde_json::Value;
-
-/// Who may read the history of which record: the same rule as the record.
-fn may_read(actor: &Actor, entity: &str, id: i64) -> bool {
-    match entity {
-        "unit" => actor.can_read_unit(id),
-        "user" => actor.role == Role::Admin || actor.user_id == id,
-        "api_token" => actor.role == Role::Admin,
-        _ => false,
-    }
-}
-
-/// Awards and filings follow the award's scope (owner unit or sector).
-async fn may_read_project(db: &Db, actor: &Actor, entity: &str, id: i64) -> Result<bool, AppError> {
-    let award_id = match entity {
-        "award" => Some(id),
-        "filing" => {
-            sqlx::query_scalar("SELECT award_id FROM filings WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&db.pool)
-                .await?
-        }
-        _ => return Ok(may_read(actor, entity, id)),
-    };
-    let Some(award_id) = award_id else {
-        return Err(AppError::NotFound);
-    };
-    match crate::features::awards::service::get(db, actor, award_id).await {
-        Ok(_) => Ok(true),
-        Err(AppError::Forbidden) => Ok(false),
-        Err(e) => Err(e),
-    }
-}
 
 pub async fn record_history(
     db: &Db,
@@ -50,7 +20,11 @@ pub async fn record_history(
     id: &str,
 ) -> Result<Vec<HistoryEntry>, AppError> {
     let numeric: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    if !may_read_project(db, actor, entity, numeric).await? {
+    // Each feature declares who may read its records' history.
+    let Some(e) = trail::entity(TRAIL, entity) else {
+        return Err(AppError::Forbidden);
+    };
+    if !e.read.allows(db, actor, numeric).await? {
         return Err(AppError::Forbidden);
     }
     let entries = audit::history(db, entity, id).await?;
@@ -119,93 +93,17 @@ fn show(key: &str, v: Option<&Value>) -> String {
     }
 }
 
-/// Labels for the keys that audited records use.
+/// Labels for the keys that audited records use (declared by each feature).
 fn field_label(key: &str) -> &str {
-    match key {
-        "name" => "名称",
-        "kind" => "单位类型",
-        "credit_code" => "统一社会信用代码",
-        "sector" => "行业",
-        "username" => "用户名",
-        "display_name" => "姓名",
-        "mobile" => "手机号码",
-        "role" => "角色",
-        "unit" => "所属单位",
-        "disabled" => "已停用",
-        "project_code" => "项目编号",
-        "section_code" => "标段编号",
-        "project_name" => "项目名称",
-        "section_name" => "标段名称",
-        "owner" => "建设单位",
-        "contractor" => "中标单位",
-        "award_price" => "中标价",
-        "award_date" => "中标通知书日期",
-        "tender_method" => "招标方式",
-        "status" => "状态",
-        "contract_no" => "合同编号",
-        "signed_on" => "签订日期",
-        "contract_price" => "合同价",
-        "duration_days" => "工期（天）",
-        "planned_start" => "计划开工",
-        "planned_completion" => "计划竣工",
-        "payment_terms" => "付款方式",
-        "supervisor_engineer" => "监理单位",
-        "remarks" => "备注",
-        "back_entry" => "补录",
-        "price_flag" => "价格偏离",
-        "reason" => "更正原因",
-        "roster_member" => "关键人员",
-        "attachment" => "附件",
-        "attendance_area" => "考勤区域",
-        "workdays" => "打卡工作日",
-        "holidays" => "节假日",
-        "makeup_days" => "调休上班日",
-        "photo_required" => "打卡须拍现场照片",
-        "alert" => "预警",
-        "geojson" => "区域坐标（GeoJSON）",
-        "hint" => "尾号",
-        "revoked" => "已吊销",
-        "locked_until" => "锁定至",
-        "failures" => "连续失败次数",
-        other => other,
-    }
+    trail::label(TRAIL, |s| s.fields, key)
 }
 
 fn entity_label(entity: &str) -> &str {
-    match entity {
-        "unit" => "单位",
-        "user" => "用户",
-        "award" => "中标项目",
-        "filing" => "合同备案",
-        "api_token" => "接口令牌",
-        other => other,
-    }
+    trail::entity(TRAIL, entity).map_or(entity, |e| e.label)
 }
 
 pub fn action_label(action: &str) -> &str {
-    match action {
-        "create" => "新增",
-        "update" => "修改",
-        "correct" => "更正",
-        "disable" => "停用",
-        "enable" => "启用",
-        "reset_password" => "重置密码",
-        "change_password" => "修改密码",
-        "login" => "登录",
-        "lock" => "账户锁定",
-        "import" => "导入",
-        "submit" => "提交备案",
-        "roster_add" => "添加关键人员",
-        "roster_remove" => "移出关键人员",
-        "attach" => "上传附件",
-        "detach" => "移除附件",
-        "area_add" => "添加考勤区域",
-        "area_remove" => "删除考勤区域",
-        "calendar" => "修改考勤日历",
-        "alert" => "预警",
-        "revoke" => "吊销",
-        other => other,
-    }
+    trail::label(TRAIL, |s| s.actions, action)
 }
 
 pub async fn trail(db: &Db, page: i64, entity: &str) -> Result<Page<TrailRow>, AppError> {

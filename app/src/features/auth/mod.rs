@@ -9,6 +9,30 @@ use crate::{domain::Role, error::AppError};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// This feature's entries in the left navigation.
+pub const NAV: &[crate::kit::layout::NavItem] = {
+    use crate::kit::layout::{EVERYONE, NavItem};
+
+    &[NavItem {
+        order: 110,
+        href: "/account/password",
+        label: "修改密码",
+        roles: EVERYONE,
+    }]
+};
+
+/// The trail's vocabulary for logins and passwords (records of `user`).
+#[cfg(feature = "ssr")]
+pub const TRAIL: crate::platform::trail::TrailSpec = crate::platform::trail::TrailSpec {
+    entities: &[],
+    actions: &[
+        ("login", "登录"),
+        ("lock", "账户锁定"),
+        ("change_password", "修改密码"),
+    ],
+    fields: &[("locked_until", "锁定至"), ("failures", "连续失败次数")],
+};
+
 /// The logged-in user as the browser sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurrentUser {

@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     platform::{
         AppState,
-        actor::{ClientInfo, session_role},
+        actor::{Acting, ClientInfo},
         audit::Who,
         upload::{self, error_query},
     },
@@ -20,7 +20,6 @@ use axum::{
     routing::{get, post},
 };
 use serde::Serialize;
-use tower_sessions::Session;
 use utoipa::{OpenApi, ToSchema};
 
 /// Most records one push may carry.
@@ -228,13 +227,8 @@ fn parse_body(body: &[u8]) -> Result<Vec<service::RawRecord>, String> {
 }
 
 /// The administrator's upload: imports the file and shows its report.
-async fn upload_import(
-    State(state): State<AppState>,
-    Extension(client): Extension<ClientInfo>,
-    session: Session,
-    form: Multipart,
-) -> Response {
-    let actor = match session_role(&state.db, &session, client, &[Role::Admin]).await {
+async fn upload_import(State(state): State<AppState>, acting: Acting, form: Multipart) -> Response {
+    let actor = match acting.require(&[Role::Admin]) {
         Ok(a) => a,
         Err(AppError::Unauthenticated) => return Redirect::to("/login").into_response(),
         Err(e) => return (e.status(), e.to_string()).into_response(),

@@ -5,6 +5,8 @@
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod import;
 mod pages;
 #[cfg(feature = "ssr")]
@@ -15,6 +17,52 @@ pub use pages::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage, fi
 use crate::{error::AppError, kit::table::Page};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// This feature's entries in the left navigation.
+pub const NAV: &[crate::kit::layout::NavItem] = {
+    use crate::kit::layout::{NavItem, READERS};
+
+    &[NavItem {
+        order: 40,
+        href: "/awards",
+        label: "中标项目",
+        roles: READERS,
+    }]
+};
+
+/// The trail's vocabulary for award data and API tokens.
+#[cfg(feature = "ssr")]
+pub const TRAIL: crate::platform::trail::TrailSpec = {
+    use crate::platform::trail::{Entity, ReadRule, TrailSpec};
+    TrailSpec {
+        entities: &[
+            Entity {
+                code: "award",
+                label: "中标项目",
+                read: ReadRule::Award,
+            },
+            Entity {
+                code: "api_token",
+                label: "接口令牌",
+                read: ReadRule::Admin,
+            },
+        ],
+        actions: &[("import", "导入"), ("revoke", "吊销")],
+        fields: &[
+            ("project_code", "项目编号"),
+            ("section_code", "标段编号"),
+            ("project_name", "项目名称"),
+            ("section_name", "标段名称"),
+            ("owner", "建设单位"),
+            ("contractor", "中标单位"),
+            ("award_price", "中标价"),
+            ("award_date", "中标通知书日期"),
+            ("tender_method", "招标方式"),
+            ("hint", "尾号"),
+            ("revoked", "已吊销"),
+        ],
+    }
+};
 
 /// An awarded tender section as lists show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,79 +130,41 @@ pub struct ApiToken {
 
 #[server(endpoint = "awards/list")]
 pub async fn list_awards(q: String, status: String, page: i64) -> Result<Page<Award>, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin, Role::Supervisor, Role::Owner]).await?;
-        service::list(&state()?.db, &actor, &q, &status, page).await
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        service::list(&st.db, &actor, &q, &status, page).await
     })
-    .await
 }
 
 #[server(endpoint = "awards/imports")]
 pub async fn list_imports() -> Result<Vec<ImportReport>, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        actor::require_role(&[Role::Admin]).await?;
-        service::recent_imports(&state()?.db).await
+    crate::with_actor!([Admin], |_actor, st| {
+        service::recent_imports(&st.db).await
     })
-    .await
 }
 
 #[server(endpoint = "awards/import_report")]
 pub async fn get_import(id: i64) -> Result<ImportReport, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        actor::require_role(&[Role::Admin]).await?;
-        service::import_report(&state()?.db, id).await
+    crate::with_actor!([Admin], |_actor, st| {
+        service::import_report(&st.db, id).await
     })
-    .await
 }
 
 #[server(endpoint = "awards/tokens")]
 pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        actor::require_role(&[Role::Admin]).await?;
-        service::tokens(&state()?.db).await
-    })
-    .await
+    crate::with_actor!([Admin], |_actor, st| { service::tokens(&st.db).await })
 }
 
 /// Issues a token; the answer is the secret, shown once.
 #[server(endpoint = "awards/issue_token")]
 pub async fn issue_token(name: String) -> Result<String, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
-        service::issue_token(&state()?.db, &actor, &name).await
+    crate::with_actor!([Admin], |actor, st| {
+        service::issue_token(&st.db, &actor, &name).await
     })
-    .await
 }
 
 #[server(endpoint = "awards/revoke_token")]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
-        service::revoke_token(&state()?.db, &actor, id).await
+    crate::with_actor!([Admin], |actor, st| {
+        service::revoke_token(&st.db, &actor, id).await
     })
-    .await
 }

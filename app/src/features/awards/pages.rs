@@ -5,10 +5,11 @@ use super::{
 use crate::{
     domain::{Fen, TENDER_METHODS, label_of, sector_label},
     features::filings::StartFiling,
+    features::shell::ForRole,
     fmt::datetime,
     kit::{
         form::{FormAlert, FormErrors, SubmitButton, TextField},
-        layout::{ForRole, PageHeader},
+        layout::PageHeader,
         status::Loaded,
         table::{DataTable, FilterBar, Page, Pager, id_param, page_param, text_param},
     },
@@ -55,7 +56,7 @@ pub fn AwardsPage() -> impl IntoView {
             </ForRole>
         </PageHeader>
         <FormAlert errors=FormErrors::of(start)/>
-        <FilterBar placeholder="项目、标段、编号或建设单位" select="status" select_label="备案状态" options=status_options() all_label="全部"/>
+        <FilterBar placeholder="项目、标段、编号或建设单位" select="status" select_label="备案状态" options=status_options() all_label="全部" export="/export/awards.xlsx"/>
         <Loaded resource=awards children={move |page: Page<Award>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {

@@ -7,11 +7,12 @@ use crate::{
         parse_date, required_text,
     },
     error::AppError,
-    kit::table::{PER_PAGE, Page},
+    kit::table::{PER_PAGE, Page, Rows},
     platform::{
-        actor::{Actor, Scope},
+        actor::Actor,
         audit::{AuditedTx, Who},
         db::{Db, like_pattern},
+        project::{ScopeBinds, scope_sql},
         time::{now_ms, today},
     },
 };
@@ -483,45 +484,6 @@ async fn snapshot_of(conn: &mut AnyConnection, id: i64) -> Result<Snapshot, AppE
     })
 }
 
-/// The SQL condition limiting awards (alias `a`) to what `actor` may see,
-/// using placeholders `$n`, `$n+1`, `$n+2`; bind [`ScopeBinds`] in that order.
-pub fn scope_sql(n: usize) -> String {
-    format!(
-        "(${n} = 'all' OR (${n} = 'unit' AND a.owner_unit_id = ${}) OR (${n} = 'sector' AND a.sector = ${}))",
-        n + 1,
-        n + 2
-    )
-}
-
-/// The values for [`scope_sql`].
-pub struct ScopeBinds {
-    pub mode: &'static str,
-    pub unit: i64,
-    pub sector: String,
-}
-
-impl ScopeBinds {
-    pub fn of(actor: &Actor) -> Self {
-        match actor.scope() {
-            Scope::All => Self {
-                mode: "all",
-                unit: 0,
-                sector: String::new(),
-            },
-            Scope::Sector(s) => Self {
-                mode: "sector",
-                unit: 0,
-                sector: s,
-            },
-            Scope::Unit(u) => Self {
-                mode: "unit",
-                unit: u,
-                sector: String::new(),
-            },
-        }
-    }
-}
-
 const LIST_SELECT: &str =
     "SELECT a.id, a.project_code, a.section_code, a.project_name, a.section_name,
         a.owner_unit_id, o.name AS owner_name, c.name AS contractor_name, a.award_price_fen,
@@ -563,10 +525,10 @@ pub async fn list(
     actor: &Actor,
     q: &str,
     status: &str,
-    page: i64,
+    rows: impl Into<Rows>,
 ) -> Result<Page<Award>, AppError> {
     actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
-    let page = page.max(1);
+    let (limit, offset, page) = rows.into().window();
     let status = match status {
         "pending" | "filed" => status,
         _ => "",
@@ -599,8 +561,8 @@ pub async fn list(
     .bind(&s.sector)
     .bind(&pattern)
     .bind(status)
-    .bind(PER_PAGE)
-    .bind((page - 1) * PER_PAGE)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(&db.pool)
     .await?;
     let mut items: Vec<Award> = rows.iter().map(row_to_award).collect::<Result<_, _>>()?;
@@ -858,11 +820,5 @@ mod tests {
         assert!(columns.contains(&"招标方式"));
         assert!(columns.contains(&"行业"));
         assert!(problems.iter().all(|p| p.line == 2));
-    }
-
-    #[test]
-    fn scope_sql_numbers_its_placeholders() {
-        assert!(scope_sql(3).contains("$3 = 'all'"));
-        assert!(scope_sql(3).contains("a.sector = $5"));
     }
 }

@@ -7,18 +7,17 @@ use crate::{
     error::AppError,
     platform::{
         AppState,
-        actor::{ClientInfo, session_actor, session_role},
+        actor::Acting,
         upload::{self, error_query},
     },
 };
 use axum::{
-    Extension, Router,
+    Router,
     extract::{DefaultBodyLimit, Multipart, Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use tower_sessions::Session;
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
@@ -48,12 +47,11 @@ fn refusal(e: AppError) -> Response {
 
 async fn upload_attachment(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientInfo>,
-    session: Session,
+    acting: Acting,
     Path(filing_id): Path<i64>,
     form: Multipart,
 ) -> Response {
-    let actor = match session_role(&state.db, &session, client, &[Role::Owner]).await {
+    let actor = match acting.require(&[Role::Owner]) {
         Ok(a) => a,
         Err(e) => return refusal(e),
     };
@@ -108,16 +106,9 @@ async fn upload_attachment(
     }
 }
 
-async fn download(
-    State(state): State<AppState>,
-    Extension(client): Extension<ClientInfo>,
-    session: Session,
-    Path(id): Path<i64>,
-) -> Response {
-    let actor = match session_actor(&state.db, &session, client).await {
-        Ok(Some(a)) if matches!(a.role, Role::Admin | Role::Supervisor | Role::Owner) => a,
-        Ok(Some(_)) => return refusal(AppError::Forbidden),
-        Ok(None) => return refusal(AppError::Unauthenticated),
+async fn download(State(state): State<AppState>, acting: Acting, Path(id): Path<i64>) -> Response {
+    let actor = match acting.require(&[Role::Admin, Role::Supervisor, Role::Owner]) {
+        Ok(a) => a,
         Err(e) => return refusal(e),
     };
     let (name, content_type, sha) =
@@ -126,33 +117,20 @@ async fn download(
             Err(e) => return refusal(e),
         };
     match state.files.get(&sha).await {
-        Ok(bytes) => {
-            // RFC 5987 filename* keeps Chinese names intact.
-            let encoded: String = name
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            (
-                StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, content_type),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("inline; filename*=UTF-8''{encoded}"),
-                    ),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-                    (header::CACHE_CONTROL, "private, no-store".into()),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+        Ok(bytes) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, content_type),
+                (
+                    header::CONTENT_DISPOSITION,
+                    crate::kit::export::disposition("inline", &name),
+                ),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+                (header::CACHE_CONTROL, "private, no-store".into()),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(e) => refusal(e),
     }
 }

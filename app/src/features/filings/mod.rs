@@ -6,6 +6,8 @@
 // Server functions take one argument per form field.
 #![allow(clippy::too_many_arguments)]
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod files;
 mod pages;
 #[cfg(feature = "ssr")]
@@ -17,13 +19,66 @@ use crate::{error::AppError, features::awards::Award, kit::table::Page};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// This feature's entries in the left navigation.
+pub const NAV: &[crate::kit::layout::NavItem] = {
+    use crate::domain::Role;
+    use crate::kit::layout::{NavItem, READERS};
+    &[
+        NavItem {
+            order: 30,
+            href: "/filings",
+            label: "合同备案",
+            roles: READERS,
+        },
+        NavItem {
+            order: 70,
+            href: "/filings/back-entry",
+            label: "补录统计",
+            roles: &[Role::Admin, Role::Supervisor],
+        },
+    ]
+};
+
+/// The trail's vocabulary for filings (the project's own record).
+#[cfg(feature = "ssr")]
+pub const TRAIL: crate::platform::trail::TrailSpec = {
+    use crate::platform::trail::{Entity, ReadRule, TrailSpec};
+    TrailSpec {
+        entities: &[Entity {
+            code: "filing",
+            label: "合同备案",
+            read: ReadRule::Project,
+        }],
+        actions: &[
+            ("submit", "提交备案"),
+            ("roster_add", "添加关键人员"),
+            ("roster_remove", "移出关键人员"),
+            ("attach", "上传附件"),
+            ("detach", "移除附件"),
+        ],
+        fields: &[
+            ("contract_no", "合同编号"),
+            ("signed_on", "签订日期"),
+            ("contract_price", "合同价"),
+            ("duration_days", "工期（天）"),
+            ("planned_start", "计划开工"),
+            ("planned_completion", "计划竣工"),
+            ("payment_terms", "付款方式"),
+            ("supervisor_engineer", "监理单位"),
+            ("back_entry", "补录"),
+            ("price_flag", "价格偏离"),
+            ("roster_member", "关键人员"),
+            ("attachment", "附件"),
+        ],
+    }
+};
+
 /// A filing with its award, roster and attachments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Filing {
     pub id: i64,
     pub award: Award,
-    /// `draft` or `submitted`.
-    pub status: String,
+    pub status: crate::domain::FilingStatus,
     pub contract_no: Option<String>,
     pub signed_on: Option<String>,
     pub contract_price_fen: Option<i64>,
@@ -53,7 +108,7 @@ pub struct FilingRow {
     pub section_name: String,
     pub owner_name: String,
     pub contractor_name: String,
-    pub status: String,
+    pub status: crate::domain::FilingStatus,
     pub contract_no: Option<String>,
     pub contract_price_fen: Option<i64>,
     pub signed_on: Option<String>,
@@ -101,34 +156,10 @@ pub struct ProjectOption {
     pub label: String,
 }
 
-/// A server function body: the acting user (holding one of the roles) and
-/// the state, with the error's HTTP status set.
-#[cfg(feature = "ssr")]
-macro_rules! with_actor {
-    ($roles:expr, |$actor:ident, $state:ident| $body:expr) => {{
-        use crate::platform::{actor, state};
-        actor::respond(async move {
-            let $actor = actor::require_role($roles).await?;
-            let $state = state()?;
-            $body
-        })
-        .await
-    }};
-}
-
-#[cfg(feature = "ssr")]
-const READERS: &[crate::domain::Role] = &[
-    crate::domain::Role::Admin,
-    crate::domain::Role::Supervisor,
-    crate::domain::Role::Owner,
-];
-#[cfg(feature = "ssr")]
-const OWNER: &[crate::domain::Role] = &[crate::domain::Role::Owner];
-
 /// Opens (or reopens) the filing of an award and goes to it.
 #[server(endpoint = "filings/start")]
 pub async fn start_filing(award_id: i64) -> Result<(), AppError> {
-    with_actor!(OWNER, |actor, st| {
+    crate::with_actor!([Owner], |actor, st| {
         let id = service::start(&st.db, &actor, award_id).await?;
         leptos_axum::redirect(&format!("/filings/{id}"));
         Ok(())
@@ -141,7 +172,7 @@ pub async fn list_filings(
     status: String,
     page: i64,
 ) -> Result<Page<FilingRow>, AppError> {
-    with_actor!(READERS, |actor, st| service::list(
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| service::list(
         &st.db, &actor, &q, &status, page
     )
     .await)
@@ -149,7 +180,10 @@ pub async fn list_filings(
 
 #[server(endpoint = "filings/get")]
 pub async fn get_filing(id: i64) -> Result<Filing, AppError> {
-    with_actor!(READERS, |actor, st| service::get(&st.db, &actor, id).await)
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| service::get(
+        &st.db, &actor, id
+    )
+    .await)
 }
 
 #[server(endpoint = "filings/save")]
@@ -165,9 +199,11 @@ pub async fn save_filing(
     supervisor_engineer_unit_id: String,
     remarks: String,
     #[server(default)] reason: String,
+    #[server(default)] version: String,
 ) -> Result<(), AppError> {
-    with_actor!(OWNER, |actor, st| {
+    crate::with_actor!([Owner], |actor, st| {
         let form = service::FilingForm {
+            version,
             contract_no,
             signed_on,
             contract_price,
@@ -186,7 +222,7 @@ pub async fn save_filing(
 
 #[server(endpoint = "filings/submit")]
 pub async fn submit_filing(id: i64) -> Result<(), AppError> {
-    with_actor!(OWNER, |actor, st| {
+    crate::with_actor!([Owner], |actor, st| {
         service::submit(&st.db, &actor, id).await?;
         leptos_axum::redirect(&format!("/filings/{id}?submitted=1"));
         Ok(())
@@ -205,7 +241,7 @@ pub async fn add_member(
     cert_no: String,
     #[server(default)] reason: String,
 ) -> Result<String, AppError> {
-    with_actor!(OWNER, |actor, st| {
+    crate::with_actor!([Owner], |actor, st| {
         let member = service::MemberInput::parse(&role, &name, &id_number, &mobile, &cert_no)?;
         service::add_member(&st.db, &actor, filing_id, member, &reason).await
     })
@@ -217,7 +253,7 @@ pub async fn remove_member(
     member_id: i64,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    with_actor!(OWNER, |actor, st| service::remove_member(
+    crate::with_actor!([Owner], |actor, st| service::remove_member(
         &st.db, &actor, filing_id, member_id, &reason
     )
     .await)
@@ -229,7 +265,7 @@ pub async fn remove_attachment(
     attachment_id: i64,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    with_actor!(OWNER, |actor, st| {
+    crate::with_actor!([Owner], |actor, st| {
         service::remove_attachment(&st.db, &actor, filing_id, attachment_id, &reason).await
     })
 }
@@ -237,23 +273,23 @@ pub async fn remove_attachment(
 /// Supervising engineer units (监理单位) for the filing form.
 #[server(endpoint = "filings/supervisor_engineers")]
 pub async fn supervisor_engineers() -> Result<Vec<(i64, String)>, AppError> {
-    with_actor!(READERS, |_actor, st| service::supervisor_engineers(&st.db)
-        .await)
+    crate::with_actor!([Admin, Supervisor, Owner], |_actor, st| {
+        service::supervisor_engineers(&st.db).await
+    })
 }
 
 #[server(endpoint = "filings/back_entry")]
 pub async fn back_entry_report() -> Result<Vec<BackEntryRow>, AppError> {
-    with_actor!(
-        &[crate::domain::Role::Admin, crate::domain::Role::Supervisor],
-        |actor, st| service::back_entry_report(&st.db, &actor).await
+    crate::with_actor!([Admin, Supervisor], |actor, st| service::back_entry_report(
+        &st.db, &actor
     )
+    .await)
 }
 
 /// Filed projects in the user's scope, for the later modules' pickers.
 #[server(endpoint = "filings/projects")]
 pub async fn project_options() -> Result<Vec<ProjectOption>, AppError> {
-    with_actor!(READERS, |actor, st| service::project_options(
-        &st.db, &actor
-    )
-    .await)
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        service::project_options(&st.db, &actor).await
+    })
 }

@@ -4,16 +4,20 @@ use super::{
     get_filing, list_filings, project_options, supervisor_engineers,
 };
 use crate::{
-    domain::{ATTACHMENT_KINDS, Fen, ROSTER_ROLES, Role, TENDER_METHODS, label_of, sector_label},
+    domain::{
+        ATTACHMENT_KINDS, Fen, FilingStatus, ROSTER_ROLES, Role, TENDER_METHODS, label_of,
+        sector_label,
+    },
     error::AppError,
+    features::audit::ChangeHistory,
     features::awards::{Award, filing_state, list_awards},
+    features::shell::ForRole,
     fmt::datetime,
     kit::{
         form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
-        history::ChangeHistory,
-        layout::{ForRole, PageHeader},
+        layout::PageHeader,
         status::Loaded,
-        table::{DataTable, FilterBar, Page, Pager, id_param, page_param, text_param},
+        table::{DataTable, ExportLink, FilterBar, Page, Pager, id_param, page_param, text_param},
     },
 };
 use leptos::prelude::*;
@@ -25,12 +29,12 @@ fn pairs(list: &[(&'static str, &'static str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn status_badge(status: &str) -> AnyView {
-    if status == "submitted" {
-        view! { <span class="badge badge-ok">"已备案"</span> }.into_any()
-    } else {
-        view! { <span class="badge badge-warn">"草稿"</span> }.into_any()
-    }
+fn status_badge(status: FilingStatus) -> AnyView {
+    let class = match status {
+        FilingStatus::Submitted => "badge badge-ok",
+        FilingStatus::Draft => "badge badge-warn",
+    };
+    view! { <span class=class>{status.label()}</span> }.into_any()
 }
 
 fn flags(back_entry: bool, price_flag: bool) -> AnyView {
@@ -68,7 +72,7 @@ pub fn FilingsPage() -> impl IntoView {
         <ForRole roles=&[Role::Owner]>
             <PendingAwards pending start/>
         </ForRole>
-        <FilterBar placeholder="项目、标段、合同编号或单位" select="status" select_label="状态" options all_label="全部状态"/>
+        <FilterBar placeholder="项目、标段、合同编号或单位" select="status" select_label="状态" options all_label="全部状态" export="/export/filings.xlsx"/>
         <Loaded resource=filings children={|page: Page<FilingRow>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {
@@ -82,7 +86,7 @@ pub fn FilingsPage() -> impl IntoView {
                         f.contract_no.unwrap_or_else(|| "—".into()).into_any(),
                         view! { <span class="num">{f.contract_price_fen.map(|v| Fen(v).wan()).unwrap_or_else(|| "—".into())}</span> }.into_any(),
                         f.signed_on.unwrap_or_else(|| "—".into()).into_any(),
-                        view! { <div class="cell-actions">{status_badge(&f.status)} {flags(f.back_entry, f.price_flag)}</div> }.into_any(),
+                        view! { <div class="cell-actions">{status_badge(f.status)} {flags(f.back_entry, f.price_flag)}</div> }.into_any(),
                     ]
                     empty="暂无备案"
                 />
@@ -168,7 +172,7 @@ pub fn FilingPage() -> impl IntoView {
         <Show when=move || submitted.get() == "1"><div class="alert alert-ok" role="status">"已提交备案"</div></Show>
         <Loaded resource=filing children={move |f: Filing| {
             let engineers = engineers;
-            let submitted = f.status == "submitted";
+            let submitted = f.status == FilingStatus::Submitted;
             let editable = f.editable;
             view! {
                 <AwardSummary f=f.clone()/>
@@ -206,7 +210,7 @@ fn AwardSummary(f: Filing) -> impl IntoView {
         <section class="card summary">
             <div class="summary-head">
                 <h2>{a.project_name} " · " {a.section_name}</h2>
-                <div>{status_badge(&f.status)} {flags(f.back_entry, f.price_flag)}</div>
+                <div>{status_badge(f.status)} {flags(f.back_entry, f.price_flag)}</div>
             </div>
             <dl class="facts">
                 <dt>"项目 / 标段编号"</dt><dd><code>{a.project_code} " / " {a.section_code}</code></dd>
@@ -245,7 +249,7 @@ fn ContractForm(
     engineers: Resource<Result<Vec<(i64, String)>, AppError>>,
 ) -> impl IntoView {
     let errors = FormErrors::of(action);
-    let submitted = f.status == "submitted";
+    let submitted = f.status == FilingStatus::Submitted;
     let se = f
         .supervisor_engineer_unit_id
         .map(|v| v.to_string())
@@ -254,6 +258,7 @@ fn ContractForm(
         <ActionForm action attr:class="form" attr:novalidate=true>
             <FormAlert errors/>
             <input type="hidden" name="id" value=f.id/>
+            <input type="hidden" name="version" value=f.version/>
             <div class="form-grid">
                 <TextField label="合同编号" name="contract_no" errors value=f.contract_no.unwrap_or_default() required=true maxlength=50/>
                 <TextField label="合同签订日期" name="signed_on" errors value=f.signed_on.unwrap_or_default() input_type="date" required=true
@@ -298,7 +303,7 @@ fn Roster(
 ) -> impl IntoView {
     let errors = FormErrors::of(add);
     let remove_errors = FormErrors::of(remove);
-    let submitted = f.status == "submitted";
+    let submitted = f.status == FilingStatus::Submitted;
     let (editable, filing_id) = (f.editable, f.id);
     let added = move || add.value().get().and_then(Result::ok);
     view! {
@@ -356,7 +361,7 @@ fn Attachments(
     uploaded: Memo<String>,
     upload_error: Memo<String>,
 ) -> impl IntoView {
-    let submitted = f.status == "submitted";
+    let submitted = f.status == FilingStatus::Submitted;
     let (editable, filing_id) = (f.editable, f.id);
     view! {
         <section class="card" id="attachments">
@@ -417,6 +422,7 @@ pub fn BackEntryPage() -> impl IntoView {
     view! {
         <Title text="补录统计 · 标后履约监管"/>
         <PageHeader title="补录统计">
+            <ExportLink href="/export/back-entry.xlsx"/>
             <a class="btn" href="/filings">"合同备案"</a>
         </PageHeader>
         <p class="hint">"2022 年 6 月 30 日以后的中标项目，按建设单位统计已备案和未备案的数量；补录指上线前签订、上线后备案的合同。"</p>

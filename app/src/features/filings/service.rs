@@ -3,19 +3,20 @@
 use super::{Attachment, BackEntryRow, Filing, FilingRow, ProjectOption, RosterMember};
 use crate::{
     domain::{
-        ATTACHMENT_KINDS, Fen, IdNumber, Mobile, Name, ROSTER_ROLES, Role, UnitKind, code_of,
-        label_of, mask_id, optional_text, parse_date, required_text,
+        ATTACHMENT_KINDS, Fen, FilingStatus, IdNumber, Mobile, Name, ROSTER_ROLES, Role, UnitKind,
+        code_of, label_of, mask_id, optional_text, parse_date, required_text,
     },
     error::{AppError, Check},
     features::{
         auth::service::{hash_password, random_password},
-        awards::service::{self as awards, ScopeBinds, scope_sql},
+        awards::service as awards,
     },
-    kit::table::{PER_PAGE, Page},
+    kit::table::{PER_PAGE, Page, Rows},
     platform::{
         actor::Actor,
         audit::AuditedTx,
         db::{Db, is_unique_violation, like_pattern},
+        project::{self, Project, ScopeBinds, scope_sql},
         settings::{Settings, filing_obligation_start},
         time::{now_ms, today},
     },
@@ -36,6 +37,9 @@ pub struct FilingForm {
     pub payment_terms: String,
     pub supervisor_engineer_unit_id: String,
     pub remarks: String,
+    /// The filing's version the form was filled in against (empty: do not
+    /// check, as for clients that never loaded the form).
+    pub version: String,
 }
 
 /// A parsed filing form.
@@ -219,67 +223,39 @@ impl MemberInput {
 
 // --- reading -------------------------------------------------------------------
 
-/// The facts about a filing that decide who may do what.
-struct Head {
-    id: i64,
-    award_id: i64,
-    owner_unit_id: i64,
-    contractor_unit_id: i64,
-    status: String,
-    award_date: NaiveDate,
-    award_price: i64,
-    supervisor_engineer_unit_id: Option<i64>,
+/// A correction (after submission) needs a reason; a draft edit does not.
+fn correction_of(p: &Project, reason: &str) -> Result<Option<String>, AppError> {
+    if p.is_submitted() {
+        Ok(Some(
+            required_text(reason, "更正原因", 200).map_err(|e| AppError::field("reason", e))?,
+        ))
+    } else {
+        Ok(None)
+    }
 }
 
-async fn head(conn: &mut AnyConnection, id: i64) -> Result<Head, AppError> {
-    let r = sqlx::query(
-        "SELECT f.id, f.award_id, a.owner_unit_id, a.contractor_unit_id, f.status, a.award_date,
-                a.award_price_fen, f.supervisor_engineer_unit_id
-         FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let date: String = r.try_get("award_date")?;
-    Ok(Head {
-        id: r.try_get("id")?,
-        award_id: r.try_get("award_id")?,
-        owner_unit_id: r.try_get("owner_unit_id")?,
-        contractor_unit_id: r.try_get("contractor_unit_id")?,
-        status: r.try_get("status")?,
-        award_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| AppError::Internal)?,
-        award_price: r.try_get("award_price_fen")?,
-        supervisor_engineer_unit_id: r.try_get("supervisor_engineer_unit_id")?,
-    })
-}
-
-/// Loads the filing for a write by its owner unit, checking the reason a
-/// correction needs. Returns the head and whether this is a correction.
+/// Loads the filing for a write by its owner unit (locked until commit),
+/// checking the reason a correction needs. Returns the project and the
+/// correction's reason, if this is one.
 async fn for_write(
-    conn: &mut AnyConnection,
+    tx: &mut AuditedTx<'_>,
     actor: &Actor,
     id: i64,
     reason: &str,
-) -> Result<(Head, Option<String>), AppError> {
-    actor.require(&[Role::Owner])?;
-    let h = head(conn, id).await?;
-    if h.owner_unit_id != actor.unit_id {
-        return Err(AppError::Forbidden);
-    }
-    let correction = if h.status == "submitted" {
-        Some(required_text(reason, "更正原因", 200).map_err(|e| AppError::field("reason", e))?)
-    } else {
-        None
-    };
-    Ok((h, correction))
+) -> Result<(Project, Option<String>), AppError> {
+    let p = project::for_owner(tx, actor, id).await?;
+    let correction = correction_of(&p, reason)?;
+    Ok((p, correction))
+}
+
+fn award_day(p: &Project) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(&p.award_date, "%Y-%m-%d").map_err(|_| AppError::Internal)
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Filing, AppError> {
     let mut conn = db.pool.acquire().await?;
-    let h = head(&mut conn, id).await?;
-    // Scope is the award's: reading it fails the same way.
-    let award = awards::get(db, actor, h.award_id).await?;
+    let p = project::read(&mut conn, actor, id).await?;
+    let award = awards::get(db, actor, p.award_id).await?;
     let r = sqlx::query(
         "SELECT f.*, s.name AS supervisor_engineer_name FROM filings f
          LEFT JOIN units s ON s.id = f.supervisor_engineer_unit_id WHERE f.id = $1",
@@ -291,9 +267,10 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Filing, AppError> {
     let attachments = attachments(&mut conn, id).await?;
     Ok(Filing {
         id,
-        editable: actor.role == Role::Owner && actor.unit_id == award.owner_unit_id,
+        editable: p.may_write(actor),
         award,
-        status: r.try_get("status")?,
+        status: FilingStatus::try_from(r.try_get::<String, _>("status")?)
+            .map_err(|_| AppError::Internal)?,
         contract_no: r.try_get("contract_no")?,
         signed_on: r.try_get("signed_on")?,
         contract_price_fen: r.try_get("contract_price_fen")?,
@@ -372,7 +349,8 @@ fn row_to_filing(r: &AnyRow) -> Result<FilingRow, AppError> {
         section_name: r.try_get("section_name")?,
         owner_name: r.try_get("owner_name")?,
         contractor_name: r.try_get("contractor_name")?,
-        status: r.try_get("status")?,
+        status: FilingStatus::try_from(r.try_get::<String, _>("status")?)
+            .map_err(|_| AppError::Internal)?,
         contract_no: r.try_get("contract_no")?,
         contract_price_fen: r.try_get("contract_price_fen")?,
         signed_on: r.try_get("signed_on")?,
@@ -388,10 +366,10 @@ pub async fn list(
     actor: &Actor,
     q: &str,
     status: &str,
-    page: i64,
+    rows: impl Into<Rows>,
 ) -> Result<Page<FilingRow>, AppError> {
     actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
-    let page = page.max(1);
+    let (limit, offset, page) = rows.into().window();
     let status = match status {
         "draft" | "submitted" | "back_entry" | "price_flag" => status,
         _ => "",
@@ -425,8 +403,8 @@ pub async fn list(
     .bind(&s.sector)
     .bind(&pattern)
     .bind(status)
-    .bind(PER_PAGE)
-    .bind((page - 1) * PER_PAGE)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(&db.pool)
     .await?;
     Ok(Page {
@@ -450,7 +428,7 @@ pub async fn supervisor_engineers(db: &Db) -> Result<Vec<(i64, String)>, AppErro
 // --- writing -------------------------------------------------------------------
 
 /// What the trail keeps of a filing, in the words people use.
-#[derive(Serialize)]
+#[derive(Serialize, PartialEq)]
 struct Snapshot {
     status: &'static str,
     contract_no: Option<String>,
@@ -551,8 +529,9 @@ pub async fn save(
 ) -> Result<(), AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let (h, correction) = for_write(tx.conn(), actor, id, reason).await?;
-    let input = form.parse(h.award_date, today())?;
+    let (p, correction) = for_write(&mut tx, actor, id, reason).await?;
+    p.check_version(form.version.trim().parse().ok())?;
+    let input = form.parse(award_day(&p)?, today())?;
     if let Some(se) = input.supervisor_engineer_unit_id {
         let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM units WHERE id = $1")
             .bind(se)
@@ -566,8 +545,8 @@ pub async fn save(
         }
     }
     // Changing the supervising engineer would strand its members' logins.
-    if h.supervisor_engineer_unit_id.is_some()
-        && h.supervisor_engineer_unit_id != input.supervisor_engineer_unit_id
+    if p.supervisor_engineer_unit_id.is_some()
+        && p.supervisor_engineer_unit_id != input.supervisor_engineer_unit_id
     {
         let members: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM roster_members WHERE filing_id = $1 AND removed_at IS NULL
@@ -586,7 +565,8 @@ pub async fn save(
     let before = snapshot(tx.conn(), id, None).await?;
     let back_entry =
         input.signed_on >= filing_obligation_start() && input.signed_on < settings.go_live;
-    let deviation = (input.price.0 - h.award_price).abs() as f64 / h.award_price as f64 * 100.0;
+    let deviation =
+        (input.price.0 - p.award_price_fen).abs() as f64 / p.award_price_fen as f64 * 100.0;
     let price_flag = deviation > settings.price_deviation_pct as f64;
     sqlx::query(
         "UPDATE filings SET contract_no = $1, signed_on = $2, contract_price_fen = $3, duration_days = $4,
@@ -614,7 +594,13 @@ pub async fn save(
     } else {
         "update"
     };
-    let after = snapshot(tx.conn(), id, correction).await?;
+    let mut after = snapshot(tx.conn(), id, None).await?;
+    // A save that changes nothing is not a version (dropping the transaction
+    // rolls back the version bump).
+    if after == before {
+        return Err(AppError::invalid("没有修改：内容与已保存的相同"));
+    }
+    after.reason = correction;
     tx.record("filing", id, action, Some(&before), Some(&after))
         .await?;
     tx.commit().await
@@ -624,8 +610,8 @@ pub async fn save(
 pub async fn submit(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let (h, _) = for_write(tx.conn(), actor, id, "-").await?;
-    if h.status == "submitted" {
+    let (p, _) = for_write(&mut tx, actor, id, "-").await?;
+    if p.is_submitted() {
         return Err(AppError::invalid("该备案已提交"));
     }
     let mut missing = Vec::new();
@@ -708,7 +694,7 @@ pub async fn add_member(
 ) -> Result<String, AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let (h, correction) = for_write(tx.conn(), actor, filing_id, reason).await?;
+    let (h, correction) = for_write(&mut tx, actor, filing_id, reason).await?;
     let supervising = matches!(m.role, "chief_supervisor" | "supervising_engineer");
     let unit_id = if supervising {
         h.supervisor_engineer_unit_id
@@ -841,7 +827,7 @@ pub async fn remove_member(
 ) -> Result<(), AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let (h, correction) = for_write(tx.conn(), actor, filing_id, reason).await?;
+    let (h, correction) = for_write(&mut tx, actor, filing_id, reason).await?;
     let r = sqlx::query(
         "SELECT role, name, id_number, mobile FROM roster_members WHERE id = $1 AND filing_id = $2 AND removed_at IS NULL",
     )
@@ -891,7 +877,7 @@ pub async fn add_attachment(
         .ok_or_else(|| AppError::field("kind", "请选择附件类型"))?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let (h, correction) = for_write(tx.conn(), actor, filing_id, reason).await?;
+    let (h, correction) = for_write(&mut tx, actor, filing_id, reason).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO attachments (filing_id, kind, file_name, content_type, size_bytes, sha256, uploaded_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -936,7 +922,7 @@ pub async fn remove_attachment(
 ) -> Result<(), AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let (h, correction) = for_write(tx.conn(), actor, filing_id, reason).await?;
+    let (h, correction) = for_write(&mut tx, actor, filing_id, reason).await?;
     let r = sqlx::query("SELECT kind, file_name FROM attachments WHERE id = $1 AND filing_id = $2 AND removed_at IS NULL")
         .bind(attachment_id)
         .bind(h.id)
@@ -988,8 +974,7 @@ pub async fn attachment_for_download(
     .await?
     .ok_or(AppError::NotFound)?;
     let filing_id: i64 = r.try_get("filing_id")?;
-    let h = head(&mut *db.pool.acquire().await?, filing_id).await?;
-    awards::get(db, actor, h.award_id).await?;
+    project::read(&mut *db.pool.acquire().await?, actor, filing_id).await?;
     Ok((
         r.try_get("file_name")?,
         r.try_get("content_type")?,
@@ -1004,9 +989,12 @@ pub async fn check_writable(
     filing_id: i64,
     reason: &str,
 ) -> Result<(), AppError> {
-    for_write(&mut *db.pool.acquire().await?, actor, filing_id, reason)
-        .await
-        .map(|_| ())
+    actor.require(&[Role::Owner])?;
+    let p = project::read(&mut *db.pool.acquire().await?, actor, filing_id).await?;
+    if !p.may_write(actor) {
+        return Err(AppError::Forbidden);
+    }
+    correction_of(&p, reason).map(|_| ())
 }
 
 // --- supervision views ------------------------------------------------------------
@@ -1089,6 +1077,7 @@ mod tests {
             payment_terms: "按月进度付款 80%".into(),
             supervisor_engineer_unit_id: String::new(),
             remarks: String::new(),
+            version: String::new(),
         }
     }
 

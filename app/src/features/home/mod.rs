@@ -2,14 +2,23 @@
 use crate::{
     domain::Role,
     features::auth::CurrentUser,
-    kit::{
-        layout::{PageHeader, use_user},
-        status::Loaded,
-        table::text_param,
-    },
+    features::shell::use_user,
+    kit::{layout::PageHeader, status::Loaded, table::text_param},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// This feature's entries in the left navigation.
+pub const NAV: &[crate::kit::layout::NavItem] = {
+    use crate::kit::layout::{EVERYONE, NavItem};
+
+    &[NavItem {
+        order: 10,
+        href: "/",
+        label: "首页",
+        roles: EVERYONE,
+    }]
+};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

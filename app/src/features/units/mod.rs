@@ -1,5 +1,7 @@
 //! Units (单位): the resource office, sector authorities, owner units and
 //! contractors. Managed by administrators.
+#[cfg(feature = "ssr")]
+pub mod export;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -9,6 +11,37 @@ pub use pages::{UnitEditPage, UnitNewPage, UnitsPage};
 use crate::{domain::UnitKind, error::AppError, kit::table::Page};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// This feature's entries in the left navigation.
+pub const NAV: &[crate::kit::layout::NavItem] = {
+    use crate::domain::Role;
+    use crate::kit::layout::NavItem;
+    &[NavItem {
+        order: 80,
+        href: "/admin/units",
+        label: "单位管理",
+        roles: &[Role::Admin],
+    }]
+};
+
+/// The trail's vocabulary for units.
+#[cfg(feature = "ssr")]
+pub const TRAIL: crate::platform::trail::TrailSpec = {
+    use crate::platform::trail::{Entity, ReadRule, TrailSpec};
+    TrailSpec {
+        entities: &[Entity {
+            code: "unit",
+            label: "单位",
+            read: ReadRule::Unit,
+        }],
+        actions: &[],
+        fields: &[
+            ("kind", "单位类型"),
+            ("credit_code", "统一社会信用代码"),
+            ("sector", "行业"),
+        ],
+    }
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unit {
@@ -31,41 +64,21 @@ pub struct UnitOption {
 
 #[server(endpoint = "units/list")]
 pub async fn list_units(q: String, kind: String, page: i64) -> Result<Page<Unit>, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
-        service::list(&state()?.db, &actor, &q, &kind, page).await
+    crate::with_actor!([Admin], |actor, st| {
+        service::list(&st.db, &actor, &q, &kind, page).await
     })
-    .await
 }
 
 #[server(endpoint = "units/get")]
 pub async fn get_unit(id: i64) -> Result<Unit, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
-        service::get(&state()?.db, &actor, id).await
+    crate::with_actor!([Admin], |actor, st| {
+        service::get(&st.db, &actor, id).await
     })
-    .await
 }
 
 #[server(endpoint = "units/options")]
 pub async fn unit_options() -> Result<Vec<UnitOption>, AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        actor::require_role(&[Role::Admin]).await?;
-        service::options(&state()?.db).await
-    })
-    .await
+    crate::with_actor!([Admin], |_actor, st| { service::options(&st.db).await })
 }
 
 #[server(endpoint = "units/create")]
@@ -75,18 +88,12 @@ pub async fn create_unit(
     credit_code: String,
     sector: String,
 ) -> Result<(), AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
+    crate::with_actor!([Admin], |actor, st| {
         let input = service::UnitInput::parse(&kind, &name, &credit_code, &sector)?;
-        let id = service::create(&state()?.db, &actor, input).await?;
+        let id = service::create(&st.db, &actor, input).await?;
         leptos_axum::redirect(&format!("/admin/units/{id}?saved=1"));
         Ok(())
     })
-    .await
 }
 
 #[server(endpoint = "units/update")]
@@ -97,16 +104,10 @@ pub async fn update_unit(
     credit_code: String,
     sector: String,
 ) -> Result<(), AppError> {
-    use crate::{
-        domain::Role,
-        platform::{actor, state},
-    };
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
+    crate::with_actor!([Admin], |actor, st| {
         let input = service::UnitInput::parse(&kind, &name, &credit_code, &sector)?;
-        service::update(&state()?.db, &actor, id, input).await?;
+        service::update(&st.db, &actor, id, input).await?;
         leptos_axum::redirect(&format!("/admin/units/{id}?saved=1"));
         Ok(())
     })
-    .await
 }

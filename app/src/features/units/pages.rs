@@ -1,9 +1,9 @@
 use super::{CreateUnit, Unit, UpdateUnit, get_unit, list_units};
 use crate::{
     domain::{SECTORS, UnitKind, sector_label},
+    features::audit::ChangeHistory,
     kit::{
         form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
-        history::ChangeHistory,
         layout::PageHeader,
         status::Loaded,
         table::{DataTable, FilterBar, Pager, id_param, page_param, text_param},
@@ -38,7 +38,7 @@ pub fn UnitsPage() -> impl IntoView {
         <PageHeader title="单位管理">
             <a class="btn btn-primary" href="/admin/units/new">"新增单位"</a>
         </PageHeader>
-        <FilterBar placeholder="单位名称或信用代码" select="kind" select_label="单位类型" options=kind_options() all_label="全部类型"/>
+        <FilterBar placeholder="单位名称或信用代码" select="kind" select_label="单位类型" options=kind_options() all_label="全部类型" export="/export/units.xlsx"/>
         <Loaded resource=units children={|page: crate::kit::table::Page<Unit>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {

@@ -2,7 +2,7 @@ use super::{Unit, UnitOption};
 use crate::{
     domain::{CreditCode, Name, Role, SECTORS, UnitKind},
     error::{AppError, Check},
-    kit::table::{PER_PAGE, Page},
+    kit::table::{PER_PAGE, Page, Rows},
     platform::{
         actor::{Actor, Scope},
         audit::AuditedTx,
@@ -101,9 +101,9 @@ pub async fn list(
     actor: &Actor,
     q: &str,
     kind: &str,
-    page: i64,
+    rows: impl Into<Rows>,
 ) -> Result<Page<Unit>, AppError> {
-    let page = page.max(1);
+    let (limit, offset, page) = rows.into().window();
     let kind = UnitKind::parse(kind).map(UnitKind::code).unwrap_or("");
     let pattern = like_pattern(&q.to_uppercase());
     let name_pattern = like_pattern(q);
@@ -129,8 +129,8 @@ pub async fn list(
     .bind(&name_pattern)
     .bind(&pattern)
     .bind(own)
-    .bind(PER_PAGE)
-    .bind((page - 1) * PER_PAGE)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(&db.pool)
     .await?;
     let items = rows.iter().map(row_to_unit).collect::<Result<_, _>>()?;

@@ -1,4 +1,6 @@
 //! User accounts: created, edited, reset and disabled by administrators.
+#[cfg(feature = "ssr")]
+pub mod export;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -8,6 +10,44 @@ pub use pages::{UserEditPage, UserNewPage, UsersPage};
 use crate::{domain::Role, error::AppError, kit::table::Page};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// This feature's entries in the left navigation.
+pub const NAV: &[crate::kit::layout::NavItem] = {
+    use crate::domain::Role;
+    use crate::kit::layout::NavItem;
+    &[NavItem {
+        order: 90,
+        href: "/admin/users",
+        label: "用户管理",
+        roles: &[Role::Admin],
+    }]
+};
+
+/// The trail's vocabulary for user accounts.
+#[cfg(feature = "ssr")]
+pub const TRAIL: crate::platform::trail::TrailSpec = {
+    use crate::platform::trail::{Entity, ReadRule, TrailSpec};
+    TrailSpec {
+        entities: &[Entity {
+            code: "user",
+            label: "用户",
+            read: ReadRule::AdminOrSelf,
+        }],
+        actions: &[
+            ("disable", "停用"),
+            ("enable", "启用"),
+            ("reset_password", "重置密码"),
+        ],
+        fields: &[
+            ("username", "用户名"),
+            ("display_name", "姓名"),
+            ("mobile", "手机号码"),
+            ("role", "角色"),
+            ("unit", "所属单位"),
+            ("disabled", "已停用"),
+        ],
+    }
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -25,22 +65,16 @@ pub struct User {
 
 #[server(endpoint = "users/list")]
 pub async fn list_users(q: String, role: String, page: i64) -> Result<Page<User>, AppError> {
-    use crate::platform::{actor, state};
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
-        service::list(&state()?.db, &actor, &q, &role, page).await
+    crate::with_actor!([Admin], |actor, st| {
+        service::list(&st.db, &actor, &q, &role, page).await
     })
-    .await
 }
 
 #[server(endpoint = "users/get")]
 pub async fn get_user(id: i64) -> Result<User, AppError> {
-    use crate::platform::{actor, state};
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
-        service::get(&state()?.db, &actor, id).await
+    crate::with_actor!([Admin], |actor, st| {
+        service::get(&st.db, &actor, id).await
     })
-    .await
 }
 
 #[server(endpoint = "users/create")]
@@ -53,9 +87,7 @@ pub async fn create_user(
     unit_id: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::platform::{actor, state};
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
+    crate::with_actor!([Admin], |actor, st| {
         let input = service::NewUser::parse(
             &username,
             &display_name,
@@ -64,11 +96,10 @@ pub async fn create_user(
             &unit_id,
             &password,
         )?;
-        let id = service::create(&state()?.db, &actor, input).await?;
+        let id = service::create(&st.db, &actor, input).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
         Ok(())
     })
-    .await
 }
 
 #[server(endpoint = "users/update")]
@@ -79,37 +110,28 @@ pub async fn update_user(
     role: String,
     unit_id: String,
 ) -> Result<(), AppError> {
-    use crate::platform::{actor, state};
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
+    crate::with_actor!([Admin], |actor, st| {
         let input = service::UserInput::parse(&display_name, &mobile, &role, &unit_id)?;
-        service::update(&state()?.db, &actor, id, input).await?;
+        service::update(&st.db, &actor, id, input).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
         Ok(())
     })
-    .await
 }
 
 #[server(endpoint = "users/reset_password")]
 pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
-    use crate::platform::{actor, state};
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
-        service::reset_password(&state()?.db, &actor, id, &password).await?;
+    crate::with_actor!([Admin], |actor, st| {
+        service::reset_password(&st.db, &actor, id, &password).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}?reset=1"));
         Ok(())
     })
-    .await
 }
 
 #[server(endpoint = "users/set_disabled")]
 pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
-    use crate::platform::{actor, state};
-    actor::respond(async move {
-        let actor = actor::require_role(&[Role::Admin]).await?;
-        service::set_disabled(&state()?.db, &actor, id, disabled).await?;
+    crate::with_actor!([Admin], |actor, st| {
+        service::set_disabled(&st.db, &actor, id, disabled).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
         Ok(())
     })
-    .await
 }

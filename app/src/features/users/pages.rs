@@ -2,10 +2,10 @@ use super::{CreateUser, ResetPassword, SetUserDisabled, UpdateUser, User, get_us
 use crate::{
     domain::{Mobile, Role},
     error::AppError,
+    features::audit::ChangeHistory,
     features::units::{UnitOption, unit_options},
     kit::{
         form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
-        history::ChangeHistory,
         layout::PageHeader,
         status::Loaded,
         table::{DataTable, FilterBar, Page, Pager, id_param, page_param, text_param},
@@ -44,7 +44,7 @@ pub fn UsersPage() -> impl IntoView {
         <PageHeader title="用户管理">
             <a class="btn btn-primary" href="/admin/users/new">"新增用户"</a>
         </PageHeader>
-        <FilterBar placeholder="用户名、姓名、手机号或单位" select="role" select_label="角色" options=role_options() all_label="全部角色"/>
+        <FilterBar placeholder="用户名、姓名、手机号或单位" select="role" select_label="角色" options=role_options() all_label="全部角色" export="/export/users.xlsx"/>
         <Loaded resource=users children={|page: Page<User>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {

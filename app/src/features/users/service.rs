@@ -3,7 +3,7 @@ use crate::{
     domain::{Mobile, Name, NewPassword, Role, UnitKind, Username},
     error::{AppError, Check},
     features::auth::service::hash_password,
-    kit::table::{PER_PAGE, Page},
+    kit::table::{PER_PAGE, Page, Rows},
     platform::{
         actor::Actor,
         audit::AuditedTx,
@@ -168,10 +168,10 @@ pub async fn list(
     actor: &Actor,
     q: &str,
     role: &str,
-    page: i64,
+    rows: impl Into<Rows>,
 ) -> Result<Page<User>, AppError> {
     admin_only(actor)?;
-    let page = page.max(1);
+    let (limit, offset, page) = rows.into().window();
     let role = Role::parse(role).map(Role::code).unwrap_or("");
     let pattern = like_pattern(&q.to_lowercase());
     let filter = "WHERE ($1 = '' OR u.role = $1)
@@ -189,8 +189,8 @@ pub async fn list(
     ))
     .bind(role)
     .bind(&pattern)
-    .bind(PER_PAGE)
-    .bind((page - 1) * PER_PAGE)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(&db.pool)
     .await?;
     let items = rows.iter().map(row_to_user).collect::<Result<_, _>>()?;

@@ -2,7 +2,7 @@
 //!
 //! Place it beside a page's `Loaded` block, not inside it: resources made
 //! inside a resolved Suspend do not hydrate.
-use crate::features::audit::{HistoryEntry, record_history};
+use super::{HistoryEntry, record_history};
 use leptos::prelude::*;
 
 #[component]

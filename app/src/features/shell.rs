@@ -1,0 +1,100 @@
+//! The app shell: top bar, left navigation (gathered from every feature's
+//! `NAV`), and the content outlet.
+//!
+//! Who may see a page is decided on the server (the page gate in the server
+//! crate redirects visitors to /login; server functions check roles); the shell
+//! only shows the user and the navigation their role has. The user's data is
+//! read beside the outlet, not around it, so pages hydrate independently.
+use crate::{
+    domain::Role,
+    error::AppError,
+    features::auth::{CurrentUser, Logout, fetch_current_user},
+    kit::layout::NavItem,
+};
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+/// Every feature's navigation entries, in their order.
+fn nav() -> Vec<&'static NavItem> {
+    let mut items: Vec<&'static NavItem> = super::NAV.iter().flat_map(|n| n.iter()).collect();
+    items.sort_by_key(|i| i.order);
+    items
+}
+
+/// The logged-in user, loaded once by the shell and shared with its pages.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+pub fn use_user() -> Option<UserResource> {
+    use_context::<UserResource>()
+}
+
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let me = Resource::new(|| (), |_| fetch_current_user());
+    provide_context(UserResource(me));
+    let logout = ServerAction::<Logout>::new();
+    let user = move || async move { me.await.ok().flatten() };
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <label for="nav-toggle" class="nav-toggle-btn" aria-label="菜单">"☰"</label>
+                <a class="brand" href="/">"标后履约监管"</a>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        user().await.map(|u| view! {
+                            <div class="whoami">
+                                <span class="who-name">{u.display_name}</span>
+                                <span class="who-unit">{u.unit_name} " · " {u.role.label()}</span>
+                            </div>
+                        })
+                    })}
+                </Transition>
+                <ActionForm action=logout attr:class="logout">
+                    <button type="submit" class="btn btn-ghost" disabled=move || logout.pending().get()>"退出"</button>
+                </ActionForm>
+            </header>
+            <input type="checkbox" id="nav-toggle" class="nav-toggle" aria-hidden="true"/>
+            <nav class="sidenav" aria-label="主导航">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let role = user().await.map(|u| u.role);
+                        view! {
+                            <ul>
+                                {nav()
+                                    .into_iter()
+                                    .filter(|i| role.is_some_and(|r| i.roles.contains(&r)))
+                                    .map(|i| view! { <li><A href=i.href exact=true>{i.label}</A></li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
+                </Transition>
+            </nav>
+            <main class="content">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+/// Shows `children` only to users holding one of `roles` (a convenience:
+/// the server functions behind them check the role themselves).
+#[component]
+pub fn ForRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    let me = use_user();
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    let role = match me {
+                        Some(m) => m.0.await.ok().flatten().map(|u| u.role),
+                        None => None,
+                    };
+                    role.filter(|r| roles.contains(r)).map(|_| children())
+                })
+            }}
+        </Transition>
+    }
+}

@@ -1,0 +1,185 @@
+//! The project core: every module after filing (attendance, changes,
+//! payments, progress, evaluations …) hangs its records off a filed tender
+//! section, and asks here — and only here — whether the acting user may read
+//! it or write to it as its owner unit.
+//!
+//! - [`scope_sql`] / [`ScopeBinds`]: the SQL condition for lists (awards alias `a`).
+//! - [`read`]: one project for reading (404 if missing, 403 out of scope).
+//! - [`for_owner`]: one project for a write by its owner unit, inside the
+//!   write's transaction; on PostgreSQL the filing row is locked until commit
+//!   (SQLite's write transactions hold the database lock from `BEGIN`).
+use super::{
+    actor::{Actor, Scope},
+    audit::AuditedTx,
+    db::Backend,
+};
+pub use crate::domain::FilingStatus;
+use crate::{domain::Role, error::AppError};
+use sqlx::AnyConnection;
+
+/// The SQL condition limiting awards (alias `a`) to what an actor may see,
+/// using placeholders `$n`, `$n+1`, `$n+2`; bind [`ScopeBinds`] in that order.
+pub fn scope_sql(n: usize) -> String {
+    format!(
+        "(${n} = 'all' OR (${n} = 'unit' AND a.owner_unit_id = ${}) OR (${n} = 'sector' AND a.sector = ${}))",
+        n + 1,
+        n + 2
+    )
+}
+
+/// The values for [`scope_sql`].
+pub struct ScopeBinds {
+    pub mode: &'static str,
+    pub unit: i64,
+    pub sector: String,
+}
+
+impl ScopeBinds {
+    pub fn of(actor: &Actor) -> Self {
+        match actor.scope() {
+            Scope::All => Self {
+                mode: "all",
+                unit: 0,
+                sector: String::new(),
+            },
+            Scope::Sector(s) => Self {
+                mode: "sector",
+                unit: 0,
+                sector: s,
+            },
+            Scope::Unit(u) => Self {
+                mode: "unit",
+                unit: u,
+                sector: String::new(),
+            },
+        }
+    }
+}
+
+/// What every module needs to know about a filed project.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Project {
+    /// The filing's id: the project's id in every module's URL.
+    pub id: i64,
+    pub award_id: i64,
+    pub project_name: String,
+    pub section_name: String,
+    pub owner_unit_id: i64,
+    pub owner_name: String,
+    pub contractor_unit_id: i64,
+    pub contractor_name: String,
+    /// Sector code (see `domain::SECTORS`).
+    pub sector: String,
+    pub award_price_fen: i64,
+    /// ISO date.
+    pub award_date: String,
+    #[sqlx(try_from = "String")]
+    pub status: FilingStatus,
+    pub contract_price_fen: Option<i64>,
+    pub planned_start: Option<String>,
+    pub planned_completion: Option<String>,
+    pub supervisor_engineer_unit_id: Option<i64>,
+    /// Bumped by every write to the filing; forms carry it back so that a
+    /// stale form is refused instead of overwriting someone else's save.
+    pub version: i64,
+}
+
+const SELECT: &str = "SELECT f.id, f.award_id, a.project_name, a.section_name, a.owner_unit_id,
+        o.name AS owner_name, a.contractor_unit_id, c.name AS contractor_name, a.sector,
+        a.award_price_fen, a.award_date, f.status, f.contract_price_fen, f.planned_start,
+        f.planned_completion, f.supervisor_engineer_unit_id, f.version
+    FROM filings f JOIN awards a ON a.id = f.award_id
+    JOIN units o ON o.id = a.owner_unit_id JOIN units c ON c.id = a.contractor_unit_id
+    WHERE f.id = $1";
+
+impl Project {
+    /// "项目名称 · 标段名称", as pickers and headings show it.
+    pub fn label(&self) -> String {
+        format!("{} · {}", self.project_name, self.section_name)
+    }
+
+    pub fn may_read(&self, actor: &Actor) -> bool {
+        match actor.scope() {
+            Scope::All => true,
+            Scope::Sector(s) => s == self.sector,
+            Scope::Unit(u) => u == self.owner_unit_id,
+        }
+    }
+
+    /// The acting user is a user of the owner unit (the only writer).
+    pub fn may_write(&self, actor: &Actor) -> bool {
+        actor.role == Role::Owner && actor.unit_id == self.owner_unit_id
+    }
+
+    pub fn is_submitted(&self) -> bool {
+        self.status == FilingStatus::Submitted
+    }
+
+    /// Refuses a form filled in against an older version.
+    pub fn check_version(&self, seen: Option<i64>) -> Result<(), AppError> {
+        match seen {
+            Some(v) if v != self.version => Err(AppError::Conflict),
+            _ => Ok(()),
+        }
+    }
+}
+
+async fn fetch(conn: &mut AnyConnection, id: i64, lock: bool) -> Result<Option<Project>, AppError> {
+    let sql = if lock {
+        format!("{SELECT} FOR UPDATE OF f")
+    } else {
+        SELECT.to_string()
+    };
+    Ok(sqlx::query_as::<_, Project>(&sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The project for reading: `NotFound` if there is none, `Forbidden` if it
+/// is outside the actor's scope.
+pub async fn read(conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<Project, AppError> {
+    let p = fetch(conn, id, false).await?.ok_or(AppError::NotFound)?;
+    if !p.may_read(actor) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(p)
+}
+
+/// The project for a write by its owner unit, inside the write's
+/// transaction (locked until commit on PostgreSQL).
+pub async fn for_owner(
+    tx: &mut AuditedTx<'_>,
+    actor: &Actor,
+    id: i64,
+) -> Result<Project, AppError> {
+    actor.require(&[Role::Owner])?;
+    let lock = tx.backend() == Backend::Postgres;
+    let p = fetch(tx.conn(), id, lock)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !p.may_write(actor) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_sql_numbers_its_placeholders() {
+        assert!(scope_sql(3).contains("$3 = 'all'"));
+        assert!(scope_sql(3).contains("a.sector = $5"));
+    }
+
+    #[test]
+    fn filing_status_reads_only_known_codes() {
+        assert_eq!(
+            FilingStatus::try_from("submitted".to_string()),
+            Ok(FilingStatus::Submitted)
+        );
+        assert!(FilingStatus::try_from("x".to_string()).is_err());
+    }
+}

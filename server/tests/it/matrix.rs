@@ -1,0 +1,366 @@
+//! The access matrix of every server function, checked against the list the
+//! server registers (`server_fn_paths`): a new endpoint without a row here
+//! fails the test, so none can be left out.
+//!
+//! For each endpoint: a visitor gets 401; a user whose role the endpoint is
+//! not for gets 403; an owner unit's user calling with another unit's ids
+//! gets 403 (or, for lists, answers without the other unit's records); and
+//! nothing is written by any refused call.
+use crate::{filings::ready_filing, http::TestServer, on_both};
+use app::{domain::Role, platform::db::Backend};
+use reqwest::StatusCode;
+use std::collections::BTreeSet;
+
+/// What the other unit's owner (教育局, `jiaoyu`) gets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Other {
+    /// 403: the ids belong to 城建 or the endpoint is not for owners.
+    Refused,
+    /// 200, scoped: the answer names none of 城建's project.
+    Scoped,
+    /// Not an other-unit matter (the user's own session or password).
+    Own,
+}
+
+struct Call {
+    endpoint: &'static str,
+    form: Vec<(&'static str, String)>,
+    /// Roles the endpoint serves; `None`: anyone, even a visitor.
+    roles: Option<&'static [Role]>,
+    other: Other,
+}
+
+const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Owner];
+const OWNER: &[Role] = &[Role::Owner];
+const ADMIN: &[Role] = &[Role::Admin];
+const SUPERVISION: &[Role] = &[Role::Admin, Role::Supervisor];
+const KEY: &[Role] = &[Role::KeyPersonnel];
+const EVERYONE: &[Role] = &Role::ALL;
+
+fn call(
+    endpoint: &'static str,
+    form: &[(&'static str, &str)],
+    roles: Option<&'static [Role]>,
+    other: Other,
+) -> Call {
+    Call {
+        endpoint,
+        form: form.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        roles,
+        other,
+    }
+}
+
+const GEOJSON: &str = r#"{"type":"Polygon","coordinates":[[[120.565,27.662],[120.566,27.662],[120.566,27.663],[120.565,27.662]]]}"#;
+
+async fn every_server_function_is_guarded(b: Backend) {
+    use Other::*;
+    let s = TestServer::start(b).await;
+    let t = &s.t;
+    let id = ready_filing(t).await;
+    let owner = t.actor("chengjian").await;
+    let area = app::features::attendance::service::add_area(&t.db, &owner, id, "主施工区", GEOJSON)
+        .await
+        .unwrap()
+        .to_string();
+    let scalar = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap()
+            .to_string()
+    };
+    let award = scalar("SELECT MIN(award_id) FROM filings").await;
+    let member = scalar("SELECT MIN(id) FROM roster_members").await;
+    let att = scalar("SELECT MIN(id) FROM attachments").await;
+    let project: String = sqlx::query_scalar(
+        "SELECT a.project_name FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let id = id.to_string();
+    let other_unit = t.unit_id("平阳县鳌江镇人民政府").await.to_string();
+    let other_user = t.user_id("aojiang").await.to_string();
+    let code = app::domain::CreditCode::with_check("91330326MA2W00009").unwrap();
+    let unit_form = [
+        ("kind", "owner"),
+        ("name", "冒名单位"),
+        ("credit_code", code.as_str()),
+        ("sector", ""),
+    ];
+    let user_form = [
+        ("display_name", "某人"),
+        ("mobile", "13700003333"),
+        ("role", "owner"),
+        ("unit_id", other_unit.as_str()),
+    ];
+    let id = id.as_str();
+    let calls = vec![
+        call(
+            "login",
+            &[("username", "nobody"), ("password", "x")],
+            None,
+            Own,
+        ),
+        call("logout", &[], None, Own),
+        call("me", &[], None, Own),
+        call(
+            "change_password",
+            &[("current", "x"), ("new", "x"), ("confirm", "x")],
+            Some(EVERYONE),
+            Own,
+        ),
+        // Units, users, the trail: administrators only.
+        call(
+            "units/list",
+            &[("q", ""), ("kind", ""), ("page", "1")],
+            Some(ADMIN),
+            Refused,
+        ),
+        call("units/get", &[("id", &other_unit)], Some(ADMIN), Refused),
+        call("units/options", &[], Some(ADMIN), Refused),
+        call("units/create", &unit_form, Some(ADMIN), Refused),
+        call(
+            "units/update",
+            &[&[("id", other_unit.as_str())][..], &unit_form[..]].concat(),
+            Some(ADMIN),
+            Refused,
+        ),
+        call(
+            "users/list",
+            &[("q", ""), ("role", ""), ("page", "1")],
+            Some(ADMIN),
+            Refused,
+        ),
+        call("users/get", &[("id", &other_user)], Some(ADMIN), Refused),
+        call(
+            "users/create",
+            &[
+                &[("username", "x_user"), ("password", "Chushi#2026")][..],
+                &user_form[..],
+            ]
+            .concat(),
+            Some(ADMIN),
+            Refused,
+        ),
+        call(
+            "users/update",
+            &[&[("id", other_user.as_str())][..], &user_form[..]].concat(),
+            Some(ADMIN),
+            Refused,
+        ),
+        call(
+            "users/reset_password",
+            &[("id", &other_user), ("password", "Chushi#2026")],
+            Some(ADMIN),
+            Refused,
+        ),
+        call(
+            "users/set_disabled",
+            &[("id", &other_user), ("disabled", "true")],
+            Some(ADMIN),
+            Refused,
+        ),
+        call(
+            "audit_trail",
+            &[("page", "1"), ("entity", "")],
+            Some(ADMIN),
+            Refused,
+        ),
+        call("audit_verify", &[], Some(ADMIN), Refused),
+        call(
+            "record_history",
+            &[("entity", "filing"), ("id", id)],
+            Some(EVERYONE),
+            Refused,
+        ),
+        // Awards and filings.
+        call(
+            "awards/list",
+            &[("q", ""), ("status", ""), ("page", "1")],
+            Some(READERS),
+            Scoped,
+        ),
+        call("awards/imports", &[], Some(ADMIN), Refused),
+        call("awards/import_report", &[("id", "1")], Some(ADMIN), Refused),
+        call("awards/tokens", &[], Some(ADMIN), Refused),
+        call("awards/issue_token", &[("name", "x")], Some(ADMIN), Refused),
+        call("awards/revoke_token", &[("id", "1")], Some(ADMIN), Refused),
+        call(
+            "filings/list",
+            &[("q", ""), ("status", ""), ("page", "1")],
+            Some(READERS),
+            Scoped,
+        ),
+        call("filings/get", &[("id", id)], Some(READERS), Refused),
+        call(
+            "filings/start",
+            &[("award_id", &award)],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "filings/save",
+            &[
+                ("id", id),
+                ("contract_no", "X-1"),
+                ("signed_on", "2024-07-05"),
+                ("contract_price", "100"),
+                ("duration_days", "10"),
+                ("planned_start", "2024-08-01"),
+                ("planned_completion", "2024-08-10"),
+                ("payment_terms", "x"),
+                ("supervisor_engineer_unit_id", ""),
+                ("remarks", ""),
+                ("reason", "x"),
+            ],
+            Some(OWNER),
+            Refused,
+        ),
+        call("filings/submit", &[("id", id)], Some(OWNER), Refused),
+        call(
+            "filings/add_member",
+            &[
+                ("filing_id", id),
+                ("role", "other"),
+                ("name", "冒名"),
+                ("id_number", "11010519491231002X"),
+                ("mobile", "13700009999"),
+                ("cert_no", ""),
+                ("reason", "x"),
+            ],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "filings/remove_member",
+            &[("filing_id", id), ("member_id", &member), ("reason", "x")],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "filings/remove_attachment",
+            &[("filing_id", id), ("attachment_id", &att), ("reason", "x")],
+            Some(OWNER),
+            Refused,
+        ),
+        call("filings/supervisor_engineers", &[], Some(READERS), Own),
+        call("filings/back_entry", &[], Some(SUPERVISION), Refused),
+        call("filings/projects", &[], Some(READERS), Scoped),
+        // Attendance.
+        call(
+            "attendance/month",
+            &[("filing_id", id), ("month", "2026-10")],
+            Some(READERS),
+            Refused,
+        ),
+        call(
+            "attendance/calendar",
+            &[
+                ("filing_id", id),
+                ("w1", "1"),
+                ("holidays", ""),
+                ("makeup_days", ""),
+            ],
+            Some(OWNER),
+            Refused,
+        ),
+        call("attendance/flagged", &[], Some(READERS), Scoped),
+        call("alerts/list", &[], Some(READERS), Scoped),
+        call("areas/list", &[("filing_id", id)], Some(READERS), Refused),
+        call(
+            "areas/add",
+            &[("filing_id", id), ("name", "冒名"), ("geojson", GEOJSON)],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "areas/remove",
+            &[("filing_id", id), ("area_id", &area)],
+            Some(OWNER),
+            Refused,
+        ),
+        call("checkin/projects", &[], Some(KEY), Refused),
+    ];
+
+    // Every registered server function has a row (the JSON check-in is
+    // checked below), and every row names a registered one.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    let mut covered: BTreeSet<String> = calls.iter().map(|c| c.endpoint.to_string()).collect();
+    covered.insert("checkin".into());
+    assert_eq!(
+        registered, covered,
+        "each server function needs a row in the access matrix"
+    );
+
+    let counts = || async {
+        let mut n = Vec::new();
+        for table in [
+            "units",
+            "users",
+            "awards",
+            "filings",
+            "roster_members",
+            "attachments",
+            "attendance_areas",
+            "api_tokens",
+            "audit_log",
+            "checkins",
+        ] {
+            n.push(t.count(table).await);
+        }
+        n
+    };
+    let anon = s.client();
+    let other = s.logged_in("jiaoyu").await;
+    let pm = s.logged_in("xmjl_zhang").await;
+    // Logins are in the trail; counted from here.
+    let before = counts().await;
+    for c in &calls {
+        let form: Vec<(&str, &str)> = c.form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let e = c.endpoint;
+        let Some(roles) = c.roles else { continue };
+        let r = s.call(&anon, e, &form).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{e} without login");
+        if !roles.contains(&Role::KeyPersonnel) {
+            let r = s.call(&pm, e, &form).await;
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{e} as key personnel");
+        }
+        match c.other {
+            Refused => {
+                let r = s.call(&other, e, &form).await;
+                let status = r.status();
+                let body = r.text().await.unwrap();
+                assert_eq!(status, StatusCode::FORBIDDEN, "{e} by another unit: {body}");
+            }
+            Scoped => {
+                let r = s.call(&other, e, &form).await;
+                let status = r.status();
+                let body = r.text().await.unwrap();
+                assert_eq!(status, StatusCode::OK, "{e} by another unit: {body}");
+                assert!(!body.contains(&project), "{e} shows another unit's project");
+            }
+            Own => {}
+        }
+    }
+    // The check-in takes JSON, as the phone's page sends it.
+    let checkin = serde_json::json!({
+        "filing_id": id.parse::<i64>().unwrap(), "lat": 27.6625, "lng": 120.5655,
+        "accuracy": 10.0, "device_key": "x",
+    });
+    let r = s.call_json(&anon, "checkin", &checkin).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "checkin without login"
+    );
+    let r = s.call_json(&other, "checkin", &checkin).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "checkin by an owner");
+    assert_eq!(counts().await, before, "refused calls wrote nothing");
+}
+
+on_both!(every_server_function_is_guarded);
