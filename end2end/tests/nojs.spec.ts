@@ -20,3 +20,27 @@ test('pages need a login without JavaScript too', async ({ page }) => {
   await page.goto('/admin/units');
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test('a form refused without JavaScript comes back with what was typed', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('用户名或手机号').fill('admin');
+  await page.getByLabel('密码').fill('nope');
+  await page.getByRole('button', { name: '登 录' }).click();
+  // The login name survives a refusal (the password never does).
+  await expect(page.getByLabel('用户名或手机号')).toHaveValue('admin');
+  await expect(page.getByLabel('密码')).toHaveValue('');
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登 录' }).click();
+  await expect(page).toHaveURL(/\/$/);
+
+  await page.goto('/admin/units/new');
+  await page.getByLabel('单位名称').fill('平阳县水头镇人民政府');
+  await page.getByLabel('统一社会信用代码').fill('11330326002000000X');
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('#f-credit_code-err')).toContainText('校验位');
+  await expect(page.getByLabel('单位名称')).toHaveValue('平阳县水头镇人民政府');
+  await expect(page.getByLabel('统一社会信用代码')).toHaveValue('11330326002000000X');
+  // The next page shows the stored values again (the typed ones are kept once).
+  await page.goto('/admin/units/new');
+  await expect(page.getByLabel('单位名称')).toHaveValue('');
+});

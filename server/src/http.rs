@@ -2,6 +2,7 @@
 //! sessions, request ids, client facts and static files.
 use app::{
     App,
+    kit::form::FormFlash,
     platform::{
         AppState,
         actor::ClientInfo,
@@ -95,12 +96,77 @@ async fn healthz(State(state): State<AppState>) -> Response {
 /// the first password an administrator gave them must change it first. Done
 /// here, once, before rendering, so it also holds without JavaScript. (Server
 /// functions check the session and role themselves.)
+/// A server function called by a plain HTML form (no JavaScript yet, or
+/// none): form-encoded and asking for HTML, so Leptos answers with a redirect.
+fn is_plain_form_post(req: &Request) -> bool {
+    let header_has = |name: header::HeaderName, what: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains(what))
+    };
+    req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && header_has(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        && header_has(header::ACCEPT, "text/html")
+}
+
+/// Runs a plain form post; when Leptos redirects back with the error
+/// (`__err`), keeps what was typed (secrets aside) for the page it lands on,
+/// so the form shows the typed values rather than the stored ones.
+async fn keep_form_on_error(session: Session, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let path = parts.uri.path().to_string();
+    let response = next
+        .run(Request::from_parts(
+            parts,
+            axum::body::Body::from(bytes.clone()),
+        ))
+        .await;
+    let failed = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .is_some_and(|l| l.contains("__err="));
+    if failed {
+        let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| FormFlash::keeps(k))
+            .collect();
+        if let Err(e) = session
+            .insert(FormFlash::SESSION_KEY, FormFlash { path, fields })
+            .await
+        {
+            tracing::warn!(error = %e, "form values not kept");
+        }
+    }
+    response
+}
+
+/// Hands the page that a failed plain post redirected to (its URL carries
+/// `__err`) what that post carried, once.
+async fn take_form_flash(session: &Session, req: &mut Request) {
+    if !req.uri().query().is_some_and(|q| q.contains("__err=")) {
+        return;
+    }
+    if let Ok(Some(flash)) = session.remove::<FormFlash>(FormFlash::SESSION_KEY).await {
+        req.extensions_mut().insert(flash);
+    }
+}
+
 async fn page_gate(
     State(state): State<AppState>,
     session: Session,
     req: Request,
     next: Next,
 ) -> Response {
+    if is_plain_form_post(&req) {
+        return keep_form_on_error(session, req, next).await;
+    }
     let path = req.uri().path();
     let is_page = req.method() == Method::GET
         && !path.starts_with("/api/")
@@ -110,7 +176,12 @@ async fn page_gate(
             .rsplit('/')
             .next()
             .is_some_and(|last| last.contains('.'));
-    if !is_page || path == "/login" {
+    if !is_page {
+        return next.run(req).await;
+    }
+    if path == "/login" {
+        let mut req = req;
+        take_form_flash(&session, &mut req).await;
         return next.run(req).await;
     }
     let user_id: Option<i64> = session.get(USER_ID_KEY).await.ok().flatten();
@@ -131,7 +202,11 @@ async fn page_gate(
         Some(true) if path != "/account/password" => {
             Redirect::to("/account/password?first=1").into_response()
         }
-        Some(_) => next.run(req).await,
+        Some(_) => {
+            let mut req = req;
+            take_form_flash(&session, &mut req).await;
+            next.run(req).await
+        }
     }
 }
 

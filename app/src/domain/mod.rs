@@ -151,8 +151,9 @@ pub const TENDER_METHODS: [(&str, &str); 7] = [
 
 /// Roles on a key personnel roster. `pm` (项目经理) is required on every
 /// roster; `chief_supervisor` belongs to the supervising engineer unit.
-pub const ROSTER_ROLES: [(&str, &str); 8] = [
+pub const ROSTER_ROLES: [(&str, &str); 9] = [
     ("pm", "项目经理"),
+    ("project_lead", "项目负责人"),
     ("technical_lead", "技术负责人"),
     ("safety_officer", "安全员"),
     ("quality_officer", "质量员"),
@@ -253,5 +254,117 @@ impl TryFrom<String> for FilingStatus {
             "submitted" => Ok(Self::Submitted),
             other => Err(format!("unknown filing status {other}")),
         }
+    }
+}
+
+/// What a tender section buys: it decides the filing's fields and the roster
+/// role that must be on it (the lead whose attendance the county counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    /// 施工: a construction contract, led by its 项目经理.
+    Construction,
+    /// 监理: a supervision contract; the winner is the supervising engineer
+    /// unit, led by its 总监理工程师.
+    Supervision,
+    /// 勘察/设计, led by its 项目负责人.
+    SurveyDesign,
+    /// 其他 (e.g. 造价咨询), led by its 项目负责人.
+    Other,
+}
+
+impl SectionKind {
+    pub const ALL: [SectionKind; 4] = [
+        Self::Construction,
+        Self::Supervision,
+        Self::SurveyDesign,
+        Self::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Construction => "construction",
+            Self::Supervision => "supervision",
+            Self::SurveyDesign => "survey_design",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Construction => "施工",
+            Self::Supervision => "监理",
+            Self::SurveyDesign => "勘察/设计",
+            Self::Other => "其他",
+        }
+    }
+
+    /// The stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// 标段类型 as files and the platform write it (label or code).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        match t {
+            "施工" | "施工标" => Ok(Self::Construction),
+            "监理" | "监理标" => Ok(Self::Supervision),
+            "勘察/设计" | "勘察设计" | "勘察" | "设计" | "勘察标" | "设计标" => {
+                Ok(Self::SurveyDesign)
+            }
+            "其他" => Ok(Self::Other),
+            _ => {
+                Self::from_code(t).ok_or_else(|| "标段类型应为：施工、监理、勘察/设计、其他".into())
+            }
+        }
+    }
+
+    /// Without a 标段类型, the section name decides: a name with 监理 is a
+    /// supervision section, one with 勘察 or 设计 a survey/design section,
+    /// anything else construction (the README states this rule).
+    pub fn infer(section_name: &str) -> Self {
+        if section_name.contains("监理") {
+            Self::Supervision
+        } else if section_name.contains("勘察") || section_name.contains("设计") {
+            Self::SurveyDesign
+        } else {
+            Self::Construction
+        }
+    }
+
+    /// The roster role a submitted filing of this kind must have.
+    pub fn lead_role(self) -> &'static str {
+        match self {
+            Self::Construction => "pm",
+            Self::Supervision => "chief_supervisor",
+            Self::SurveyDesign | Self::Other => "project_lead",
+        }
+    }
+}
+
+impl TryFrom<String> for SectionKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::from_code(&s).ok_or_else(|| format!("unknown section kind {s}"))
+    }
+}
+
+#[cfg(test)]
+mod section_kind_tests {
+    use super::SectionKind;
+
+    #[test]
+    fn kinds_come_from_the_column_or_the_name() {
+        assert_eq!(SectionKind::parse("监理"), Ok(SectionKind::Supervision));
+        assert_eq!(
+            SectionKind::parse("勘察设计"),
+            Ok(SectionKind::SurveyDesign)
+        );
+        assert!(SectionKind::parse("施工总承包").is_err());
+        assert_eq!(SectionKind::infer("监理标"), SectionKind::Supervision);
+        assert_eq!(SectionKind::infer("勘察设计标"), SectionKind::SurveyDesign);
+        assert_eq!(SectionKind::infer("施工标"), SectionKind::Construction);
+        assert_eq!(SectionKind::Supervision.lead_role(), "chief_supervisor");
     }
 }

@@ -31,9 +31,24 @@ pub fn use_user() -> Option<UserResource> {
 
 #[component]
 pub fn AppShell() -> impl IntoView {
-    let me = Resource::new(|| (), |_| fetch_current_user());
+    // Read again on each navigation: cheap (the actor is cached), and the
+    // shell then knows at once when a first password has been replaced.
+    let location = leptos_router::hooks::use_location();
+    let me = Resource::new(move || location.pathname.get(), |_| fetch_current_user());
     provide_context(UserResource(me));
     let logout = ServerAction::<Logout>::new();
+    // The page gate sends a first password to the change form on every full
+    // page load; this does the same for navigation inside the app.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        let must_change = me
+            .get()
+            .and_then(|r| r.ok().flatten())
+            .is_some_and(|u| u.must_change_password);
+        if must_change && location.pathname.get_untracked() != "/account/password" {
+            navigate("/account/password?first=1", Default::default());
+        }
+    });
     let user = move || async move { me.await.ok().flatten() };
     view! {
         <div class="app">

@@ -1,11 +1,39 @@
 //! The form kit. Forms are `ActionForm`s (they post without JavaScript too);
 //! errors come back as `AppError::Invalid` and are shown at their fields.
+//!
+//! A form sent as a plain post (without JavaScript, or on a phone before the
+//! page is interactive) comes back through a redirect: the error travels in
+//! the URL (`__err`, Leptos), and what was typed in a [`FormFlash`] that the
+//! server keeps for that one page render. The fields show the typed values,
+//! not the stored ones, so nothing typed is lost and no stale value is saved
+//! by the next submit.
 use crate::error::AppError;
 use leptos::{prelude::*, server_fn::ServerFn};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-/// The error of an action's last submission, for the fields to read.
+/// What a plain form post carried when it came back with an error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormFlash {
+    /// The server function's path (`/api/filings/save`): only its form reads it.
+    pub path: String,
+    pub fields: BTreeMap<String, String>,
+}
+
+impl FormFlash {
+    /// Where the server keeps it between the post and the page it redirects to.
+    pub const SESSION_KEY: &'static str = "form_flash";
+
+    /// Secrets are never kept (they are typed again).
+    pub fn keeps(field: &str) -> bool {
+        !(matches!(field, "current" | "new" | "confirm") || field.contains("password"))
+    }
+}
+
+/// The error of an action's last submission, for the fields to read, and
+/// the action's path (to find what its plain post carried).
 #[derive(Clone, Copy)]
-pub struct FormErrors(Memo<Option<AppError>>);
+pub struct FormErrors(Memo<Option<AppError>>, &'static str);
 
 impl FormErrors {
     pub fn of<S>(action: ServerAction<S>) -> Self
@@ -14,12 +42,34 @@ impl FormErrors {
         S::Output: Clone + Send + Sync + 'static,
     {
         let value = action.value();
-        Self(Memo::new(move |_| value.get().and_then(Result::err)))
+        Self(
+            Memo::new(move |_| value.get().and_then(Result::err)),
+            S::PATH,
+        )
     }
 
     /// No errors (a form without an action, e.g. a GET filter).
     pub fn none() -> Self {
-        Self(Memo::new(|_| None))
+        Self(Memo::new(|_| None), "")
+    }
+
+    /// What the field held in this form's plain post that came back with an
+    /// error. Read while rendering on the server; in the browser the input
+    /// keeps the value the server rendered (hydration leaves it alone).
+    pub fn submitted(self, name: &str) -> Option<String> {
+        #[cfg(feature = "ssr")]
+        {
+            let parts = use_context::<axum::http::request::Parts>()?;
+            let flash = parts.extensions.get::<FormFlash>()?;
+            (flash.path == self.1)
+                .then(|| flash.fields.get(name).cloned())
+                .flatten()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            let _ = name;
+            None
+        }
     }
 
     pub fn field(self, name: &'static str) -> impl Fn() -> Option<String> + Copy + Send + Sync {
@@ -86,6 +136,7 @@ pub fn TextField(
 ) -> impl IntoView {
     let id = format!("f-{name}");
     let error = errors.field(name);
+    let value = errors.submitted(name).unwrap_or(value);
     view! {
         <FieldFrame label name required hint error>
             <input
@@ -119,6 +170,7 @@ pub fn SelectField(
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
     let error = errors.field(name);
+    let value = errors.submitted(name).unwrap_or(value);
     let options = options
         .into_iter()
         .map(|(v, l)| {

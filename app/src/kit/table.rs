@@ -98,7 +98,7 @@ where
 pub fn Pager(total: i64, page: i64, pages: i64) -> impl IntoView {
     let query = use_query_map();
     let href = move |p: i64| {
-        let mut parts = query.with_untracked(|q| filter_pairs(q));
+        let mut parts = query.with_untracked(filter_pairs);
         parts.push(format!("page={p}"));
         format!("?{}", parts.join("&"))
     };

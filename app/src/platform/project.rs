@@ -70,6 +70,9 @@ pub struct Project {
     pub contractor_name: String,
     /// Sector code (see `domain::SECTORS`).
     pub sector: String,
+    /// 施工, 监理, 勘察/设计 or 其他: decides the roster's lead role.
+    #[sqlx(try_from = "String")]
+    pub section_kind: crate::domain::SectionKind,
     pub award_price_fen: i64,
     /// ISO date.
     pub award_date: String,
@@ -85,7 +88,7 @@ pub struct Project {
 }
 
 const SELECT: &str = "SELECT f.id, f.award_id, a.project_name, a.section_name, a.owner_unit_id,
-        o.name AS owner_name, a.contractor_unit_id, c.name AS contractor_name, a.sector,
+        o.name AS owner_name, a.contractor_unit_id, c.name AS contractor_name, a.sector, a.section_kind,
         a.award_price_fen, a.award_date, f.status, f.contract_price_fen, f.planned_start,
         f.planned_completion, f.supervisor_engineer_unit_id, f.version
     FROM filings f JOIN awards a ON a.id = f.award_id

@@ -379,6 +379,12 @@ async fn areas_are_validated_and_owned(b: Backend) {
     assert_field(&e, "geojson", "格式");
     let e = add_area(&t.db, &owner, id, "", SQUARE).await.unwrap_err();
     assert_field(&e, "name", "请填写");
+    // The site's square is saved already: saving the same shape again (a
+    // second click, a resent form) is refused, whatever its name.
+    let e = add_area(&t.db, &owner, id, "主施工区（二）", SQUARE)
+        .await
+        .unwrap_err();
+    assert_field(&e, "geojson", "已保存为“主施工区”");
     for other in ["jiaoyu", "zjj", "13857700011"] {
         let actor = t.actor(other).await;
         assert_eq!(
@@ -412,12 +418,26 @@ async fn areas_are_validated_and_owned(b: Backend) {
         AppError::Forbidden
     );
     assert_eq!(
-        remove_area(&t.db, &jiaoyu, id, v.areas[0].id)
+        remove_area(&t.db, &jiaoyu, id, v.areas[0].id, "x")
             .await
             .unwrap_err(),
         AppError::Forbidden
     );
-    remove_area(&t.db, &owner, id, v.areas[0].id).await.unwrap();
+    // The filing is submitted: removing an area needs a reason, kept in the trail.
+    let e = remove_area(&t.db, &owner, id, v.areas[0].id, " ")
+        .await
+        .unwrap_err();
+    assert_field(&e, "reason", "请填写删除原因");
+    remove_area(&t.db, &owner, id, v.areas[0].id, "围挡调整，改用新范围")
+        .await
+        .unwrap();
+    let after: String = sqlx::query_scalar(
+        "SELECT after_json FROM audit_log WHERE action = 'area_remove' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert!(after.contains("围挡调整"), "{after}");
     assert!(
         areas_view(&t.db, &t.settings, &owner, id)
             .await
@@ -650,7 +670,9 @@ async fn area_changes_apply_at_once(b: Backend) {
         .await
         .unwrap();
     assert!(d.accepted, "the new area counts at once: {d:?}");
-    remove_area(&t.db, &owner, id, area).await.unwrap();
+    remove_area(&t.db, &owner, id, area, "料场撤场")
+        .await
+        .unwrap();
     let d = check_in(&t.desk, s, &pm, north(), T0 + 2 * MINUTE)
         .await
         .unwrap();

@@ -79,15 +79,17 @@ async fn owner_saves_succeed_while_check_ins_are_written(b: Backend) {
         filings::save(&t.db, &t.settings, &owner, id, &form, "现场签证调整")
             .await
             .unwrap_or_else(|e| panic!("save {n} failed beside the writer: {e:?}"));
-        add_area(
-            &t.db,
-            &owner,
-            id,
-            &format!("临时区{n}"),
-            r#"{"type":"Polygon","coordinates":[[[120.565,27.662],[120.566,27.662],[120.566,27.663],[120.565,27.662]]]}"#,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("area {n} failed beside the writer: {e:?}"));
+        // A different triangle each time (the same shape twice is refused).
+        let (x, y) = (120.565 + n as f64 * 0.0001, 27.662);
+        let shape = format!(
+            r#"{{"type":"Polygon","coordinates":[[[{x},{y}],[{},{y}],[{},{}],[{x},{y}]]]}}"#,
+            x + 0.001,
+            x + 0.001,
+            y + 0.001
+        );
+        add_area(&t.db, &owner, id, &format!("临时区{n}"), &shape)
+            .await
+            .unwrap_or_else(|e| panic!("area {n} failed beside the writer: {e:?}"));
     }
     stop.store(true, Ordering::Relaxed);
     for w in writers {

@@ -188,7 +188,10 @@ async fn bad_rows_are_reported_by_line_and_column_and_good_rows_imported(b: Back
     assert!(at(4, "中标通知书日期").contains("格式"));
     assert!(at(8, "标段编号").contains("第 2 行"));
     assert!(at(9, "项目名称").contains("<"));
-    assert!(at(9, "中标价（元）").contains("须大于 0"), "a negative price is called so");
+    assert!(
+        at(9, "中标价（元）").contains("须大于 0"),
+        "a negative price is called so"
+    );
     assert_eq!((out.total, out.created, out.failed()), (8, 4, 4));
     // Four good rows, four trail entries; nothing of the bad ones.
     assert_eq!(t.count("awards").await, before.0 + 4);

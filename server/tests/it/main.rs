@@ -11,4 +11,5 @@ mod filings_http;
 mod helpers;
 mod http;
 mod matrix;
+mod supervision;
 mod units_users;

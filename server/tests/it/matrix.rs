@@ -283,6 +283,7 @@ async fn every_server_function_is_guarded(b: Backend) {
             Refused,
         ),
         call("checkin/projects", &[], Some(KEY), Refused),
+        call("home/waiting", &[], Some(READERS), Scoped),
     ];
 
     // Every registered server function has a row (the JSON check-in is

@@ -94,9 +94,12 @@ impl CheckinDesk {
     }
 
     /// The project's areas, parsed once per change of `signature`.
+    /// The areas that count for `filing_id`: its own and, for a supervision
+    /// filing, those of the construction filing it shares a site with.
     pub async fn areas(
         &self,
         filing_id: i64,
+        site_filing: Option<i64>,
         signature: (i64, i64),
     ) -> Result<Arc<Vec<Area>>, AppError> {
         if let Some(hit) = self.areas.get(&filing_id)
@@ -105,9 +108,11 @@ impl CheckinDesk {
             return Ok(hit.areas.clone());
         }
         let stored: Vec<String> = sqlx::query_scalar(
-            "SELECT geojson FROM attendance_areas WHERE filing_id = $1 AND removed_at IS NULL",
+            "SELECT geojson FROM attendance_areas
+             WHERE (filing_id = $1 OR filing_id = $2) AND removed_at IS NULL",
         )
         .bind(filing_id)
+        .bind(site_filing)
         .fetch_all(&self.db.pool)
         .await?;
         // Stored areas were validated when drawn; limits may have changed since,

@@ -4,7 +4,7 @@
 //! cannot run during SSR), and works with no tiles on a plain background.
 use super::{AreaItem, AreasView, RemoveArea, SaveArea, list_areas};
 use crate::{
-    domain::datum::wgs_to_gcj,
+    domain::datum::{Datum, parse_coordinate, wgs_to_gcj},
     kit::{
         form::{FormAlert, FormErrors, SubmitButton, TextField, successes},
         layout::PageHeader,
@@ -37,6 +37,13 @@ pub fn AreasPage() -> impl IntoView {
     });
     // The drawn, not yet saved area (GeoJSON, WGS-84).
     let drawn = RwSignal::new(String::new());
+    // After a save the drawn shape *is* the saved area: nothing is left to
+    // save again (the map is drawn afresh from the saved list).
+    Effect::new(move |_| {
+        if s1.get() > 0 {
+            drawn.set(String::new());
+        }
+    });
     let errors = FormErrors::of(save);
     view! {
         <Title text="考勤区域 · 标后履约监管"/>
@@ -45,8 +52,15 @@ pub fn AreasPage() -> impl IntoView {
         <PageHeader title="考勤区域">
             <a class="btn" href=move || format!("/filings/{}", id.get())>"返回备案"</a>
         </PageHeader>
+        <Show when=move || s1.get() != 0>
+            <div class="alert alert-ok" role="status">"区域已保存。关键人员在该区域内即可打卡。"</div>
+        </Show>
+        <Show when=move || s2.get() != 0>
+            <div class="alert alert-ok" role="status">"区域已删除，删除原因已记入变更记录。"</div>
+        </Show>
         <Loaded resource=view_data children={move |v: AreasView| {
             let editable = v.editable;
+            let submitted = v.submitted;
             let filing_id = v.filing_id;
             let list = v.areas.clone();
             view! {
@@ -57,7 +71,7 @@ pub fn AreasPage() -> impl IntoView {
                         <AreaMap v=v.clone() drawn editable/>
                     </Show>
                     {editable.then(|| view! {
-                        <p class="hint">"用地图左上角的工具画多边形或圆形；画好后可拖动顶点、整体移动或删除，再填写名称保存。"</p>
+                        <p class="hint">"先用上方“定位”找到工地（输入坐标或用当前位置），再用地图左上角的工具画多边形或圆形；画好后可拖动顶点、整体移动或删除，再填写名称保存。"</p>
                         <ActionForm action=save attr:class="form" attr:novalidate=true>
                             <FormAlert errors/>
                             <input type="hidden" name="filing_id" value=filing_id/>
@@ -80,19 +94,49 @@ pub fn AreasPage() -> impl IntoView {
                         row=move |a: AreaItem| vec![
                             a.name.clone().into_any(),
                             (if a.geojson.contains("\"Point\"") { "圆形" } else { "多边形" }).into_any(),
-                            editable.then(|| view! {
-                                <ActionForm action=remove attr:class="inline">
-                                    <input type="hidden" name="filing_id" value=filing_id/>
-                                    <input type="hidden" name="area_id" value=a.id/>
-                                    <button type="submit" class="btn btn-small btn-danger">"删除"</button>
-                                </ActionForm>
-                            }).into_any(),
+                            editable.then(|| view! { <RemoveAreaForm remove filing_id area=a.clone() submitted/> }).into_any(),
                         ]
                         empty="尚未设置考勤区域：关键人员无法打卡"
                     />
                 </section>
             }
         }}/>
+    }
+}
+
+/// 删除: opens a confirmation with the reason (required once the filing is
+/// submitted, as every change after filing); a plain form, so it works
+/// without JavaScript too.
+#[component]
+fn RemoveAreaForm(
+    remove: ServerAction<RemoveArea>,
+    filing_id: i64,
+    area: AreaItem,
+    submitted: bool,
+) -> impl IntoView {
+    let errors = FormErrors::of(remove);
+    let label = if submitted {
+        "删除原因（必填）"
+    } else {
+        "删除原因"
+    };
+    view! {
+        <details class="confirm">
+            <summary class="btn btn-small btn-danger">"删除"</summary>
+            <ActionForm action=remove attr:class="form confirm-form" attr:novalidate=true>
+                <input type="hidden" name="filing_id" value=filing_id/>
+                <input type="hidden" name="area_id" value=area.id/>
+                <p>"确认删除“" {area.name.clone()} "”？删除后关键人员不能再在该区域打卡。"</p>
+                // One form per area: the field's id names the area.
+                <div class="field">
+                    <label for=format!("area-reason-{}", area.id)>{label}</label>
+                    <input id=format!("area-reason-{}", area.id) name="reason" type="text" maxlength=200
+                        required=submitted placeholder="如：围挡调整，改用新范围"/>
+                    <p class="field-error" role="alert">{errors.field("reason")}</p>
+                </div>
+                <button type="submit" class="btn btn-small btn-danger">"确认删除"</button>
+            </ActionForm>
+        </details>
     }
 }
 
@@ -157,12 +201,49 @@ fn AreaMap(v: AreasView, drawn: RwSignal<String>, editable: bool) -> impl IntoVi
     let (map, set_map) = signal_local::<Option<leptos_leaflet::leaflet::Map>>(None);
     let gcj = v.tile_datum == "gcj02";
     Effect::new(move |_| {
-        if let Some(m) = map.get()
-            && editable
-        {
-            setup_drawing(&m, drawn, gcj);
+        if let Some(m) = map.get() {
+            add_scale(&m);
+            if editable {
+                setup_drawing(&m, drawn, gcj);
+            }
         }
     });
+    // Finding the site without tiles: a coordinate pasted from a map app (in
+    // its datum) or the browser's own position centres the map there.
+    let place = RwSignal::new(String::new());
+    let place_datum = RwSignal::new("wgs84".to_string());
+    let place_msg = RwSignal::new(String::new());
+    let go_to = move |(lat, lng): (f64, f64)| {
+        let (lat, lng) = if gcj {
+            wgs_to_gcj(lat, lng)
+        } else {
+            (lat, lng)
+        };
+        if let Some(m) = map.get_untracked() {
+            m.set_view(&leptos_leaflet::leaflet::LatLng::new(lat, lng), 17.0);
+        }
+    };
+    let on_place = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match parse_coordinate(&place.get_untracked()) {
+            Ok((lat, lng)) => {
+                let (wlat, wlng) = Datum::parse(&place_datum.get_untracked()).to_wgs(lat, lng);
+                go_to((wlat, wlng));
+                place_msg.set(format!("已定位到 {wlat:.6}, {wlng:.6}（WGS-84）"));
+            }
+            Err(e) => place_msg.set(e),
+        }
+    };
+    let on_me = move |_| {
+        place_msg.set("正在获取当前位置…".into());
+        super::pages::locate(move |r| match r {
+            Ok((lat, lng, acc)) => {
+                go_to((lat, lng));
+                place_msg.set(format!("已定位到当前位置（精度约 {acc:.0} 米）"));
+            }
+            Err(e) => place_msg.set(e),
+        });
+    };
     let tiles = (!v.tile_url.is_empty())
         .then(|| view! { <TileLayer url=v.tile_url.clone() attribution=""/> });
     let overlays = list
@@ -173,11 +254,52 @@ fn AreaMap(v: AreasView, drawn: RwSignal<String>, editable: bool) -> impl IntoVi
         })
         .collect_view();
     view! {
+        <form class="map-locate" on:submit=on_place aria-label="定位">
+            <label for="map-place">"定位到坐标"</label>
+            <input id="map-place" type="text" inputmode="decimal" placeholder="如 27.6625, 120.5655"
+                prop:value=move || place.get() on:input=move |e| place.set(event_target_value(&e))/>
+            <select aria-label="坐标系" on:change=move |e| place_datum.set(event_target_value(&e))>
+                <option value="wgs84">"GPS / 天地图（WGS-84）"</option>
+                <option value="gcj02">"高德 / 腾讯 / 微信（GCJ-02）"</option>
+                <option value="bd09">"百度（BD-09）"</option>
+            </select>
+            <button type="submit" class="btn btn-small">"定位"</button>
+            <button type="button" class="btn btn-small" on:click=on_me>"我的位置"</button>
+            <span class="muted map-locate-msg" role="status">{move || place_msg.get()}</span>
+        </form>
         <MapContainer class="map" center=center zoom=17.0 map=set_map>
             {tiles}
             {overlays}
         </MapContainer>
     }
+}
+
+/// A metric scale bar (Leaflet's own control), so distances read without tiles.
+fn add_scale(map: &leptos_leaflet::leaflet::Map) {
+    #[cfg(feature = "hydrate")]
+    {
+        use js_sys::{Function, Object, Reflect};
+        use wasm_bindgen::{JsCast, JsValue};
+        let run = || -> Option<()> {
+            let window: JsValue = web_sys::window()?.into();
+            let l = Reflect::get(&window, &"L".into()).ok()?;
+            let control = Reflect::get(&l, &"control".into()).ok()?;
+            let scale: Function = Reflect::get(&control, &"scale".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            let opts = Object::new();
+            Reflect::set(&opts, &"imperial".into(), &false.into()).ok()?;
+            let bar = scale.call1(&control, &opts).ok()?;
+            let add: Function = Reflect::get(&bar, &"addTo".into()).ok()?.dyn_into().ok()?;
+            let m: &JsValue = map.as_ref();
+            add.call1(&bar, m).ok()?;
+            Some(())
+        };
+        let _ = run();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = map;
 }
 
 /// Loads Leaflet, then Leaflet-Geoman (served from /vendor), then sets `ready`.

@@ -216,6 +216,8 @@ pub struct AreasView {
     pub filing_id: i64,
     pub project: String,
     pub editable: bool,
+    /// The filing is submitted: removing an area needs a reason.
+    pub submitted: bool,
     pub areas: Vec<AreaItem>,
     /// Tile URL template; empty draws on a plain background.
     pub tile_url: String,
@@ -226,7 +228,6 @@ pub struct AreasView {
 #[server(endpoint = "areas/list")]
 pub async fn list_areas(filing_id: i64) -> Result<AreasView, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
-        let st = st;
         service::areas_view(&st.db, &st.settings, &actor, filing_id).await
     })
 }
@@ -240,9 +241,13 @@ pub async fn save_area(filing_id: i64, name: String, geojson: String) -> Result<
 }
 
 #[server(endpoint = "areas/remove")]
-pub async fn remove_area(filing_id: i64, area_id: i64) -> Result<(), AppError> {
+pub async fn remove_area(
+    filing_id: i64,
+    area_id: i64,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
     crate::with_actor!([Owner], |actor, st| {
-        service::remove_area(&st.db, &actor, filing_id, area_id).await
+        service::remove_area(&st.db, &actor, filing_id, area_id, &reason).await
     })
 }
 

@@ -225,10 +225,17 @@ async fn post_with_photo(input: &str, r: CheckIn) -> Result<Decision, String> {
 fn device_key() -> String {
     #[cfg(feature = "hydrate")]
     {
-        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-        if let Some(s) = &storage
-            && let Ok(Some(k)) = s.get_item("bhly_device")
+        use gloo_storage::{LocalStorage, Storage};
+        const KEY: &str = "bhly_device";
+        if let Ok(k) = LocalStorage::get::<String>(KEY) {
+            return k;
+        }
+        // Earlier versions stored the key as bare text, not JSON: keep it.
+        if let Ok(Some(k)) = LocalStorage::raw().get_item(KEY)
+            && !k.is_empty()
+            && k.bytes().all(|b| b.is_ascii_hexdigit())
         {
+            let _ = LocalStorage::set(KEY, &k);
             return k;
         }
         let key: String = (0..4)
@@ -239,9 +246,7 @@ fn device_key() -> String {
                 )
             })
             .collect();
-        if let Some(s) = storage {
-            let _ = s.set_item("bhly_device", &key);
-        }
+        let _ = LocalStorage::set(KEY, &key);
         key
     }
     #[cfg(not(feature = "hydrate"))]
@@ -249,7 +254,7 @@ fn device_key() -> String {
 }
 
 /// Asks the browser for one high-accuracy position (lat, lng, accuracy m).
-fn locate(done: impl FnOnce(Result<(f64, f64, f64), String>) + 'static) {
+pub(super) fn locate(done: impl FnOnce(Result<(f64, f64, f64), String>) + 'static) {
     #[cfg(feature = "hydrate")]
     {
         use std::{cell::RefCell, rc::Rc};

@@ -49,6 +49,20 @@ pub async fn add_area(
     let mut tx = AuditedTx::begin(db, &who).await?;
     project::for_owner(&mut tx, actor, filing_id).await?;
     let stored = area.to_geojson().to_string();
+    // The same shape saved twice (a second click, a resent form) is one area.
+    let same: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM attendance_areas WHERE filing_id = $1 AND geojson = $2 AND removed_at IS NULL",
+    )
+    .bind(filing_id)
+    .bind(&stored)
+    .fetch_optional(tx.conn())
+    .await?;
+    if let Some(existing) = same {
+        return Err(AppError::field(
+            "geojson",
+            format!("该区域已保存为“{existing}”，无需重复保存"),
+        ));
+    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO attendance_areas (filing_id, name, geojson, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -133,6 +147,7 @@ pub async fn areas_view(
         filing_id,
         project: p.label(),
         editable: p.may_write(actor),
+        submitted: p.is_submitted(),
         areas: rows
             .iter()
             .map(|r| {
@@ -149,16 +164,27 @@ pub async fn areas_view(
 }
 
 /// Removes an area (kept in the table with `removed_at`; the trail keeps it).
+/// On a submitted filing, as every change after filing, it needs a reason.
 pub async fn remove_area(
     db: &Db,
     actor: &Actor,
     filing_id: i64,
     area_id: i64,
+    reason: &str,
 ) -> Result<(), AppError> {
     actor.require(&[Role::Owner])?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    project::for_owner(&mut tx, actor, filing_id).await?;
+    let p = project::for_owner(&mut tx, actor, filing_id).await?;
+    let reason = if p.is_submitted() {
+        Some(
+            crate::domain::required_text(reason, "删除原因", 200)
+                .map_err(|e| AppError::field("reason", e))?,
+        )
+    } else {
+        crate::domain::optional_text(reason, "删除原因", 200)
+            .map_err(|e| AppError::field("reason", e))?
+    };
     let name: String = sqlx::query_scalar(
         "SELECT name FROM attendance_areas WHERE id = $1 AND filing_id = $2 AND removed_at IS NULL",
     )
@@ -175,6 +201,8 @@ pub async fn remove_area(
     #[derive(Serialize)]
     struct Snap {
         attendance_area: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     }
     tx.record(
         "filing",
@@ -182,9 +210,11 @@ pub async fn remove_area(
         "area_remove",
         Some(&Snap {
             attendance_area: name,
+            reason: None,
         }),
         Some(&Snap {
             attendance_area: "（已删除）".into(),
+            reason,
         }),
     )
     .await?;
@@ -218,6 +248,9 @@ struct Context {
     on_roster: bool,
     photo_required: bool,
     area_signature: (i64, i64),
+    /// The construction filing of the same project whose areas a
+    /// supervision filing shares (the 总监 checks in on the same site).
+    site_filing: Option<i64>,
     device_others: i64,
     /// Today's check-in on this project is already counted.
     counted_today: bool,
@@ -227,6 +260,42 @@ struct Context {
     /// The accuracy of the one before it.
     accuracy_before: Option<f64>,
 }
+
+/// For a supervision filing: the construction filing of the same project
+/// (same 项目编号), whose site and attendance areas it shares. `$2` is the
+/// filing checked in on. NULL for every other filing.
+pub(super) const SITE: &str = "(SELECT f2.id FROM filings f1 JOIN awards a1 ON a1.id = f1.award_id
+      JOIN awards a2 ON a2.project_code = a1.project_code AND a2.section_kind = 'construction'
+      JOIN filings f2 ON f2.award_id = a2.id
+      WHERE f1.id = $2 AND a1.section_kind = 'supervision' ORDER BY f2.id LIMIT 1)";
+
+/// The check-in's one read (built once: the site subquery appears three
+/// times). `$1` user, `$2` filing, `$3` device, `$4` device window start,
+/// `$5` day, `$6`/`$7` position, `$8` same-spot window start.
+static CONTEXT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT
+          (SELECT COUNT(*) FROM roster_members m JOIN filings f ON f.id = m.filing_id
+             WHERE m.user_id = $1 AND m.filing_id = $2 AND m.removed_at IS NULL AND f.status = 'submitted') AS on_roster,
+          (SELECT COUNT(*) FROM attendance_areas z
+             WHERE (z.filing_id = $2 OR z.filing_id = {SITE}) AND z.removed_at IS NULL) AS area_count,
+          (SELECT r.photo_required FROM attendance_rules r WHERE r.filing_id = $2) AS photo_required,
+          (SELECT COALESCE(MAX(z.id), 0) FROM attendance_areas z
+             WHERE (z.filing_id = $2 OR z.filing_id = {SITE}) AND z.removed_at IS NULL) AS area_max,
+          {SITE} AS site_filing,
+          (SELECT COUNT(DISTINCT d.user_id) FROM checkins d
+             WHERE d.device_key = $3 AND d.at > $4 AND d.user_id <> $1) AS device_others,
+          (SELECT COUNT(*) FROM checkins c
+             WHERE c.user_id = $1 AND c.filing_id = $2 AND c.day = $5 AND c.counted = 1) AS counted_today,
+          (SELECT s.day FROM checkins s WHERE s.user_id = $1 AND s.accepted = 1 AND s.day <> $5
+             AND abs(s.lat - $6) < 0.000005 AND abs(s.lng - $7) < 0.000005 AND s.at > $8 LIMIT 1) AS same_spot_day,
+          (SELECT p.at FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_at,
+          (SELECT p.lat FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lat,
+          (SELECT p.lng FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lng,
+          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_acc,
+          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1 OFFSET 1) AS prev2_acc"
+    )
+});
 
 /// How far back "the same coordinates on another day" looks. Bounded so the
 /// check grows with a person's recent history, not with years of it.
@@ -240,37 +309,23 @@ async fn context(
     day: &str,
     now: i64,
 ) -> Result<Context, AppError> {
-    let row = sqlx::query(
-        "SELECT
-          (SELECT COUNT(*) FROM roster_members m JOIN filings f ON f.id = m.filing_id
-             WHERE m.user_id = $1 AND m.filing_id = $2 AND m.removed_at IS NULL AND f.status = 'submitted') AS on_roster,
-          (SELECT COUNT(*) FROM attendance_areas z WHERE z.filing_id = $2 AND z.removed_at IS NULL) AS area_count,
-          (SELECT r.photo_required FROM attendance_rules r WHERE r.filing_id = $2) AS photo_required,
-          (SELECT COALESCE(MAX(z.id), 0) FROM attendance_areas z WHERE z.filing_id = $2 AND z.removed_at IS NULL) AS area_max,
-          (SELECT COUNT(DISTINCT d.user_id) FROM checkins d
-             WHERE d.device_key = $3 AND d.at > $4 AND d.user_id <> $1) AS device_others,
-          (SELECT COUNT(*) FROM checkins c
-             WHERE c.user_id = $1 AND c.filing_id = $2 AND c.day = $5 AND c.counted = 1) AS counted_today,
-          (SELECT s.day FROM checkins s WHERE s.user_id = $1 AND s.accepted = 1 AND s.day <> $5
-             AND abs(s.lat - $6) < 0.000005 AND abs(s.lng - $7) < 0.000005 AND s.at > $8 LIMIT 1) AS same_spot_day,
-          (SELECT p.at FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_at,
-          (SELECT p.lat FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lat,
-          (SELECT p.lng FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lng,
-          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_acc,
-          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1 OFFSET 1) AS prev2_acc",
-    )
-    .bind(user_id)
-    .bind(r.filing_id)
-    // Keys are alphanumeric: "-" matches no stored row (an empty key would
-    // match every browser that sent none).
-    .bind(if device_key.is_empty() { "-" } else { device_key })
-    .bind(now - 24 * 3_600_000)
-    .bind(day)
-    .bind(r.lat)
-    .bind(r.lng)
-    .bind(now - SAME_SPOT_DAYS * 24 * 3_600_000)
-    .fetch_one(&db.pool)
-    .await?;
+    let row = sqlx::query(&CONTEXT_SQL)
+        .bind(user_id)
+        .bind(r.filing_id)
+        // Keys are alphanumeric: "-" matches no stored row (an empty key would
+        // match every browser that sent none).
+        .bind(if device_key.is_empty() {
+            "-"
+        } else {
+            device_key
+        })
+        .bind(now - 24 * 3_600_000)
+        .bind(day)
+        .bind(r.lat)
+        .bind(r.lng)
+        .bind(now - SAME_SPOT_DAYS * 24 * 3_600_000)
+        .fetch_one(&db.pool)
+        .await?;
     let previous = match (
         row.try_get::<Option<i64>, _>("prev_at")?,
         row.try_get::<Option<f64>, _>("prev_lat")?,
@@ -284,6 +339,7 @@ async fn context(
         on_roster: row.try_get::<i64, _>("on_roster")? > 0,
         photo_required: row.try_get::<Option<i64>, _>("photo_required")? == Some(1),
         area_signature: (row.try_get("area_count")?, row.try_get("area_max")?),
+        site_filing: row.try_get("site_filing")?,
         device_others: row.try_get("device_others")?,
         counted_today: row.try_get::<i64, _>("counted_today")? > 0,
         same_spot_day: row.try_get("same_spot_day")?,
@@ -329,7 +385,9 @@ pub async fn check_in(
             "该项目要求打卡时拍摄现场照片，请先拍照",
         ));
     }
-    let areas = desk.areas(r.filing_id, cx.area_signature).await?;
+    let areas = desk
+        .areas(r.filing_id, cx.site_filing, cx.area_signature)
+        .await?;
     let distance = areas
         .iter()
         .map(|a| a.distance_m((r.lng, r.lat)))
@@ -836,8 +894,8 @@ pub async fn evaluate_attendance_alerts(
     // (which on SQLite holds the only write lock, also against check-ins)
     // then lasts only as long as the inserts.
     let pms = sqlx::query(
-        "SELECT m.filing_id, m.user_id, m.name, m.created_at FROM roster_members m JOIN filings f ON f.id = m.filing_id
-         WHERE m.role = 'pm' AND m.removed_at IS NULL AND f.status = 'submitted'",
+        "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at FROM roster_members m JOIN filings f ON f.id = m.filing_id
+         WHERE m.role IN ('pm', 'chief_supervisor') AND m.removed_at IS NULL AND f.status = 'submitted'",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -854,7 +912,8 @@ pub async fn evaluate_attendance_alerts(
     for r in sqlx::query(
         "SELECT c.filing_id, c.user_id, c.day FROM checkins c
          JOIN roster_members m ON m.user_id = c.user_id AND m.filing_id = c.filing_id
-         WHERE m.role = 'pm' AND m.removed_at IS NULL AND c.counted = 1 AND c.day >= $1 AND c.day <= $2",
+         WHERE m.role IN ('pm', 'chief_supervisor') AND m.removed_at IS NULL AND c.counted = 1
+           AND c.day >= $1 AND c.day <= $2",
     )
     .bind(&first)
     .bind(&last)
@@ -890,8 +949,13 @@ pub async fn evaluate_attendance_alerts(
         let rate = counted as f64 * 100.0 / required.len() as f64;
         if rate < settings.alert_attendance_pct {
             let name: String = r.try_get("name")?;
+            // The county counts the 项目经理's and the 总监's attendance alike.
+            let role = crate::domain::label_of(
+                &crate::domain::ROSTER_ROLES,
+                &r.try_get::<String, _>("role")?,
+            );
             let message = format!(
-                "项目经理 {name} {month} 出勤率 {rate:.0}%（{counted}/{} 天），低于 {:.0}%",
+                "{role} {name} {month} 出勤率 {rate:.0}%（{counted}/{} 天），低于 {:.0}%",
                 required.len(),
                 settings.alert_attendance_pct
             );
@@ -901,7 +965,7 @@ pub async fn evaluate_attendance_alerts(
     if low.is_empty() {
         return Ok(0);
     }
-    let who = crate::platform::audit::Who::system("预警规则：项目经理出勤率");
+    let who = crate::platform::audit::Who::system("预警规则：项目经理、总监出勤率");
     let mut tx = AuditedTx::begin(db, &who).await?;
     let mut raised = 0;
     for (filing_id, user_id, message) in &low {
@@ -985,7 +1049,7 @@ mod tests {
     #[test]
     fn distances_read_in_the_right_unit() {
         assert!(super::far_message(492.4).ends_with("约 492 米"));
-        assert!(super::far_message(13_250.0).ends_with("约 13.3 公里"));
+        assert!(super::far_message(13_260.0).ends_with("约 13.3 公里"));
         let m = super::far_message(13_764_600.0);
         assert!(
             m.starts_with("定位位置异常：距考勤区域约 13765 公里"),

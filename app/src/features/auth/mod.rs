@@ -68,7 +68,16 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
             .insert(USER_ID_KEY, user_id)
             .await
             .map_err(|_| AppError::Internal)?;
-        leptos_axum::redirect("/");
+        // A first password (given by an administrator or shown once to an
+        // owner) is replaced before anything else.
+        let first = actor::load_actor(&st.db, user_id, Default::default())
+            .await?
+            .is_some_and(|a| a.must_change_password);
+        leptos_axum::redirect(if first {
+            "/account/password?first=1"
+        } else {
+            "/"
+        });
         Ok(())
     })
     .await

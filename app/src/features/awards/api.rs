@@ -69,6 +69,11 @@ struct AwardRecord {
     tender_method: String,
     /// 行业: 住建, 交通, 水利, 农业农村, 其他 (or housing, transport, water, agriculture, other).
     sector: String,
+    /// 标段类型 (optional): 施工, 监理, 勘察/设计, 其他 (or construction, supervision,
+    /// survey_design, other). Without it the section name decides: 监理 in the name makes a
+    /// supervision section, 勘察 or 设计 a survey/design one, anything else construction.
+    #[schema(required = false)]
+    section_kind: Option<String>,
 }
 
 /// The outcome of a push.

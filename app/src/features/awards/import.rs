@@ -3,7 +3,7 @@
 //! and `samples/awards.csv`.
 use super::{
     Problem,
-    service::{FIELDS, RawRecord},
+    service::{FIELDS, OPTIONAL, RawRecord},
 };
 use calamine::{Data, Reader, Xlsx};
 use std::io::Cursor;
@@ -47,7 +47,7 @@ fn columns(header: &[String]) -> Result<Vec<Option<&'static str>>, Vec<Problem>>
         .collect();
     let missing: Vec<Problem> = FIELDS
         .iter()
-        .filter(|(key, _)| !map.contains(&Some(*key)))
+        .filter(|(key, _)| !OPTIONAL.contains(key) && !map.contains(&Some(*key)))
         .map(|(_, label)| Problem {
             line: 1,
             column: label.to_string(),

@@ -80,6 +80,7 @@ pub struct Award {
     pub award_date: String,
     pub tender_method: String,
     pub sector: String,
+    pub section_kind: crate::domain::SectionKind,
     pub filing_id: Option<i64>,
     pub filing_status: Option<String>,
     /// Days from the award notice to today (Beijing calendar).
@@ -151,7 +152,7 @@ pub async fn get_import(id: i64) -> Result<ImportReport, AppError> {
 
 #[server(endpoint = "awards/tokens")]
 pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
-    crate::with_actor!([Admin], |_actor, st| { service::tokens(&st.db).await })
+    crate::with_actor!([Admin], |_actor, st| service::tokens(&st.db).await)
 }
 
 /// Issues a token; the answer is the secret, shown once.

@@ -3,8 +3,8 @@
 use super::{ApiToken, Award, ImportReport, Problem};
 use crate::{
     domain::{
-        CreditCode, Fen, Role, SECTORS, TENDER_METHODS, UnitKind, code_of, code_text, label_of,
-        parse_date, required_text,
+        CreditCode, Fen, Role, SECTORS, SectionKind, TENDER_METHODS, UnitKind, code_of, code_text,
+        label_of, parse_date, required_text,
     },
     error::AppError,
     kit::table::{PER_PAGE, Page, Rows},
@@ -22,7 +22,8 @@ use sqlx::{AnyConnection, Row, any::AnyRow};
 use std::collections::{BTreeMap, HashMap};
 
 /// The fields of an award record: (key in JSON, column header in files).
-pub const FIELDS: [(&str, &str); 10] = [
+/// All are required but those in [`OPTIONAL`].
+pub const FIELDS: [(&str, &str); 11] = [
     ("project_code", "项目编号"),
     ("section_code", "标段编号"),
     ("project_name", "项目名称"),
@@ -33,7 +34,12 @@ pub const FIELDS: [(&str, &str); 10] = [
     ("award_date", "中标通知书日期"),
     ("tender_method", "招标方式"),
     ("sector", "行业"),
+    ("section_kind", "标段类型"),
 ];
+
+/// Fields a record may leave out: without 标段类型 the section name decides
+/// (`SectionKind::infer`).
+pub const OPTIONAL: [&str; 1] = ["section_kind"];
 
 pub fn header_of(key: &str) -> &'static str {
     FIELDS
@@ -69,6 +75,7 @@ pub struct AwardInput {
     pub award_date: NaiveDate,
     pub tender_method: &'static str,
     pub sector: &'static str,
+    pub section_kind: SectionKind,
 }
 
 /// Parses one record, reporting every bad field at once.
@@ -129,6 +136,10 @@ pub fn parse_record(raw: &RawRecord) -> Result<AwardInput, Vec<Problem>> {
         code_of(&SECTORS, raw.get("sector"))
             .ok_or_else(|| format!("行业应为：{}", SECTORS.map(|(_, l)| l).join("、"))),
     );
+    let section_kind = match raw.get("section_kind").trim() {
+        "" => section_name.as_deref().map(SectionKind::infer),
+        text => found.take("section_kind", SectionKind::parse(text)),
+    };
     match (
         project_code,
         section_code,
@@ -140,6 +151,7 @@ pub fn parse_record(raw: &RawRecord) -> Result<AwardInput, Vec<Problem>> {
         award_date,
         tender_method,
         sector,
+        section_kind,
     ) {
         (
             Some(project_code),
@@ -152,6 +164,7 @@ pub fn parse_record(raw: &RawRecord) -> Result<AwardInput, Vec<Problem>> {
             Some(award_date),
             Some(tender_method),
             Some(sector),
+            Some(section_kind),
         ) => Ok(AwardInput {
             project_code,
             section_code,
@@ -163,6 +176,7 @@ pub fn parse_record(raw: &RawRecord) -> Result<AwardInput, Vec<Problem>> {
             award_date,
             tender_method,
             sector,
+            section_kind,
         }),
         _ => Err(found.problems),
     }
@@ -200,6 +214,7 @@ struct Snapshot {
     award_date: String,
     tender_method: String,
     sector: String,
+    section_kind: String,
 }
 
 /// The stored columns of an award, to compare and to snapshot.
@@ -214,6 +229,7 @@ struct Stored {
     award_date: String,
     tender_method: String,
     sector: String,
+    section_kind: String,
 }
 
 /// Counts of one import.
@@ -287,12 +303,22 @@ pub async fn apply(
             &[UnitKind::Owner],
             "建设单位",
         );
-        let contractor = unit(
-            "contractor_credit_code",
-            &input.contractor_code,
-            &[UnitKind::Contractor, UnitKind::SupervisorEngineer],
-            "施工或监理单位",
-        );
+        // A supervision section is won by a supervising engineer unit.
+        let contractor = if input.section_kind == SectionKind::Supervision {
+            unit(
+                "contractor_credit_code",
+                &input.contractor_code,
+                &[UnitKind::SupervisorEngineer],
+                "监理单位（监理标的中标人）",
+            )
+        } else {
+            unit(
+                "contractor_credit_code",
+                &input.contractor_code,
+                &[UnitKind::Contractor, UnitKind::SupervisorEngineer],
+                "施工或监理单位",
+            )
+        };
         let key = (input.project_code.clone(), input.section_code.clone());
         if let Some(first) = seen.get(&key) {
             problems.push(Problem {
@@ -327,6 +353,7 @@ pub async fn apply(
             award_date: input.award_date.to_string(),
             tender_method: label_of(&TENDER_METHODS, input.tender_method).into(),
             sector: label_of(&SECTORS, input.sector).into(),
+            section_kind: input.section_kind.label().into(),
         };
         let wanted = Stored {
             id: 0,
@@ -338,14 +365,15 @@ pub async fn apply(
             award_date: input.award_date.to_string(),
             tender_method: input.tender_method.into(),
             sector: input.sector.into(),
+            section_kind: input.section_kind.code().into(),
         };
         match find_stored(tx.conn(), &input.project_code, &input.section_code).await? {
             None => {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO awards (project_code, section_code, project_name, section_name,
                         owner_unit_id, contractor_unit_id, award_price_fen, award_date, tender_method,
-                        sector, source, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+                        sector, source, created_at, updated_at, section_kind)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id",
                 )
                 .bind(&input.project_code)
                 .bind(&input.section_code)
@@ -359,6 +387,7 @@ pub async fn apply(
                 .bind(&wanted.sector)
                 .bind(source)
                 .bind(now)
+                .bind(&wanted.section_kind)
                 .fetch_one(tx.conn())
                 .await?;
                 tx.record("award", id, "import", None, Some(&after)).await?;
@@ -377,8 +406,9 @@ pub async fn apply(
                 sqlx::query(
                     "UPDATE awards SET project_name = $1, section_name = $2, owner_unit_id = $3,
                         contractor_unit_id = $4, award_price_fen = $5, award_date = $6,
-                        tender_method = $7, sector = $8, source = $9, updated_at = $10
-                     WHERE id = $11",
+                        tender_method = $7, sector = $8, source = $9, updated_at = $10,
+                        section_kind = $11
+                     WHERE id = $12",
                 )
                 .bind(&wanted.project_name)
                 .bind(&wanted.section_name)
@@ -390,6 +420,7 @@ pub async fn apply(
                 .bind(&wanted.sector)
                 .bind(source)
                 .bind(now)
+                .bind(&wanted.section_kind)
                 .bind(stored.id)
                 .execute(tx.conn())
                 .await?;
@@ -434,7 +465,7 @@ async fn find_stored(
 ) -> Result<Option<Stored>, AppError> {
     let row = sqlx::query(
         "SELECT id, project_name, section_name, owner_unit_id, contractor_unit_id,
-                award_price_fen, award_date, tender_method, sector
+                award_price_fen, award_date, tender_method, sector, section_kind
          FROM awards WHERE project_code = $1 AND section_code = $2",
     )
     .bind(project_code)
@@ -452,6 +483,7 @@ async fn find_stored(
             award_date: r.try_get("award_date")?,
             tender_method: r.try_get("tender_method")?,
             sector: r.try_get("sector")?,
+            section_kind: r.try_get("section_kind")?,
         })
     })
     .transpose()
@@ -461,7 +493,7 @@ async fn snapshot_of(conn: &mut AnyConnection, id: i64) -> Result<Snapshot, AppE
     let r = sqlx::query(
         "SELECT a.project_code, a.section_code, a.project_name, a.section_name,
                 o.name AS owner_name, c.name AS contractor_name, a.award_price_fen,
-                a.award_date, a.tender_method, a.sector
+                a.award_date, a.tender_method, a.sector, a.section_kind
          FROM awards a JOIN units o ON o.id = a.owner_unit_id JOIN units c ON c.id = a.contractor_unit_id
          WHERE a.id = $1",
     )
@@ -481,13 +513,16 @@ async fn snapshot_of(conn: &mut AnyConnection, id: i64) -> Result<Snapshot, AppE
         award_date: r.try_get("award_date")?,
         tender_method: label_of(&TENDER_METHODS, &method).into(),
         sector: label_of(&SECTORS, &sector).into(),
+        section_kind: SectionKind::from_code(&r.try_get::<String, _>("section_kind")?)
+            .map_or("", SectionKind::label)
+            .into(),
     })
 }
 
 const LIST_SELECT: &str =
     "SELECT a.id, a.project_code, a.section_code, a.project_name, a.section_name,
         a.owner_unit_id, o.name AS owner_name, c.name AS contractor_name, a.award_price_fen,
-        a.award_date, a.tender_method, a.sector, f.id AS filing_id, f.status AS filing_status
+        a.award_date, a.tender_method, a.sector, a.section_kind, f.id AS filing_id, f.status AS filing_status
      FROM awards a
      JOIN units o ON o.id = a.owner_unit_id
      JOIN units c ON c.id = a.contractor_unit_id
@@ -511,6 +546,8 @@ pub(crate) fn row_to_award(r: &AnyRow) -> Result<Award, AppError> {
         award_date,
         tender_method: r.try_get("tender_method")?,
         sector: r.try_get("sector")?,
+        section_kind: SectionKind::try_from(r.try_get::<String, _>("section_kind")?)
+            .map_err(|_| AppError::Internal)?,
         filing_id: r.try_get("filing_id")?,
         filing_status: r.try_get("filing_status")?,
         days_since_award: days,

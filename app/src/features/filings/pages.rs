@@ -5,8 +5,8 @@ use super::{
 };
 use crate::{
     domain::{
-        ATTACHMENT_KINDS, Fen, FilingStatus, ROSTER_ROLES, Role, TENDER_METHODS, label_of,
-        sector_label,
+        ATTACHMENT_KINDS, Fen, FilingStatus, ROSTER_ROLES, Role, SectionKind, TENDER_METHODS,
+        label_of, sector_label,
     },
     error::AppError,
     features::audit::ChangeHistory,
@@ -189,7 +189,10 @@ pub fn FilingPage() -> impl IntoView {
                 {(editable && !submitted).then(|| view! {
                     <section class="card">
                         <h2>"提交备案"</h2>
-                        <p class="hint">"提交前须保存合同信息、名单中有项目经理，并上传合同扫描件和中标通知书。提交后修改为更正，须填写原因，每一版都留痕。"</p>
+                        <p class="hint">{format!(
+                            "提交前须保存合同信息、名单中有{}，并上传合同扫描件和中标通知书。提交后修改为更正，须填写原因，每一版都留痕。",
+                            label_of(&ROSTER_ROLES, f.award.section_kind.lead_role())
+                        )}</p>
                         <ActionForm action=submit attr:class="form">
                             <FormAlert errors=FormErrors::of(submit)/>
                             <input type="hidden" name="id" value=f.id/>
@@ -215,7 +218,8 @@ fn AwardSummary(f: Filing) -> impl IntoView {
             <dl class="facts">
                 <dt>"项目 / 标段编号"</dt><dd><code>{a.project_code} " / " {a.section_code}</code></dd>
                 <dt>"建设单位"</dt><dd>{a.owner_name}</dd>
-                <dt>"中标单位"</dt><dd>{a.contractor_name}</dd>
+                <dt>"标段类型"</dt><dd>{a.section_kind.label()}</dd>
+                <dt>{if a.section_kind == SectionKind::Supervision { "中标单位（监理单位）" } else { "中标单位" }}</dt><dd>{a.contractor_name}</dd>
                 <dt>"中标价"</dt><dd>{Fen(a.award_price_fen).yuan()} " 元"</dd>
                 <dt>"中标通知书日期"</dt><dd>{a.award_date}</dd>
                 <dt>"招标方式 / 行业"</dt><dd>{label_of(&TENDER_METHODS, &a.tender_method)} " / " {sector_label(&a.sector)}</dd>
@@ -272,18 +276,21 @@ fn ContractForm(
             </div>
             <TextField label="付款方式" name="payment_terms" errors value=f.payment_terms.unwrap_or_default() required=true maxlength=500
                 hint="如：预付款 10%，按月进度款 80%，结算后付至 97%，质保金 3%"/>
-            <Transition fallback=|| ()>
-                {move || {
-                    let se = se.clone();
-                    Suspend::new(async move {
-                        let options = engineers.await.unwrap_or_default().into_iter().map(|(id, n)| (id.to_string(), n)).collect();
-                        view! {
-                            <SelectField label="监理单位" name="supervisor_engineer_unit_id" errors options value=se
-                                placeholder="（无监理或暂未确定）" hint="列表中没有时，请联系管理员登记该监理单位"/>
-                        }
-                    })
-                }}
-            </Transition>
+            // A supervision contract's winner is the supervising engineer unit.
+            {(f.award.section_kind != SectionKind::Supervision).then(|| view! {
+                <Transition fallback=|| ()>
+                    {move || {
+                        let se = se.clone();
+                        Suspend::new(async move {
+                            let options = engineers.await.unwrap_or_default().into_iter().map(|(id, n)| (id.to_string(), n)).collect();
+                            view! {
+                                <SelectField label="监理单位" name="supervisor_engineer_unit_id" errors options value=se
+                                    placeholder="（无监理或暂未确定）" hint="列表中没有时，请联系管理员登记该监理单位"/>
+                            }
+                        })
+                    }}
+                </Transition>
+            })}
             <TextField label="备注" name="remarks" errors value=f.remarks.unwrap_or_default() maxlength=500/>
             {submitted.then(|| view! {
                 <TextField label="更正原因" name="reason" errors required=true maxlength=200 hint="已备案的信息修改为更正，原因记入变更记录"/>

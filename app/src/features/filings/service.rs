@@ -3,8 +3,9 @@
 use super::{Attachment, BackEntryRow, Filing, FilingRow, ProjectOption, RosterMember};
 use crate::{
     domain::{
-        ATTACHMENT_KINDS, Fen, FilingStatus, IdNumber, Mobile, Name, ROSTER_ROLES, Role, UnitKind,
-        code_of, label_of, mask_id, optional_text, parse_date, required_text,
+        ATTACHMENT_KINDS, Fen, FilingStatus, IdNumber, Mobile, Name, ROSTER_ROLES, Role,
+        SectionKind, UnitKind, code_of, label_of, mask_id, optional_text, parse_date,
+        required_text,
     },
     error::{AppError, Check},
     features::{
@@ -531,7 +532,11 @@ pub async fn save(
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (p, correction) = for_write(&mut tx, actor, id, reason).await?;
     p.check_version(form.version.trim().parse().ok())?;
-    let input = form.parse(award_day(&p)?, today())?;
+    let mut input = form.parse(award_day(&p)?, today())?;
+    // A supervision contract's supervising engineer unit is its winner.
+    if p.section_kind == SectionKind::Supervision {
+        input.supervisor_engineer_unit_id = None;
+    }
     if let Some(se) = input.supervisor_engineer_unit_id {
         let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM units WHERE id = $1")
             .bind(se)
@@ -622,14 +627,18 @@ pub async fn submit(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
     if saved.is_none() {
         missing.push("合同信息（请先填写并保存）");
     }
-    let pm: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM roster_members WHERE filing_id = $1 AND removed_at IS NULL AND role = 'pm'",
+    // The lead the section's kind needs: 项目经理, 总监理工程师 or 项目负责人.
+    let lead = p.section_kind.lead_role();
+    let leads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM roster_members WHERE filing_id = $1 AND removed_at IS NULL AND role = $2",
     )
     .bind(id)
+    .bind(lead)
     .fetch_one(tx.conn())
     .await?;
-    if pm == 0 {
-        missing.push("关键人员名单中的项目经理");
+    let lead_missing = format!("关键人员名单中的{}", label_of(&ROSTER_ROLES, lead));
+    if leads == 0 {
+        missing.push(&lead_missing);
     }
     for (kind, label) in &ATTACHMENT_KINDS[..2] {
         let n: i64 = sqlx::query_scalar(
@@ -696,7 +705,10 @@ pub async fn add_member(
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (h, correction) = for_write(&mut tx, actor, filing_id, reason).await?;
     let supervising = matches!(m.role, "chief_supervisor" | "supervising_engineer");
-    let unit_id = if supervising {
+    // On a supervision contract the winner is the supervising engineer unit.
+    let unit_id = if supervising && h.section_kind == SectionKind::Supervision {
+        h.contractor_unit_id
+    } else if supervising {
         h.supervisor_engineer_unit_id
             .ok_or_else(|| AppError::field("role", "请先在合同信息中选择监理单位并保存"))?
     } else {

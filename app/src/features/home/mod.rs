@@ -1,4 +1,5 @@
 //! The landing page after login.
+use crate::error::AppError;
 use crate::{
     domain::Role,
     features::auth::CurrentUser,
@@ -7,6 +8,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
 
 /// This feature's entries in the left navigation.
 pub const NAV: &[crate::kit::layout::NavItem] = {
@@ -20,12 +22,52 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
     }]
 };
 
+/// What waits for the user, counted in their scope (the tiles of the home
+/// page until the dashboards come).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Waiting {
+    /// Awarded sections without a submitted filing (待备案).
+    pub to_file: i64,
+    /// Filings still in draft.
+    pub drafts: i64,
+    /// Filed contracts whose price departs from the award (价格偏离).
+    pub price_flags: i64,
+    /// Flagged check-ins (the latest 200 at most).
+    pub flagged: i64,
+    /// Alerts raised (the latest 200 at most).
+    pub alerts: i64,
+}
+
+#[server(endpoint = "home/waiting")]
+pub async fn fetch_waiting() -> Result<Waiting, AppError> {
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        use crate::features::{attendance, awards, filings};
+        let db = &st.db;
+        Ok(Waiting {
+            to_file: awards::service::list(db, &actor, "", "pending", 1)
+                .await?
+                .total,
+            drafts: filings::service::list(db, &actor, "", "draft", 1)
+                .await?
+                .total,
+            price_flags: filings::service::list(db, &actor, "", "price_flag", 1)
+                .await?
+                .total,
+            flagged: attendance::service::flagged(db, &actor).await?.len() as i64,
+            alerts: attendance::service::alerts(db, &actor).await?.len() as i64,
+        })
+    })
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     let changed = text_param("password_changed");
     let me = use_user()
         .map(|u| u.0)
         .unwrap_or_else(|| Resource::new(|| (), |_| crate::features::auth::fetch_current_user()));
+    // Made here, beside the user, not inside its Suspend (would not hydrate);
+    // refused (and shown as nothing) for key personnel.
+    let waiting = Resource::new(|| (), |_| fetch_waiting());
     view! {
         <Title text="首页 · 标后履约监管"/>
         <PageHeader title="首页"/>
@@ -33,6 +75,54 @@ pub fn HomePage() -> impl IntoView {
             <div class="alert alert-ok" role="status">"密码已修改"</div>
         </Show>
         <Loaded resource=me children={|u: Option<CurrentUser>| u.map(|u| view! { <Welcome user=u/> })}/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move { waiting.await.ok().map(|w| view! { <WaitingTiles w/> }) })}
+        </Transition>
+    }
+}
+
+/// 待办: counts with links to the lists that hold them.
+#[component]
+fn WaitingTiles(w: Waiting) -> impl IntoView {
+    let items = [
+        (
+            w.to_file,
+            "/filings",
+            "待备案",
+            "个中标标段尚未提交合同备案",
+        ),
+        (
+            w.drafts,
+            "/filings?status=draft",
+            "备案草稿",
+            "份备案尚未提交",
+        ),
+        (
+            w.price_flags,
+            "/filings?status=price_flag",
+            "价格偏离",
+            "份合同价与中标价偏离超过设定比例",
+        ),
+        (
+            w.flagged,
+            "/attendance",
+            "存疑打卡",
+            "条打卡存在异常迹象，待核查",
+        ),
+        (w.alerts, "/alerts", "预警", "条预警"),
+    ];
+    view! {
+        <section class="card" aria-label="待办">
+            <h2>"待办"</h2>
+            <div class="tiles waiting">
+                {items.into_iter().map(|(n, href, title, text)| view! {
+                    <a class="tile" class:tile-quiet={n == 0} href=href>
+                        <strong>{title} " " <span class="count">{n}</span></strong>
+                        <span>{n} " " {text}</span>
+                    </a>
+                }).collect_view()}
+            </div>
+        </section>
     }
 }
 

@@ -78,7 +78,7 @@ pub async fn get_unit(id: i64) -> Result<Unit, AppError> {
 
 #[server(endpoint = "units/options")]
 pub async fn unit_options() -> Result<Vec<UnitOption>, AppError> {
-    crate::with_actor!([Admin], |_actor, st| { service::options(&st.db).await })
+    crate::with_actor!([Admin], |_actor, st| service::options(&st.db).await)
 }
 
 #[server(endpoint = "units/create")]

@@ -1,7 +1,8 @@
 use super::{CreateUnit, Unit, UpdateUnit, get_unit, list_units};
 use crate::{
-    domain::{SECTORS, UnitKind, sector_label},
+    domain::{Role, SECTORS, UnitKind, sector_label},
     features::audit::ChangeHistory,
+    features::shell::ForRole,
     kit::{
         form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
         layout::PageHeader,
@@ -36,9 +37,12 @@ pub fn UnitsPage() -> impl IntoView {
     view! {
         <Title text="单位管理 · 标后履约监管"/>
         <PageHeader title="单位管理">
-            <a class="btn btn-primary" href="/admin/units/new">"新增单位"</a>
+            // Only administrators see the page's tools; others get the 403 below.
+            <ForRole roles=&[Role::Admin]>
+                <a class="btn btn-primary" href="/admin/units/new">"新增单位"</a>
+            </ForRole>
         </PageHeader>
-        <FilterBar placeholder="单位名称或信用代码" select="kind" select_label="单位类型" options=kind_options() all_label="全部类型" export="/export/units.xlsx"/>
+        <ForRole roles=&[Role::Admin]><FilterBar placeholder="单位名称或信用代码" select="kind" select_label="单位类型" options=kind_options() all_label="全部类型" export="/export/units.xlsx"/></ForRole>
         <Loaded resource=units children={|page: crate::kit::table::Page<Unit>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {

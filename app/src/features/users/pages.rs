@@ -3,6 +3,7 @@ use crate::{
     domain::{Mobile, Role},
     error::AppError,
     features::audit::ChangeHistory,
+    features::shell::ForRole,
     features::units::{UnitOption, unit_options},
     kit::{
         form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
@@ -42,9 +43,12 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="用户管理 · 标后履约监管"/>
         <PageHeader title="用户管理">
-            <a class="btn btn-primary" href="/admin/users/new">"新增用户"</a>
+            // Only administrators see the page's tools; others get the 403 below.
+            <ForRole roles=&[Role::Admin]>
+                <a class="btn btn-primary" href="/admin/users/new">"新增用户"</a>
+            </ForRole>
         </PageHeader>
-        <FilterBar placeholder="用户名、姓名、手机号或单位" select="role" select_label="角色" options=role_options() all_label="全部角色" export="/export/users.xlsx"/>
+        <ForRole roles=&[Role::Admin]><FilterBar placeholder="用户名、姓名、手机号或单位" select="role" select_label="角色" options=role_options() all_label="全部角色" export="/export/users.xlsx"/></ForRole>
         <Loaded resource=users children={|page: Page<User>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {
