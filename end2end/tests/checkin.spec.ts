@@ -78,7 +78,11 @@ test.describe('plausibility', () => {
     } finally {
       const view = await (await owner.request.post('/api/areas/list', { form: { filing_id: String(filingId) } })).json();
       for (const a of view.areas.filter((a: { name: string }) => a.name === '预制构件厂')) {
-        await owner.request.post('/api/areas/remove', { form: { filing_id: String(filingId), area_id: String(a.id) } });
+        // The filing is submitted: removing an area needs a reason.
+        const removed = await owner.request.post('/api/areas/remove', {
+          form: { filing_id: String(filingId), area_id: String(a.id), reason: '测试结束，移除临时区域' },
+        });
+        expect(removed.ok()).toBeTruthy();
       }
       await ownerContext.close();
     }

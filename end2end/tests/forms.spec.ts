@@ -31,12 +31,12 @@ test('a correction sent before the page is interactive keeps what was typed', as
   await form.getByLabel('更正原因').fill('补充协议第 2 号');
   await form.getByRole('button', { name: '保存更正' }).click();
   await expect(page).toHaveURL(/saved=1/);
-  await expect(form.getByLabel('合同价（元）')).toHaveValue(mine);
+  await expect(form.getByLabel('合同价（元）')).toHaveValue(`${mine}.00`);
   // Saving the same again changes nothing and is refused as such.
   await form.getByLabel('更正原因').fill('再次保存');
   await form.getByRole('button', { name: '保存更正' }).click();
   await expect(page.getByRole('alert').first()).toContainText('没有修改');
-  await expect(form.getByLabel('合同价（元）')).toHaveValue(mine);
+  await expect(form.getByLabel('合同价（元）')).toHaveValue(`${mine}.00`);
 });
 
 test('a roster entry sent before the page is interactive keeps what was typed', async ({ page }) => {

@@ -35,11 +35,11 @@ test('a form refused without JavaScript comes back with what was typed', async (
 
   await page.goto('/admin/units/new');
   await page.getByLabel('单位名称').fill('平阳县水头镇人民政府');
-  await page.getByLabel('统一社会信用代码').fill('11330326002000000X');
+  await page.getByLabel('统一社会信用代码').fill('113303260020000001');
   await page.getByRole('button', { name: '保存' }).click();
   await expect(page.locator('#f-credit_code-err')).toContainText('校验位');
   await expect(page.getByLabel('单位名称')).toHaveValue('平阳县水头镇人民政府');
-  await expect(page.getByLabel('统一社会信用代码')).toHaveValue('11330326002000000X');
+  await expect(page.getByLabel('统一社会信用代码')).toHaveValue('113303260020000001');
   // The next page shows the stored values again (the typed ones are kept once).
   await page.goto('/admin/units/new');
   await expect(page.getByLabel('单位名称')).toHaveValue('');
