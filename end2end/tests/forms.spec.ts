@@ -88,3 +88,43 @@ test('every list exports what it shows to Excel', async ({ page }) => {
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   expect(download.suggestedFilename()).toMatch(/^合同备案-\d{8}\.xlsx$/);
 });
+
+test('a first password must be changed before any page, also inside the app', async ({ page, browser }) => {
+  // An administrator opens an account with a first password.
+  const admin = await (await browser.newContext()).newPage();
+  await loggedIn(admin, 'admin');
+  const username = `first_${test.info().project.name}`;
+  const units = await (await admin.request.post('/api/units/options')).json();
+  const owner = units.find((u: { name: string }) => u.name === '平阳县教育局');
+  const created = await admin.request.post('/api/users/create', {
+    form: {
+      username, display_name: '新同事', mobile: test.info().project.name === 'desktop' ? '13957700201' : '13957700202',
+      role: 'owner', unit_id: String(owner.id), password: 'Chushi#2026x',
+    },
+  });
+  expect(created.status()).toBeLessThan(400);
+  await admin.context().close();
+
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('用户名或手机号').fill(username);
+  await page.getByLabel('密码').fill('Chushi#2026x');
+  await page.getByRole('button', { name: '登 录' }).click();
+  await expect(page).toHaveURL(/\/account\/password\?first=1$/);
+  await expect(page.getByRole('status')).toContainText('初始密码');
+  // Going elsewhere inside the app comes back to the form.
+  await hydrated(page, 'ChangePasswordPage');
+  // A link inside the app (client-side navigation, no page load).
+  await page.evaluate(() => (document.querySelector('a.brand') as HTMLAnchorElement).click());
+  await expect(page).toHaveURL(/\/account\/password\?first=1$/);
+  await expect(page.getByLabel('当前密码')).toBeVisible();
+  // Once changed, the home page stays.
+  await page.locator('#f-current').fill('Chushi#2026x');
+  await page.locator('#f-new').fill('Xin#Mima2026a');
+  await page.locator('#f-confirm').fill('Xin#Mima2026a');
+  await page.getByRole('button', { name: '保存新密码' }).click();
+  await expect(page).toHaveURL(/password_changed=1/);
+  await expect(page.getByRole('status').filter({ hasText: '密码已修改' })).toBeVisible();
+  await page.waitForTimeout(500);
+  await expect(page).toHaveURL(/password_changed=1/);
+});
