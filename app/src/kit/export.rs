@@ -172,26 +172,32 @@ pub fn refusal(e: AppError) -> Response {
     }
 }
 
-/// The whole of an export handler: the acting user must hold one of
-/// `roles`; `fetch` reads the rows (scoped by the actor, filtered as the
-/// list is); `row` turns one into the cells under `headers`.
-pub async fn xlsx<T, Fut>(
+/// One list's export: the file's title (also the sheet's), its column
+/// headers (those of the list on screen), who may have it, and one row's cells.
+pub struct Sheet<T: 'static> {
+    pub title: &'static str,
+    pub headers: &'static [&'static str],
+    pub roles: &'static [crate::domain::Role],
+    pub row: fn(T) -> Vec<Cell>,
+}
+
+/// The whole of an export handler: the acting user must hold one of the
+/// sheet's roles; `fetch` reads the rows (scoped by the actor, filtered as
+/// the list is).
+pub async fn send<T, Fut>(
+    sheet: &Sheet<T>,
     acting: crate::platform::actor::Acting,
-    roles: &[crate::domain::Role],
-    title: &str,
-    headers: &[&str],
     fetch: impl FnOnce(crate::platform::actor::Actor) -> Fut,
-    row: impl Fn(T) -> Vec<Cell>,
 ) -> Response
 where
     Fut: Future<Output = Result<Vec<T>, AppError>>,
 {
     let result = async {
-        let actor = acting.require(roles)?;
+        let actor = acting.require(sheet.roles)?;
         let items = fetch(actor).await?;
-        let mut book = Xlsx::new(title, headers)?;
+        let mut book = Xlsx::new(sheet.title, sheet.headers)?;
         for item in items {
-            book.push(row(item))?;
+            book.push((sheet.row)(item))?;
         }
         book.into_response()
     }
@@ -205,4 +211,39 @@ pub type Filters = axum::extract::Query<std::collections::HashMap<String, String
 /// One filter's value, empty when absent.
 pub fn filter<'a>(f: &'a Filters, name: &str) -> &'a str {
     f.get(name).map(String::as_str).unwrap_or("")
+}
+
+/// The GET handler of an export:
+/// - `export_route!(SHEET, service::list, "status")` for a paged list service
+///   `list(db, actor, q, <select>, rows)`, called with the link's `q` and
+///   select parameter and `Rows::All`;
+/// - `export_route!(SHEET, service::alerts)` for a service `(db, actor) -> Vec`.
+#[macro_export]
+macro_rules! export_route {
+    ($sheet:expr, $list:path, $select:literal) => {
+        axum::routing::get(
+            |axum::extract::State(st): axum::extract::State<$crate::platform::AppState>,
+             acting: $crate::platform::actor::Acting,
+             f: $crate::kit::export::Filters| async move {
+                use $crate::kit::export::filter;
+                $crate::kit::export::send(&$sheet, acting, |actor| async move {
+                    let rows = $crate::kit::table::Rows::All;
+                    let page = $list(&st.db, &actor, filter(&f, "q"), filter(&f, $select), rows);
+                    page.await.map(|p| p.items)
+                })
+                .await
+            },
+        )
+    };
+    ($sheet:expr, $fetch:path) => {
+        axum::routing::get(
+            |axum::extract::State(st): axum::extract::State<$crate::platform::AppState>,
+             acting: $crate::platform::actor::Acting| async move {
+                $crate::kit::export::send(&$sheet, acting, |actor| async move {
+                    $fetch(&st.db, &actor).await
+                })
+                .await
+            },
+        )
+    };
 }

@@ -13,6 +13,22 @@ pub struct NavItem {
     pub roles: &'static [Role],
 }
 
+impl NavItem {
+    pub const fn new(
+        order: u16,
+        href: &'static str,
+        label: &'static str,
+        roles: &'static [Role],
+    ) -> Self {
+        Self {
+            order,
+            href,
+            label,
+            roles,
+        }
+    }
+}
+
 /// Everyone with a login.
 pub const EVERYONE: &[Role] = &Role::ALL;
 /// Those who read projects: administrators, supervisors, owner units.

@@ -33,6 +33,12 @@ pub struct Entity {
     pub read: ReadRule,
 }
 
+impl Entity {
+    pub const fn new(code: &'static str, label: &'static str, read: ReadRule) -> Self {
+        Self { code, label, read }
+    }
+}
+
 /// A feature's part of the trail vocabulary.
 #[derive(Debug, Clone, Copy)]
 pub struct TrailSpec {

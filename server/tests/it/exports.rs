@@ -91,7 +91,7 @@ async fn every_list_exports_what_it_shows(b: Backend) {
         .await
         .unwrap();
     assert_eq!(rows.len() - 1, mine.items.len());
-    assert!(rows[1..].iter().all(|r| r[4] == owner.unit_name), "scoped");
+    assert!(rows[1..].iter().all(|r| r[5] == owner.unit_name), "scoped");
     let zgb = s.logged_in("zgb").await;
     let all = sheet(&s, &zgb, "/export/awards.xlsx").await;
     assert!(
@@ -100,7 +100,7 @@ async fn every_list_exports_what_it_shows(b: Backend) {
     );
     let pending = sheet(&s, &zgb, "/export/awards.xlsx?status=pending").await;
     assert!(pending.len() < all.len());
-    assert!(pending[1..].iter().all(|r| r[10] != "已备案"));
+    assert!(pending[1..].iter().all(|r| r[11] != "已备案"));
 
     // Back-entry statistics, units, users, alerts, flagged check-ins.
     let rows = sheet(&s, &zgb, "/export/back-entry.xlsx").await;
@@ -157,25 +157,24 @@ async fn exports_refuse_visitors_and_other_roles(b: Backend) {
             "{path}"
         );
     }
-    // An owner unit's user: no units, users or back-entry statistics.
-    let owner = s.logged_in("chengjian").await;
-    for path in [
-        "/export/units.xlsx",
-        "/export/users.xlsx",
-        "/export/back-entry.xlsx",
-    ] {
-        let r = owner.get(s.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
-    }
-    // Key personnel (after replacing the first password): no exports at all.
-    let pm = s.logged_in("xmjl_zhang").await;
-    for path in [
-        "/export/filings.xlsx",
-        "/export/awards.xlsx",
-        "/export/alerts.xlsx",
-    ] {
-        let r = pm.get(s.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+    // An owner unit's user: no units, users or back-entry statistics; key
+    // personnel: no exports at all.
+    let refused = [
+        (
+            "chengjian",
+            "/export/units.xlsx /export/users.xlsx /export/back-entry.xlsx",
+        ),
+        (
+            "xmjl_zhang",
+            "/export/filings.xlsx /export/awards.xlsx /export/alerts.xlsx",
+        ),
+    ];
+    for (user, paths) in refused {
+        let c = s.logged_in(user).await;
+        for path in paths.split(' ') {
+            let r = c.get(s.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{user} {path}");
+        }
     }
 }
 

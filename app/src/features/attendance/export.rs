@@ -2,52 +2,54 @@
 use super::{Alert, FlaggedCheckin, service};
 use crate::{
     domain::Role,
-    kit::export::{Cell, xlsx},
-    platform::{AppState, actor::Acting},
+    export_route,
+    kit::export::{Cell, Sheet},
+    platform::AppState,
 };
-use axum::{Router, extract::State, response::Response, routing::get};
+use axum::Router;
 
-const READERS: [Role; 3] = [Role::Admin, Role::Supervisor, Role::Owner];
+const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Owner];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/export/alerts.xlsx", get(alerts))
-        .route("/export/flagged-checkins.xlsx", get(flagged))
+        .route(
+            "/export/alerts.xlsx",
+            export_route!(ALERTS, service::alerts),
+        )
+        .route(
+            "/export/flagged-checkins.xlsx",
+            export_route!(FLAGGED, service::flagged),
+        )
 }
 
-async fn alerts(State(st): State<AppState>, acting: Acting) -> Response {
-    let headers = ["时间", "项目", "期间", "内容"];
-    let fetch = |actor| async move { service::alerts(&st.db, &actor).await };
-    xlsx(acting, &READERS, "预警", &headers, fetch, |a: Alert| {
+const ALERTS: Sheet<Alert> = Sheet {
+    title: "预警",
+    headers: &["时间", "项目", "期间", "内容"],
+    roles: READERS,
+    row: |a| {
         vec![
             Cell::Time(a.created_at),
             a.project.into(),
             a.period.into(),
             a.message.into(),
         ]
-    })
-    .await
-}
+    },
+};
 
-async fn flagged(State(st): State<AppState>, acting: Acting) -> Response {
-    let headers = ["时间", "人员", "项目", "异常", "定位精度（米）", "照片"];
-    let fetch = |actor| async move { service::flagged(&st.db, &actor).await };
-    xlsx(
-        acting,
-        &READERS,
-        "存疑打卡",
-        &headers,
-        fetch,
-        |c: FlaggedCheckin| {
-            vec![
-                Cell::Time(c.at),
-                c.person.into(),
-                c.project.into(),
-                c.flags.into(),
-                Cell::Int(c.accuracy_m.round() as i64),
-                (if c.has_photo { "有" } else { "" }).into(),
-            ]
-        },
-    )
-    .await
-}
+const FLAGGED: Sheet<FlaggedCheckin> = Sheet {
+    title: "存疑打卡",
+    headers: &["时间", "人员", "项目", "异常", "定位精度（米）", "照片"],
+    roles: READERS,
+    row: |c| {
+        let photo = if c.has_photo { "有" } else { "" };
+        let accuracy = Cell::Int(c.accuracy_m.round() as i64);
+        vec![
+            Cell::Time(c.at),
+            c.person.into(),
+            c.project.into(),
+            c.flags.into(),
+            accuracy,
+            photo.into(),
+        ]
+    },
+};

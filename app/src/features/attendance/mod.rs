@@ -30,24 +30,9 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::domain::Role;
     use crate::kit::layout::{NavItem, READERS};
     &[
-        NavItem {
-            order: 20,
-            href: "/checkin",
-            label: "今日打卡",
-            roles: &[Role::KeyPersonnel],
-        },
-        NavItem {
-            order: 50,
-            href: "/attendance",
-            label: "考勤统计",
-            roles: READERS,
-        },
-        NavItem {
-            order: 60,
-            href: "/alerts",
-            label: "预警",
-            roles: READERS,
-        },
+        NavItem::new(20, "/checkin", "今日打卡", &[Role::KeyPersonnel]),
+        NavItem::new(50, "/attendance", "考勤统计", READERS),
+        NavItem::new(60, "/alerts", "预警", READERS),
     ]
 };
 

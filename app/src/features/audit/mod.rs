@@ -16,12 +16,12 @@ use serde::{Deserialize, Serialize};
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::domain::Role;
     use crate::kit::layout::NavItem;
-    &[NavItem {
-        order: 100,
-        href: "/admin/audit",
-        label: "留痕审计",
-        roles: &[Role::Admin],
-    }]
+    &[NavItem::new(
+        100,
+        "/admin/audit",
+        "留痕审计",
+        &[Role::Admin],
+    )]
 };
 
 /// The trail's words shared by every record: creating, editing, correcting.

@@ -12,13 +12,7 @@ use serde::{Deserialize, Serialize};
 /// This feature's entries in the left navigation.
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::kit::layout::{EVERYONE, NavItem};
-
-    &[NavItem {
-        order: 110,
-        href: "/account/password",
-        label: "修改密码",
-        roles: EVERYONE,
-    }]
+    &[NavItem::new(110, "/account/password", "修改密码", EVERYONE)]
 };
 
 /// The trail's vocabulary for logins and passwords (records of `user`).

@@ -21,13 +21,7 @@ use serde::{Deserialize, Serialize};
 /// This feature's entries in the left navigation.
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::kit::layout::{NavItem, READERS};
-
-    &[NavItem {
-        order: 40,
-        href: "/awards",
-        label: "中标项目",
-        roles: READERS,
-    }]
+    &[NavItem::new(40, "/awards", "中标项目", READERS)]
 };
 
 /// The trail's vocabulary for award data and API tokens.
@@ -36,16 +30,8 @@ pub const TRAIL: crate::platform::trail::TrailSpec = {
     use crate::platform::trail::{Entity, ReadRule, TrailSpec};
     TrailSpec {
         entities: &[
-            Entity {
-                code: "award",
-                label: "中标项目",
-                read: ReadRule::Award,
-            },
-            Entity {
-                code: "api_token",
-                label: "接口令牌",
-                read: ReadRule::Admin,
-            },
+            Entity::new("award", "中标项目", ReadRule::Award),
+            Entity::new("api_token", "接口令牌", ReadRule::Admin),
         ],
         actions: &[("import", "导入"), ("revoke", "吊销")],
         fields: &[

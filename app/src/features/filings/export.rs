@@ -1,23 +1,28 @@
 //! Excel exports of the filings list and the back-entry statistics.
-use super::service;
+use super::{BackEntryRow, FilingRow, service};
 use crate::{
     domain::Role,
-    kit::{
-        export::{Cell, Filters, filter, xlsx},
-        table::Rows,
-    },
-    platform::{AppState, actor::Acting},
+    export_route,
+    kit::export::{Cell, Sheet},
+    platform::AppState,
 };
-use axum::{Router, extract::State, response::Response, routing::get};
+use axum::Router;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/export/filings.xlsx", get(filings))
-        .route("/export/back-entry.xlsx", get(back_entry))
+        .route(
+            "/export/filings.xlsx",
+            export_route!(FILINGS, service::list, "status"),
+        )
+        .route(
+            "/export/back-entry.xlsx",
+            export_route!(BACK_ENTRY, service::back_entry_report),
+        )
 }
 
-async fn filings(State(st): State<AppState>, acting: Acting, f: Filters) -> Response {
-    let headers = [
+const FILINGS: Sheet<FilingRow> = Sheet {
+    title: "合同备案",
+    headers: &[
         "项目名称",
         "标段名称",
         "建设单位",
@@ -29,63 +34,38 @@ async fn filings(State(st): State<AppState>, acting: Acting, f: Filters) -> Resp
         "补录",
         "价格偏离",
         "更新时间",
-    ];
-    let fetch = |actor| async move {
-        let page = service::list(
-            &st.db,
-            &actor,
-            filter(&f, "q"),
-            filter(&f, "status"),
-            Rows::All,
-        )
-        .await?;
-        Ok(page.items)
-    };
-    let roles = [Role::Admin, Role::Supervisor, Role::Owner];
-    xlsx(
-        acting,
-        &roles,
-        "合同备案",
-        &headers,
-        fetch,
-        |r: super::FilingRow| {
-            vec![
-                r.project_name.into(),
-                r.section_name.into(),
-                r.owner_name.into(),
-                r.contractor_name.into(),
-                r.contract_no.into(),
-                Cell::Money(r.contract_price_fen),
-                r.signed_on.into(),
-                r.status.label().into(),
-                (if r.back_entry { "是" } else { "" }).into(),
-                (if r.price_flag { "是" } else { "" }).into(),
-                Cell::Time(r.updated_at),
-            ]
-        },
-    )
-    .await
-}
+    ],
+    roles: &[Role::Admin, Role::Supervisor, Role::Owner],
+    row: |r| {
+        let yes = |b: bool| if b { "是" } else { "" }.into();
+        vec![
+            r.project_name.into(),
+            r.section_name.into(),
+            r.owner_name.into(),
+            r.contractor_name.into(),
+            r.contract_no.into(),
+            Cell::Money(r.contract_price_fen),
+            r.signed_on.into(),
+            r.status.label().into(),
+            yes(r.back_entry),
+            yes(r.price_flag),
+            Cell::Time(r.updated_at),
+        ]
+    },
+};
 
-async fn back_entry(State(st): State<AppState>, acting: Acting) -> Response {
-    let headers = ["建设单位", "中标项目", "已备案", "未备案", "其中补录"];
-    let fetch = |actor| async move { service::back_entry_report(&st.db, &actor).await };
-    let roles = [Role::Admin, Role::Supervisor];
-    xlsx(
-        acting,
-        &roles,
-        "补录统计",
-        &headers,
-        fetch,
-        |r: super::BackEntryRow| {
-            vec![
-                r.owner_name.into(),
-                Cell::Int(r.awards),
-                Cell::Int(r.filed),
-                Cell::Int(r.unfiled),
-                Cell::Int(r.back_entries),
-            ]
-        },
-    )
-    .await
-}
+const BACK_ENTRY: Sheet<BackEntryRow> = Sheet {
+    title: "补录统计",
+    headers: &["建设单位", "中标项目", "已备案", "未备案", "其中补录"],
+    roles: &[Role::Admin, Role::Supervisor],
+    row: |r| {
+        let n = Cell::Int;
+        vec![
+            r.owner_name.into(),
+            n(r.awards),
+            n(r.filed),
+            n(r.unfiled),
+            n(r.back_entries),
+        ]
+    },
+};

@@ -24,18 +24,13 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::domain::Role;
     use crate::kit::layout::{NavItem, READERS};
     &[
-        NavItem {
-            order: 30,
-            href: "/filings",
-            label: "合同备案",
-            roles: READERS,
-        },
-        NavItem {
-            order: 70,
-            href: "/filings/back-entry",
-            label: "补录统计",
-            roles: &[Role::Admin, Role::Supervisor],
-        },
+        NavItem::new(30, "/filings", "合同备案", READERS),
+        NavItem::new(
+            70,
+            "/filings/back-entry",
+            "补录统计",
+            &[Role::Admin, Role::Supervisor],
+        ),
     ]
 };
 
@@ -44,11 +39,7 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
 pub const TRAIL: crate::platform::trail::TrailSpec = {
     use crate::platform::trail::{Entity, ReadRule, TrailSpec};
     TrailSpec {
-        entities: &[Entity {
-            code: "filing",
-            label: "合同备案",
-            read: ReadRule::Project,
-        }],
+        entities: &[Entity::new("filing", "合同备案", ReadRule::Project)],
         actions: &[
             ("submit", "提交备案"),
             ("roster_add", "添加关键人员"),

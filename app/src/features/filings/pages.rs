@@ -313,6 +313,12 @@ fn Roster(
     let submitted = f.status == FilingStatus::Submitted;
     let (editable, filing_id) = (f.editable, f.id);
     let added = move || add.value().get().and_then(Result::ok);
+    // The lead the section's kind needs before submission.
+    let roster_empty = match f.award.section_kind {
+        SectionKind::Construction => "尚未添加关键人员（须有项目经理）",
+        SectionKind::Supervision => "尚未添加关键人员（须有总监理工程师）",
+        SectionKind::SurveyDesign | SectionKind::Other => "尚未添加关键人员（须有项目负责人）",
+    };
     view! {
         <section class="card" id="roster">
             <h2>"关键人员名单"</h2>
@@ -336,7 +342,7 @@ fn Roster(
                         </ActionForm>
                     }).into_any(),
                 ]
-                empty="尚未添加关键人员（须有项目经理）"
+                empty=roster_empty
             />
             {move || added().map(|msg| view! { <div class="alert alert-ok" role="status">{msg}</div> })}
             {editable.then(|| view! {

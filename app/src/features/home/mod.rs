@@ -13,13 +13,7 @@ use serde::{Deserialize, Serialize};
 /// This feature's entries in the left navigation.
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::kit::layout::{EVERYONE, NavItem};
-
-    &[NavItem {
-        order: 10,
-        href: "/",
-        label: "首页",
-        roles: EVERYONE,
-    }]
+    &[NavItem::new(10, "/", "首页", EVERYONE)]
 };
 
 /// What waits for the user, counted in their scope (the tiles of the home
@@ -78,6 +72,7 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move { waiting.await.ok().map(|w| view! { <WaitingTiles w/> }) })}
         </Transition>
+        <Loaded resource=me children={|u: Option<CurrentUser>| u.map(|u| view! { <Shortcuts user=u/> })}/>
     }
 }
 
@@ -89,27 +84,27 @@ fn WaitingTiles(w: Waiting) -> impl IntoView {
             w.to_file,
             "/filings",
             "待备案",
-            "个中标标段尚未提交合同备案",
+            "中标后尚未提交合同备案的标段",
         ),
         (
             w.drafts,
             "/filings?status=draft",
             "备案草稿",
-            "份备案尚未提交",
+            "已开始、尚未提交的备案",
         ),
         (
             w.price_flags,
             "/filings?status=price_flag",
             "价格偏离",
-            "份合同价与中标价偏离超过设定比例",
+            "合同价与中标价偏离超过设定比例",
         ),
         (
             w.flagged,
             "/attendance",
             "存疑打卡",
-            "条打卡存在异常迹象，待核查",
+            "位置合规但有异常迹象，待核查",
         ),
-        (w.alerts, "/alerts", "预警", "条预警"),
+        (w.alerts, "/alerts", "预警", "规则触发的预警"),
     ];
     view! {
         <section class="card" aria-label="待办">
@@ -118,7 +113,7 @@ fn WaitingTiles(w: Waiting) -> impl IntoView {
                 {items.into_iter().map(|(n, href, title, text)| view! {
                     <a class="tile" class:tile-quiet={n == 0} href=href>
                         <strong>{title} " " <span class="count">{n}</span></strong>
-                        <span>{n} " " {text}</span>
+                        <span>{text}</span>
                     </a>
                 }).collect_view()}
             </div>
@@ -128,6 +123,17 @@ fn WaitingTiles(w: Waiting) -> impl IntoView {
 
 #[component]
 fn Welcome(user: CurrentUser) -> impl IntoView {
+    view! {
+        <section class="card welcome">
+            <h2>"您好，" {user.display_name}</h2>
+            <p>{user.unit_name} " · " {user.role.label()}</p>
+        </section>
+    }
+}
+
+/// The places each role goes to most.
+#[component]
+fn Shortcuts(user: CurrentUser) -> impl IntoView {
     let tasks: Vec<(&str, &str, &str)> = match user.role {
         Role::Admin => vec![
             (
@@ -153,11 +159,7 @@ fn Welcome(user: CurrentUser) -> impl IntoView {
         )],
     };
     view! {
-        <section class="card welcome">
-            <h2>"您好，" {user.display_name}</h2>
-            <p>{user.unit_name} " · " {user.role.label()}</p>
-        </section>
-        <div class="tiles">
+        <div class="tiles shortcuts">
             {tasks.into_iter().map(|(href, title, text)| view! {
                 <a class="tile" href=href>
                     <strong>{title}</strong>

@@ -16,12 +16,7 @@ use serde::{Deserialize, Serialize};
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::domain::Role;
     use crate::kit::layout::NavItem;
-    &[NavItem {
-        order: 80,
-        href: "/admin/units",
-        label: "单位管理",
-        roles: &[Role::Admin],
-    }]
+    &[NavItem::new(80, "/admin/units", "单位管理", &[Role::Admin])]
 };
 
 /// The trail's vocabulary for units.
@@ -29,11 +24,7 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
 pub const TRAIL: crate::platform::trail::TrailSpec = {
     use crate::platform::trail::{Entity, ReadRule, TrailSpec};
     TrailSpec {
-        entities: &[Entity {
-            code: "unit",
-            label: "单位",
-            read: ReadRule::Unit,
-        }],
+        entities: &[Entity::new("unit", "单位", ReadRule::Unit)],
         actions: &[],
         fields: &[
             ("kind", "单位类型"),

@@ -2,57 +2,40 @@
 use super::{User, service};
 use crate::{
     domain::{Mobile, Role},
-    kit::{
-        export::{Filters, filter, xlsx},
-        table::Rows,
-    },
-    platform::{AppState, actor::Acting},
+    export_route,
+    kit::export::Sheet,
+    platform::AppState,
 };
-use axum::{Router, extract::State, response::Response, routing::get};
+use axum::Router;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/export/users.xlsx", get(users))
+    Router::new().route(
+        "/export/users.xlsx",
+        export_route!(USERS, service::list, "role"),
+    )
 }
 
-async fn users(State(st): State<AppState>, acting: Acting, f: Filters) -> Response {
-    let headers = ["用户名", "姓名", "手机号码", "角色", "所属单位", "状态"];
-    let fetch = |actor| async move {
-        let page = service::list(
-            &st.db,
-            &actor,
-            filter(&f, "q"),
-            filter(&f, "role"),
-            Rows::All,
-        )
-        .await?;
-        Ok(page.items)
-    };
-    xlsx(
-        acting,
-        &[Role::Admin],
-        "用户",
-        &headers,
-        fetch,
-        |u: User| {
-            let status = if u.disabled {
-                "已停用"
-            } else if u.locked {
-                "已锁定"
-            } else {
-                "正常"
-            };
-            vec![
-                u.username.into(),
-                u.display_name.into(),
-                Mobile::parse(&u.mobile)
-                    .map(|m| m.masked())
-                    .unwrap_or_default()
-                    .into(),
-                u.role.label().into(),
-                u.unit_name.into(),
-                status.into(),
-            ]
-        },
-    )
-    .await
-}
+const USERS: Sheet<User> = Sheet {
+    title: "用户",
+    headers: &["用户名", "姓名", "手机号码", "角色", "所属单位", "状态"],
+    roles: &[Role::Admin],
+    row: |u| {
+        let status = match (u.disabled, u.locked) {
+            (true, _) => "已停用",
+            (false, true) => "已锁定",
+            (false, false) => "正常",
+        };
+        let mobile = Mobile::parse(&u.mobile)
+            .map(|m| m.masked())
+            .unwrap_or_default();
+        let (role, unit) = (u.role.label(), u.unit_name);
+        vec![
+            u.username.into(),
+            u.display_name.into(),
+            mobile.into(),
+            role.into(),
+            unit.into(),
+            status.into(),
+        ]
+    },
+};

@@ -15,12 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::domain::Role;
     use crate::kit::layout::NavItem;
-    &[NavItem {
-        order: 90,
-        href: "/admin/users",
-        label: "用户管理",
-        roles: &[Role::Admin],
-    }]
+    &[NavItem::new(90, "/admin/users", "用户管理", &[Role::Admin])]
 };
 
 /// The trail's vocabulary for user accounts.
@@ -28,11 +23,7 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
 pub const TRAIL: crate::platform::trail::TrailSpec = {
     use crate::platform::trail::{Entity, ReadRule, TrailSpec};
     TrailSpec {
-        entities: &[Entity {
-            code: "user",
-            label: "用户",
-            read: ReadRule::AdminOrSelf,
-        }],
+        entities: &[Entity::new("user", "用户", ReadRule::AdminOrSelf)],
         actions: &[
             ("disable", "停用"),
             ("enable", "启用"),
