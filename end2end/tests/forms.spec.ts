@@ -60,10 +60,13 @@ test('a roster entry sent before the page is interactive keeps what was typed', 
 
 test('a supervisor opening an administrator page sees only the refusal', async ({ page }) => {
   await loggedIn(page, 'zjj');
-  for (const url of ['/admin/units', '/admin/users']) {
+  for (const url of ['/admin/units', '/admin/users', '/admin/units/new', '/awards/import', '/admin/api-tokens', '/admin/audit']) {
     const r = await page.goto(url);
-    expect(r?.status()).toBe(403);
-    await expect(page.getByText('无权访问')).toBeVisible();
+    expect(r?.status(), url).toBe(403);
+    await expect(page.getByText('无权访问').first()).toBeVisible();
+    await expect(page.getByText('无权访问')).toHaveCount(1);
+    // No tools of the page: no form in the content, no 新增 or export link.
+    await expect(page.locator('main form')).toHaveCount(0);
     await expect(page.getByRole('link', { name: /新增/ })).toHaveCount(0);
     await expect(page.getByRole('link', { name: '导出 Excel' })).toHaveCount(0);
   }

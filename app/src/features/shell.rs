@@ -9,7 +9,7 @@ use crate::{
     domain::Role,
     error::AppError,
     features::auth::{CurrentUser, Logout, fetch_current_user},
-    kit::layout::NavItem,
+    kit::{layout::NavItem, status::Forbidden},
 };
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -96,7 +96,14 @@ pub fn AppShell() -> impl IntoView {
 /// Shows `children` only to users holding one of `roles` (a convenience:
 /// the server functions behind them check the role themselves).
 #[component]
-pub fn ForRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+pub fn ForRole(
+    roles: &'static [Role],
+    children: ChildrenFn,
+    /// Others see the 403 page (with its status) instead of nothing: for a
+    /// page that is wholly one role's.
+    #[prop(optional)]
+    forbidden: bool,
+) -> impl IntoView {
     let me = use_user();
     view! {
         <Transition fallback=|| ()>
@@ -107,7 +114,11 @@ pub fn ForRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
                         Some(m) => m.0.await.ok().flatten().map(|u| u.role),
                         None => None,
                     };
-                    role.filter(|r| roles.contains(r)).map(|_| children())
+                    match role {
+                        Some(r) if roles.contains(&r) => Some(children().into_any()),
+                        _ if forbidden => Some(view! { <Forbidden/> }.into_any()),
+                        _ => None,
+                    }
                 })
             }}
         </Transition>

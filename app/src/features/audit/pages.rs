@@ -1,8 +1,12 @@
 use super::{ChainStatus, TrailRow, VerifyAudit, audit_trail};
-use crate::kit::{
-    layout::PageHeader,
-    status::Loaded,
-    table::{DataTable, Page, Pager, page_param},
+use crate::{
+    domain::Role,
+    features::shell::ForRole,
+    kit::{
+        layout::PageHeader,
+        status::Loaded,
+        table::{DataTable, Page, Pager, page_param},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,6 +19,7 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <Title text="留痕审计 · 标后履约监管"/>
         <PageHeader title="留痕审计"/>
+        <ForRole roles=&[Role::Admin] forbidden=true>
         <section class="card">
             <h2>"留痕链校验"</h2>
             <p class="muted">"每条留痕都记录前一条的摘要。校验会逐条重算，指出第一条被改动、插入或删除的记录。"</p>
@@ -49,5 +54,6 @@ pub fn AuditPage() -> impl IntoView {
                 <Pager total page=p pages/>
             }
         }}/>
+        </ForRole>
     }
 }

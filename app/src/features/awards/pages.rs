@@ -3,6 +3,7 @@ use super::{
     list_tokens,
 };
 use crate::{
+    domain::Role,
     domain::{Fen, TENDER_METHODS, label_of, sector_label},
     features::filings::StartFiling,
     features::shell::ForRole,
@@ -50,7 +51,7 @@ pub fn AwardsPage() -> impl IntoView {
     view! {
         <Title text="中标项目 · 标后履约监管"/>
         <PageHeader title="中标项目">
-            <ForRole roles=&[crate::domain::Role::Admin]>
+            <ForRole roles=&[Role::Admin]>
                 <a class="btn btn-primary" href="/awards/import">"导入中标数据"</a>
                 <a class="btn" href="/admin/api-tokens">"接口令牌"</a>
             </ForRole>
@@ -99,8 +100,9 @@ pub fn AwardImportPage() -> impl IntoView {
     view! {
         <Title text="导入中标数据 · 标后履约监管"/>
         <PageHeader title="导入中标数据">
-            <a class="btn" href="/awards">"返回中标项目"</a>
+            <a class="btn" href="/awards">"中标项目"</a>
         </PageHeader>
+        <ForRole roles=&[Role::Admin] forbidden=true>
         <section class="card">
             <form class="form" method="post" action="/awards/import" enctype="multipart/form-data">
                 <div class="field" class:has-error=move || !error.get().is_empty()>
@@ -153,6 +155,7 @@ pub fn AwardImportPage() -> impl IntoView {
                 />
             }}/>
         </section>
+        </ForRole>
     }
 }
 
@@ -212,8 +215,11 @@ pub fn ApiTokensPage() -> impl IntoView {
     view! {
         <Title text="接口令牌 · 标后履约监管"/>
         <PageHeader title="接口令牌">
-            <a class="btn" href="/api/v1/openapi.json">"接口文档（OpenAPI）"</a>
+            <ForRole roles=&[Role::Admin]>
+                <a class="btn" href="/api/v1/openapi.json">"接口文档（OpenAPI）"</a>
+            </ForRole>
         </PageHeader>
+        <ForRole roles=&[Role::Admin] forbidden=true>
         <section class="card">
             <p class="hint">"交易平台以 " <code>"Authorization: Bearer 令牌"</code> " 调用 " <code>"POST /api/v1/awards"</code> " 推送中标数据。令牌只在签发时显示一次，系统只保存其摘要。"</p>
             <ActionForm action=issue attr:class="form form-inline" attr:novalidate=true>
@@ -251,5 +257,6 @@ pub fn ApiTokensPage() -> impl IntoView {
                 empty="尚未签发令牌"
             />
         }}/>
+        </ForRole>
     }
 }

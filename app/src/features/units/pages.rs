@@ -94,6 +94,7 @@ pub fn UnitNewPage() -> impl IntoView {
     view! {
         <Title text="新增单位 · 标后履约监管"/>
         <PageHeader title="新增单位"/>
+        <ForRole roles=&[Role::Admin] forbidden=true>
         <section class="card">
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <UnitFields errors/>
@@ -103,6 +104,7 @@ pub fn UnitNewPage() -> impl IntoView {
                 </div>
             </ActionForm>
         </section>
+        </ForRole>
     }
 }
 
