@@ -27,7 +27,10 @@ impl UploadError {
         match self {
             Self::NoFile => "请选择要上传的文件".into(),
             Self::Empty => "所选文件是空的（0 字节），请重新选择".into(),
-            Self::TooLarge(max) => format!("文件超过 {} MB 的上限", max / 1024 / 1024),
+            Self::TooLarge(max) if *max >= 1024 * 1024 => {
+                format!("文件超过 {} MB 的上限", max / 1024 / 1024)
+            }
+            Self::TooLarge(max) => format!("文件超过 {} KB 的上限", max / 1024),
             Self::Broken => "上传中断，请重试".into(),
         }
     }
