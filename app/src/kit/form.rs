@@ -67,7 +67,8 @@ impl FormErrors {
         }
         #[cfg(not(feature = "ssr"))]
         {
-            let _ = name;
+            // In the browser the rendered value stays; the path is not needed.
+            let _ = (name, self.1);
             None
         }
     }
