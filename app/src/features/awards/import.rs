@@ -161,9 +161,9 @@ mod tests {
     fn maps_columns_in_any_order_and_skips_blank_lines() {
         let header: Vec<&str> = FIELDS.iter().rev().map(|(_, l)| *l).collect();
         let csv = format!(
-            "{}\n{}\n,,,,,,,,,\n",
+            "{}\n{}\n,,,,,,,,,,\n",
             header.join(","),
-            "other,open,2024-01-02,100,c,o,s,p,S1,P1"
+            "监理,other,open,2024-01-02,100,c,o,s,p,S1,P1"
         );
         let (fmt, rows) = read(csv.as_bytes()).unwrap();
         assert_eq!(fmt, "csv");
@@ -171,6 +171,18 @@ mod tests {
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].values["project_code"], "P1");
         assert_eq!(rows[0].values["sector"], "other");
+        assert_eq!(rows[0].values["section_kind"], "监理");
+    }
+
+    #[test]
+    fn the_section_kind_column_is_optional() {
+        let header: Vec<&str> = FIELDS
+            .iter()
+            .filter(|(k, _)| !OPTIONAL.contains(k))
+            .map(|(_, l)| *l)
+            .collect();
+        assert_eq!(header.len(), 10);
+        assert!(read(header.join(",").as_bytes()).unwrap().1.is_empty());
     }
 
     #[test]
