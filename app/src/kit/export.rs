@@ -181,6 +181,22 @@ pub struct Sheet<T: 'static> {
     pub row: fn(T) -> Vec<Cell>,
 }
 
+impl<T> Sheet<T> {
+    pub const fn new(
+        title: &'static str,
+        headers: &'static [&'static str],
+        roles: &'static [crate::domain::Role],
+        row: fn(T) -> Vec<Cell>,
+    ) -> Self {
+        Self {
+            title,
+            headers,
+            roles,
+            row,
+        }
+    }
+}
+
 /// The whole of an export handler: the acting user must hold one of the
 /// sheet's roles; `fetch` reads the rows (scoped by the actor, filtered as
 /// the list is).

@@ -74,22 +74,29 @@ pub async fn ready_filing(t: &TestDb) -> i64 {
     )
     .await
     .unwrap();
+    attach_scans(t, &owner, id).await;
+    id
+}
+
+/// The contract scan and the award notice a submission needs (records only).
+pub async fn attach_scans(t: &TestDb, owner: &app::platform::actor::Actor, id: i64) {
     for kind in ["contract", "award_notice"] {
+        let name = format!("{kind}.pdf");
+        let sha = "a".repeat(64);
         filings::add_attachment(
             &t.db,
-            &owner,
+            owner,
             id,
             kind,
-            &format!("{kind}.pdf"),
+            &name,
             "application/pdf",
             1000,
-            &"a".repeat(64),
+            &sha,
             "",
         )
         .await
         .unwrap();
     }
-    id
 }
 
 async fn sample_csv_imports_once_and_then_changes_nothing(b: Backend) {

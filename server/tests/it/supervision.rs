@@ -2,7 +2,7 @@
 //! its 总监理工程师, shares the construction site's attendance areas, and the
 //! 总监's attendance counts as the 项目经理's does. Both databases.
 use crate::{
-    filings::{good_form, member},
+    filings::{attach_scans, good_form, member},
     helpers::{TestDb, assert_field},
     on_both,
 };
@@ -125,21 +125,7 @@ async fn a_supervision_contract_is_filed_and_shares_the_site(b: Backend) {
         .await
         .unwrap();
     // Without a 总监 the filing cannot be submitted; a 项目经理 is not asked for.
-    for kind in ["contract", "award_notice"] {
-        filings::add_attachment(
-            &t.db,
-            &owner,
-            id,
-            kind,
-            "扫描件.pdf",
-            "application/pdf",
-            2048,
-            &"c".repeat(64),
-            "",
-        )
-        .await
-        .unwrap();
-    }
+    attach_scans(&t, &owner, id).await;
     let e = filings::submit(&t.db, &owner, id).await.unwrap_err();
     assert!(e.to_string().contains("总监理工程师"), "{e}");
     assert!(!e.to_string().contains("项目经理"), "{e}");

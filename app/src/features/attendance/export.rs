@@ -22,11 +22,11 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-const ALERTS: Sheet<Alert> = Sheet {
-    title: "预警",
-    headers: &["时间", "项目", "期间", "内容"],
-    roles: READERS,
-    row: |a| {
+const ALERTS: Sheet<Alert> = Sheet::new(
+    "预警",
+    &["时间", "项目", "期间", "内容"],
+    READERS,
+    |a| {
         vec![
             Cell::Time(a.created_at),
             a.project.into(),
@@ -34,13 +34,13 @@ const ALERTS: Sheet<Alert> = Sheet {
             a.message.into(),
         ]
     },
-};
+);
 
-const FLAGGED: Sheet<FlaggedCheckin> = Sheet {
-    title: "存疑打卡",
-    headers: &["时间", "人员", "项目", "异常", "定位精度（米）", "照片"],
-    roles: READERS,
-    row: |c| {
+const FLAGGED: Sheet<FlaggedCheckin> = Sheet::new(
+    "存疑打卡",
+    &["时间", "人员", "项目", "异常", "定位精度（米）", "照片"],
+    READERS,
+    |c| {
         let photo = if c.has_photo { "有" } else { "" };
         let accuracy = Cell::Int(c.accuracy_m.round() as i64);
         vec![
@@ -52,4 +52,4 @@ const FLAGGED: Sheet<FlaggedCheckin> = Sheet {
             photo.into(),
         ]
     },
-};
+);

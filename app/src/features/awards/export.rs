@@ -15,9 +15,9 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-const AWARDS: Sheet<Award> = Sheet {
-    title: "中标项目",
-    headers: &[
+const AWARDS: Sheet<Award> = Sheet::new(
+    "中标项目",
+    &[
         "项目编号",
         "标段编号",
         "项目名称",
@@ -31,8 +31,8 @@ const AWARDS: Sheet<Award> = Sheet {
         "行业",
         "备案",
     ],
-    roles: &[Role::Admin, Role::Supervisor, Role::Owner],
-    row: |a| {
+    &[Role::Admin, Role::Supervisor, Role::Owner],
+    |a| {
         let filing = match a.filing_status.as_deref() {
             Some("submitted") => "已备案",
             Some(_) => "备案中",
@@ -53,4 +53,4 @@ const AWARDS: Sheet<Award> = Sheet {
             filing.into(),
         ]
     },
-};
+);

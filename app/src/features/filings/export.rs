@@ -20,9 +20,9 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-const FILINGS: Sheet<FilingRow> = Sheet {
-    title: "合同备案",
-    headers: &[
+const FILINGS: Sheet<FilingRow> = Sheet::new(
+    "合同备案",
+    &[
         "项目名称",
         "标段名称",
         "建设单位",
@@ -35,8 +35,8 @@ const FILINGS: Sheet<FilingRow> = Sheet {
         "价格偏离",
         "更新时间",
     ],
-    roles: &[Role::Admin, Role::Supervisor, Role::Owner],
-    row: |r| {
+    &[Role::Admin, Role::Supervisor, Role::Owner],
+    |r| {
         let yes = |b: bool| if b { "是" } else { "" }.into();
         vec![
             r.project_name.into(),
@@ -52,13 +52,13 @@ const FILINGS: Sheet<FilingRow> = Sheet {
             Cell::Time(r.updated_at),
         ]
     },
-};
+);
 
-const BACK_ENTRY: Sheet<BackEntryRow> = Sheet {
-    title: "补录统计",
-    headers: &["建设单位", "中标项目", "已备案", "未备案", "其中补录"],
-    roles: &[Role::Admin, Role::Supervisor],
-    row: |r| {
+const BACK_ENTRY: Sheet<BackEntryRow> = Sheet::new(
+    "补录统计",
+    &["建设单位", "中标项目", "已备案", "未备案", "其中补录"],
+    &[Role::Admin, Role::Supervisor],
+    |r| {
         let n = Cell::Int;
         vec![
             r.owner_name.into(),
@@ -68,4 +68,4 @@ const BACK_ENTRY: Sheet<BackEntryRow> = Sheet {
             n(r.back_entries),
         ]
     },
-};
+);

@@ -15,11 +15,11 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-const UNITS: Sheet<Unit> = Sheet {
-    title: "单位",
-    headers: &["单位名称", "类型", "统一社会信用代码", "行业", "用户数"],
-    roles: &[Role::Admin],
-    row: |u| {
+const UNITS: Sheet<Unit> = Sheet::new(
+    "单位",
+    &["单位名称", "类型", "统一社会信用代码", "行业", "用户数"],
+    &[Role::Admin],
+    |u| {
         let sector = u.sector.as_deref().map(sector_label).unwrap_or("");
         vec![
             u.name.into(),
@@ -29,4 +29,4 @@ const UNITS: Sheet<Unit> = Sheet {
             Cell::Int(u.user_count),
         ]
     },
-};
+);

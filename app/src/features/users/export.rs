@@ -15,11 +15,11 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-const USERS: Sheet<User> = Sheet {
-    title: "用户",
-    headers: &["用户名", "姓名", "手机号码", "角色", "所属单位", "状态"],
-    roles: &[Role::Admin],
-    row: |u| {
+const USERS: Sheet<User> = Sheet::new(
+    "用户",
+    &["用户名", "姓名", "手机号码", "角色", "所属单位", "状态"],
+    &[Role::Admin],
+    |u| {
         let status = match (u.disabled, u.locked) {
             (true, _) => "已停用",
             (false, true) => "已锁定",
@@ -38,4 +38,4 @@ const USERS: Sheet<User> = Sheet {
             status.into(),
         ]
     },
-};
+);
