@@ -230,13 +230,6 @@ pub enum FilingStatus {
 }
 
 impl FilingStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Draft => "草稿",

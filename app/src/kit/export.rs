@@ -110,11 +110,6 @@ impl Xlsx {
         Ok(())
     }
 
-    /// Rows written so far (the header not counted).
-    pub fn rows(&self) -> u32 {
-        self.row - 1
-    }
-
     /// The finished file as a download named after the sheet and today.
     pub fn into_response(mut self) -> Result<Response, AppError> {
         if self.cols > 0 {
@@ -164,14 +159,6 @@ pub fn disposition(how: &str, name: &str) -> String {
     format!("{how}; filename*=UTF-8''{encoded}")
 }
 
-/// A handler's answer when the export is refused or fails.
-pub fn refusal(e: AppError) -> Response {
-    match e {
-        AppError::Unauthenticated => axum::response::Redirect::to("/login").into_response(),
-        other => (other.status(), other.to_string()).into_response(),
-    }
-}
-
 /// One list's export: the file's title (also the sheet's), its column
 /// headers (those of the list on screen), who may have it, and one row's cells.
 pub struct Sheet<T: 'static> {
@@ -218,7 +205,7 @@ where
         book.into_response()
     }
     .await;
-    result.unwrap_or_else(refusal)
+    result.unwrap_or_else(crate::platform::actor::refusal)
 }
 
 /// The list's filters from the export link's query (`?q=…&status=…`).

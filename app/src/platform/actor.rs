@@ -273,6 +273,17 @@ impl Acting {
     }
 }
 
+/// The answer of a plain handler a person opens in the browser (download,
+/// upload, export) when the request is refused: a visitor goes to /login,
+/// anything else gets its status and message.
+pub fn refusal(e: AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match e {
+        AppError::Unauthenticated => axum::response::Redirect::to("/login").into_response(),
+        other => (other.status(), other.to_string()).into_response(),
+    }
+}
+
 impl axum::extract::FromRequestParts<AppState> for Acting {
     type Rejection = axum::response::Response;
 

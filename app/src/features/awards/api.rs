@@ -3,10 +3,9 @@
 use super::{Problem, import, service};
 use crate::{
     domain::Role,
-    error::AppError,
     platform::{
         AppState,
-        actor::{Acting, ClientInfo},
+        actor::{Acting, ClientInfo, refusal},
         audit::Who,
         upload::{self, error_query},
     },
@@ -235,8 +234,7 @@ fn parse_body(body: &[u8]) -> Result<Vec<service::RawRecord>, String> {
 async fn upload_import(State(state): State<AppState>, acting: Acting, form: Multipart) -> Response {
     let actor = match acting.require(&[Role::Admin]) {
         Ok(a) => a,
-        Err(AppError::Unauthenticated) => return Redirect::to("/login").into_response(),
-        Err(e) => return (e.status(), e.to_string()).into_response(),
+        Err(e) => return refusal(e),
     };
     let back =
         |msg: &str| Redirect::to(&format!("/awards/import?{}", error_query(msg))).into_response();

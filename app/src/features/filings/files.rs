@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     platform::{
         AppState,
-        actor::Acting,
+        actor::{Acting, refusal},
         upload::{self, error_query},
     },
 };
@@ -35,13 +35,6 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
         "image/jpeg" => Some("image/jpeg"),
         "image/png" => Some("image/png"),
         _ => None,
-    }
-}
-
-fn refusal(e: AppError) -> Response {
-    match e {
-        AppError::Unauthenticated => Redirect::to("/login").into_response(),
-        other => (other.status(), other.to_string()).into_response(),
     }
 }
 
