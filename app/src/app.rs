@@ -6,8 +6,10 @@ use crate::{
         audit::AuditPage,
         auth::{ChangePasswordPage, LoginPage},
         awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
+        changes::{ChangeNewPage, ChangePage, ChangesPage},
         filings::{BackEntryPage, FilingPage, FilingsPage},
         home::HomePage,
+        payments::{PaymentNewPage, PaymentPage, PaymentsPage},
         units::{UnitEditPage, UnitNewPage, UnitsPage},
         users::{UserEditPage, UserNewPage, UsersPage},
     },
@@ -62,6 +64,12 @@ lazy_page!(ApiTokensRoute, ApiTokensPage);
 lazy_page!(FilingsRoute, FilingsPage);
 lazy_page!(FilingRoute, FilingPage);
 lazy_page!(BackEntryRoute, BackEntryPage);
+lazy_page!(ChangesRoute, ChangesPage);
+lazy_page!(ChangeNewRoute, ChangeNewPage);
+lazy_page!(ChangeRoute, ChangePage);
+lazy_page!(PaymentsRoute, PaymentsPage);
+lazy_page!(PaymentNewRoute, PaymentNewPage);
+lazy_page!(PaymentRoute, PaymentPage);
 
 /// Marks `<body data-hydrated data-page>` once hydrated: browser tests wait
 /// for it before clicking (a click before hydration is a plain form post).
@@ -137,6 +145,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("filings/back-entry") view={Lazy::<BackEntryRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("filings/:id") view={Lazy::<FilingRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("filings/:id/areas") view={Lazy::<AreasRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("changes") view={Lazy::<ChangesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("changes/new") view={Lazy::<ChangeNewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("changes/:id") view={Lazy::<ChangeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("payments") view={Lazy::<PaymentsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("payments/new") view={Lazy::<PaymentNewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("payments/:id") view={Lazy::<PaymentRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -64,6 +64,27 @@ pub struct Config {
     /// A project manager's monthly attendance below this (percent) raises an alert.
     #[arg(long, env = "ALERT_ATTENDANCE_PCT", default_value_t = 80.0)]
     pub alert_attendance_pct: f64,
+    /// 预付款 above this percentage of the contract price raises an alert.
+    #[arg(long, env = "ALERT_ADVANCE_MAX_PCT", default_value_t = 30.0)]
+    pub alert_advance_max_pct: f64,
+    /// Payments below this percentage of the confirmed work value at a progress payment raise an alert.
+    #[arg(long, env = "ALERT_PROGRESS_MIN_PCT", default_value_t = 80.0)]
+    pub alert_progress_min_pct: f64,
+    /// The progress payment rule applies to contracts signed from this day.
+    #[arg(long, env = "ALERT_PROGRESS_FROM", default_value = "2022-08-01")]
+    pub alert_progress_from: String,
+    /// More retention than this percentage of the settlement raises an alert.
+    #[arg(long, env = "ALERT_RETENTION_MAX_PCT", default_value_t = 3.0)]
+    pub alert_retention_max_pct: f64,
+    /// 缺陷责任期 after the settlement payment, in months.
+    #[arg(long, env = "DEFECTS_PERIOD_MONTHS", default_value_t = 24)]
+    pub defects_period_months: u32,
+    /// Cumulative changes above this percentage of the original price raise an alert.
+    #[arg(long, env = "ALERT_CHANGE_MAX_PCT", default_value_t = 10.0)]
+    pub alert_change_max_pct: f64,
+    /// A single change of at least this many 元 needs approval above the owner unit.
+    #[arg(long, env = "ALERT_CHANGE_LARGE_YUAN", default_value_t = 500_000)]
+    pub alert_change_large_yuan: i64,
     /// Requests handled at once; past this the server answers 503 with
     /// Retry-After instead of queueing without end.
     #[arg(long, env = "MAX_IN_FLIGHT", default_value_t = 512)]
@@ -163,6 +184,47 @@ impl Config {
             100.0,
             "ALERT_ATTENDANCE_PCT",
         )?;
+        s.money.advance_max_pct = within(
+            self.alert_advance_max_pct,
+            1.0,
+            100.0,
+            "ALERT_ADVANCE_MAX_PCT",
+        )?;
+        s.money.progress_min_pct = within(
+            self.alert_progress_min_pct,
+            1.0,
+            100.0,
+            "ALERT_PROGRESS_MIN_PCT",
+        )?;
+        s.money.progress_rule_from =
+            chrono::NaiveDate::parse_from_str(&self.alert_progress_from, "%Y-%m-%d").map_err(
+                |_| {
+                    format!(
+                        "ALERT_PROGRESS_FROM 格式应为 2022-08-01，而不是 {}",
+                        self.alert_progress_from
+                    )
+                },
+            )?;
+        s.money.retention_max_pct = within(
+            self.alert_retention_max_pct,
+            0.0,
+            100.0,
+            "ALERT_RETENTION_MAX_PCT",
+        )?;
+        if !(1..=120).contains(&self.defects_period_months) {
+            return Err("DEFECTS_PERIOD_MONTHS 须在 1–120 之间".into());
+        }
+        s.money.defects_months = self.defects_period_months;
+        s.money.change_max_pct = within(
+            self.alert_change_max_pct,
+            0.1,
+            1000.0,
+            "ALERT_CHANGE_MAX_PCT",
+        )?;
+        if !(1..=100_000_000_000).contains(&self.alert_change_large_yuan) {
+            return Err("ALERT_CHANGE_LARGE_YUAN 须为正整数（元）".into());
+        }
+        s.money.change_large_fen = self.alert_change_large_yuan * 100;
         s.go_live =
             chrono::NaiveDate::parse_from_str(&self.go_live_date, "%Y-%m-%d").map_err(|_| {
                 format!(

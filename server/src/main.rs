@@ -94,7 +94,15 @@ async fn serve(
     };
     if load_demo {
         match demo::load(&state.db, &state.files).await {
-            Ok(true) => tracing::info!("demo data loaded"),
+            Ok(true) => {
+                match server::demo_history::load(&state.db, &state.files, &state.settings).await {
+                    Ok(_) => tracing::info!("demo data loaded"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "demo history failed");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
             Ok(false) => tracing::info!("database already has users; demo data not loaded again"),
             Err(e) => {
                 tracing::error!(error = %e, "demo data failed");
@@ -114,9 +122,11 @@ async fn serve(
     });
     // Alert rules over the last finished month; raising is idempotent, so an
     // hourly run catches the month turning over whenever the server starts.
-    let (db, rules) = (state.db.clone(), state.settings.clone());
+    let (db, rules, engine) = (state.db.clone(), state.settings.clone(), state.clone());
     tokio::spawn(async move {
         loop {
+            // The rule engine as of today: raises and clears (dates move on).
+            app::features::evaluate_rules(&engine).await;
             let today = app::platform::time::today();
             let last_month = today
                 .with_day(1)

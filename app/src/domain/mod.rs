@@ -6,6 +6,7 @@ mod id_number;
 mod mobile;
 mod money;
 mod password;
+pub mod records;
 mod text;
 
 pub use credit_code::CreditCode;
@@ -14,7 +15,10 @@ pub use id_number::{IdNumber, mask_id};
 pub use mobile::Mobile;
 pub use money::Fen;
 pub use password::NewPassword;
-pub use text::{Name, Username, code_text, optional_text, required_text};
+pub use records::{ProjectFigures, RecordStatus};
+pub use text::{
+    Name, Username, code_text, optional_text, record_line, record_prose, required_text,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -64,6 +64,30 @@ impl Fen {
         Ok(Self(fen))
     }
 
+    /// A signed amount in 元 (a change's price delta: `-12,000`, `+5000.5`,
+    /// `0`), as fen. The magnitude follows [`Fen::parse_yuan`]'s rules.
+    pub fn parse_delta(input: &str, what: &str) -> Result<i64, String> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(format!("请填写{what}（无变化填 0）"));
+        }
+        let (negative, rest) = match s.strip_prefix(['-', '－']) {
+            Some(r) => (true, r),
+            None => (false, s.strip_prefix(['+', '＋']).unwrap_or(s)),
+        };
+        let plain: String = rest.chars().filter(|&c| c != ',' && c != '，').collect();
+        let plain = plain.strip_suffix('元').unwrap_or(&plain).trim();
+        let (int, frac) = plain.split_once('.').unwrap_or((plain, ""));
+        let zeros = |t: &str| t.bytes().all(|b| b == b'0');
+        if !int.is_empty() && zeros(int) && frac.len() <= 2 && zeros(frac) {
+            return Ok(0);
+        }
+        let fen = Self::parse_yuan(rest, what)
+            .map_err(|e| e.replace("须大于 0", "格式不正确"))?
+            .0;
+        Ok(if negative { -fen } else { fen })
+    }
+
     /// `1,234,567.89` (元, two decimals).
     pub fn yuan(self) -> String {
         let (int, frac) = (self.0 / 100, self.0 % 100);
@@ -143,6 +167,17 @@ mod tests {
             Fen::parse_yuan("-1,000.50", "合同价").unwrap_err(),
             "合同价须大于 0"
         );
+    }
+
+    #[test]
+    fn deltas_are_signed() {
+        assert_eq!(Fen::parse_delta("-12,000", "变更金额"), Ok(-1_200_000));
+        assert_eq!(Fen::parse_delta("+5000.5", "变更金额"), Ok(500_050));
+        assert_eq!(Fen::parse_delta("0", "变更金额"), Ok(0));
+        assert_eq!(Fen::parse_delta("0.00", "变更金额"), Ok(0));
+        for bad in ["", "--5", "abc", "1.234", "-", "1e5", "９"] {
+            assert!(Fen::parse_delta(bad, "变更金额").is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -118,6 +118,40 @@ pub fn required_text(input: &str, what: &str, max: usize) -> Result<String, Stri
     }
 }
 
+/// Emoji and pictographs: they do not belong in an official record, and
+/// some Excel and archive tools drop or garble them.
+fn pictograph(c: char) -> bool {
+    matches!(c, '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}' | '\u{2B00}'..='\u{2BFF}' | '\u{FE0F}')
+}
+
+/// A one-line entry of a record (a title, a document number, a body's name):
+/// as [`required_text`], and no emoji.
+pub fn record_line(input: &str, what: &str, max: usize) -> Result<String, String> {
+    let s = required_text(input, what, max)?;
+    no_pictographs(&s, what)?;
+    Ok(s)
+}
+
+/// Prose of a record (content, reasons): several lines allowed, no markup
+/// brackets, no emoji. `None` when empty.
+pub fn record_prose(input: &str, what: &str, max: usize) -> Result<Option<String>, String> {
+    let Some(s) = optional_text(input, what, max)? else {
+        return Ok(None);
+    };
+    if s.contains(['<', '>']) {
+        return Err(format!("{what}不能含有 < >"));
+    }
+    no_pictographs(&s, what)?;
+    Ok(Some(s))
+}
+
+fn no_pictographs(s: &str, what: &str) -> Result<(), String> {
+    match s.chars().find(|&c| pictograph(c)) {
+        Some(c) => Err(format!("{what}不能含有表情符号“{c}”")),
+        None => Ok(()),
+    }
+}
+
 /// A code from another system (project code, section code): 1..=40 of
 /// letters, digits, `-`, `_`, `.` and `/`.
 pub fn code_text(input: &str, what: &str) -> Result<String, String> {
@@ -194,6 +228,23 @@ mod tests {
             let e = required_text(sneaky, "合同编号", 50).unwrap_err();
             assert!(e.contains("不可见的格式字符"), "{sneaky:?}: {e}");
         }
+        assert!(
+            record_line("变更😀", "变更标题", 50)
+                .unwrap_err()
+                .contains("表情")
+        );
+        assert!(
+            record_prose("<img src=x>", "变更内容", 50)
+                .unwrap_err()
+                .contains("< >")
+        );
+        assert_eq!(
+            record_prose("第一行\n第二行", "变更内容", 50)
+                .unwrap()
+                .as_deref(),
+            Some("第一行\n第二行")
+        );
+        assert_eq!(record_prose("  ", "变更内容", 50).unwrap(), None);
         assert!(code_text("PY-2024-001", "项目编号").is_ok());
         assert!(code_text("PY 2024", "项目编号").is_err());
         assert!(code_text("", "项目编号").is_err());

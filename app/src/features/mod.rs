@@ -4,8 +4,10 @@ pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod awards;
+pub mod changes;
 pub mod filings;
 pub mod home;
+pub mod payments;
 pub mod shell;
 pub mod units;
 pub mod users;
@@ -21,6 +23,13 @@ pub fn routes(upload_limit: usize) -> axum::Router<crate::platform::AppState> {
         .merge(filings::export::routes())
         .merge(attendance::photos::routes(upload_limit))
         .merge(attendance::export::routes())
+        .merge(changes::export::routes())
+        .merge(payments::export::routes())
+        .merge(crate::platform::records::routes(
+            upload_limit,
+            RECORDS,
+            |st| Box::pin(after_record_write(st)),
+        ))
         .merge(units::export::routes())
         .merge(users::export::routes())
 }
@@ -36,13 +45,67 @@ pub const TRAIL: &[&crate::platform::trail::TrailSpec] = &[
     &awards::TRAIL,
     &filings::TRAIL,
     &attendance::TRAIL,
+    &changes::TRAIL,
+    &payments::TRAIL,
 ];
+
+/// Every kind of project record the record kit serves (files, submit, void).
+#[cfg(feature = "ssr")]
+pub const RECORDS: &[&crate::platform::records::RecordKind] =
+    &[&changes::RECORD, &payments::RECORD];
+
+/// Every alert rule the engine evaluates (each feature lists its own).
+#[cfg(feature = "ssr")]
+pub fn rules() -> Vec<&'static dyn crate::platform::rules::Rule> {
+    changes::rules::RULES
+        .iter()
+        .chain(payments::rules::RULES)
+        .copied()
+        .collect()
+}
+
+/// The Chinese name of a rule's code ("" for none).
+#[cfg(feature = "ssr")]
+pub fn rule_name(code: &str) -> &'static str {
+    rules()
+        .into_iter()
+        .map(|r| r.info())
+        .find(|i| i.code == code)
+        .map(|i| i.name)
+        .unwrap_or("预警")
+}
+
+/// Evaluates the rules as of today (after a record's state changed, and
+/// hourly). A failure is logged: the write it follows has landed.
+#[cfg(feature = "ssr")]
+pub async fn evaluate_rules(st: &crate::platform::AppState) {
+    let today = crate::platform::time::today();
+    match crate::platform::rules::run(&st.db, &st.settings, &rules(), today).await {
+        Ok(out) if !out.raised.is_empty() || !out.cleared.is_empty() => {
+            tracing::info!(
+                raised = out.raised.len(),
+                cleared = out.cleared.len(),
+                "alert rules"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "alert rules failed"),
+    }
+}
+
+/// What follows a write to a project record.
+#[cfg(feature = "ssr")]
+pub async fn after_record_write(st: crate::platform::AppState) {
+    evaluate_rules(&st).await
+}
 
 /// Every feature's navigation entries (the shell sorts them by `order`).
 pub const NAV: &[&[crate::kit::layout::NavItem]] = &[
     home::NAV,
     attendance::NAV,
     filings::NAV,
+    changes::NAV,
+    payments::NAV,
     awards::NAV,
     units::NAV,
     users::NAV,

@@ -220,9 +220,32 @@ pub fn filter<'a>(f: &'a Filters, name: &str) -> &'a str {
 /// - `export_route!(SHEET, service::list, "status")` for a paged list service
 ///   `list(db, actor, q, <select>, rows)`, called with the link's `q` and
 ///   select parameter and `Rows::All`;
-/// - `export_route!(SHEET, service::alerts)` for a service `(db, actor) -> Vec`.
+/// - `export_route!(SHEET, service::alerts)` for a service `(db, actor) -> Vec`;
+/// - `export_route!(records SHEET, service::list)` for a project record list
+///   `list(db, actor, &ListFilter, rows)` (`q`, `status`, `filing_id`).
 #[macro_export]
 macro_rules! export_route {
+    (records $sheet:expr, $list:path) => {
+        axum::routing::get(
+            |axum::extract::State(st): axum::extract::State<$crate::platform::AppState>,
+             acting: $crate::platform::actor::Acting,
+             f: $crate::kit::export::Filters| async move {
+                use $crate::kit::export::filter;
+                let filing_id = filter(&f, "filing_id").parse().unwrap_or(0);
+                let lf = $crate::platform::records::ListFilter::parse(
+                    filter(&f, "q"),
+                    filter(&f, "status"),
+                    filing_id,
+                );
+                $crate::kit::export::send(&$sheet, acting, |actor| async move {
+                    $list(&st.db, &actor, &lf, $crate::kit::table::Rows::All)
+                        .await
+                        .map(|p| p.items)
+                })
+                .await
+            },
+        )
+    };
     ($sheet:expr, $list:path, $select:literal) => {
         axum::routing::get(
             |axum::extract::State(st): axum::extract::State<$crate::platform::AppState>,

@@ -158,6 +158,35 @@ pub fn TextField(
     }
 }
 
+/// A labelled multi-line text box.
+#[component]
+pub fn TextArea(
+    label: &'static str,
+    name: &'static str,
+    errors: FormErrors,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] required: bool,
+    #[prop(default = 1000)] maxlength: u32,
+    #[prop(default = 3)] rows: u32,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let error = errors.field(name);
+    let value = errors.submitted(name).unwrap_or(value);
+    view! {
+        <FieldFrame label name required hint error>
+            <textarea
+                id=format!("f-{name}")
+                name=name
+                required=required
+                maxlength=maxlength
+                rows=rows
+                aria-invalid=move || error().is_some().then_some("true")
+                aria-describedby=format!("f-{name}-err")
+            >{value}</textarea>
+        </FieldFrame>
+    }
+}
+
 /// A labelled select. `options` are (value, label) pairs.
 #[component]
 pub fn SelectField(

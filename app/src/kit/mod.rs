@@ -3,5 +3,6 @@
 pub mod export;
 pub mod form;
 pub mod layout;
+pub mod records;
 pub mod status;
 pub mod table;

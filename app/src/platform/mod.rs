@@ -5,6 +5,8 @@ pub mod audit;
 pub mod cache;
 pub mod db;
 pub mod project;
+pub mod records;
+pub mod rules;
 pub mod session;
 pub mod settings;
 pub mod storage;

@@ -14,7 +14,11 @@ use super::{
     db::Backend,
 };
 pub use crate::domain::FilingStatus;
-use crate::{domain::Role, error::AppError};
+use crate::{
+    domain::{ProjectFigures, Role, records::PAYMENT_KINDS},
+    error::AppError,
+};
+use chrono::NaiveDate;
 use sqlx::AnyConnection;
 
 /// The SQL condition limiting awards (alias `a`) to what an actor may see,
@@ -79,6 +83,8 @@ pub struct Project {
     #[sqlx(try_from = "String")]
     pub status: FilingStatus,
     pub contract_price_fen: Option<i64>,
+    /// ISO date the contract was signed.
+    pub signed_on: Option<String>,
     pub planned_start: Option<String>,
     pub planned_completion: Option<String>,
     pub supervisor_engineer_unit_id: Option<i64>,
@@ -89,7 +95,7 @@ pub struct Project {
 
 const SELECT: &str = "SELECT f.id, f.award_id, a.project_name, a.section_name, a.owner_unit_id,
         o.name AS owner_name, a.contractor_unit_id, c.name AS contractor_name, a.sector, a.section_kind,
-        a.award_price_fen, a.award_date, f.status, f.contract_price_fen, f.planned_start,
+        a.award_price_fen, a.award_date, f.status, f.contract_price_fen, f.signed_on, f.planned_start,
         f.planned_completion, f.supervisor_engineer_unit_id, f.version
     FROM filings f JOIN awards a ON a.id = f.award_id
     JOIN units o ON o.id = a.owner_unit_id JOIN units c ON c.id = a.contractor_unit_id
@@ -125,6 +131,89 @@ impl Project {
             _ => Ok(()),
         }
     }
+}
+
+impl Project {
+    /// The day the contract was signed (a filed project always has one).
+    pub fn signed_day(&self) -> Option<NaiveDate> {
+        self.signed_on.as_deref().and_then(iso_day)
+    }
+}
+
+fn iso_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// The revised contract price of the filing aliased `f`, for lists: the
+/// contract price plus its submitted changes.
+pub const REVISED_PRICE_SQL: &str =
+    "(f.contract_price_fen + COALESCE((SELECT CAST(SUM(c.price_delta_fen) AS BIGINT)
+    FROM project_changes c WHERE c.filing_id = f.id AND c.status = 'submitted'), 0))";
+
+/// The project's money and dates as of `as_of`: the original price moved by
+/// its submitted changes (approved by then), what was paid by then, by kind,
+/// and its open alerts. Changes and payments are the project's own records,
+/// so their sums belong here, where every module reads the project.
+pub async fn figures(
+    conn: &mut AnyConnection,
+    p: &Project,
+    as_of: NaiveDate,
+) -> Result<ProjectFigures, AppError> {
+    let day = as_of.to_string();
+    let (change_fen, change_days, change_count): (i64, i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(price_delta_fen), 0) AS BIGINT), CAST(COALESCE(SUM(days_delta), 0) AS BIGINT), COUNT(*)
+         FROM project_changes WHERE filing_id = $1 AND status = 'submitted' AND approved_on <= $2",
+    )
+    .bind(p.id)
+    .bind(&day)
+    .fetch_one(&mut *conn)
+    .await?;
+    let paid: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT kind, CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT), COUNT(*) FROM payments
+         WHERE filing_id = $1 AND status = 'submitted' AND paid_on <= $2 GROUP BY kind",
+    )
+    .bind(p.id)
+    .bind(&day)
+    .fetch_all(&mut *conn)
+    .await?;
+    let open_alerts: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM alerts WHERE filing_id = $1 AND cleared_on IS NULL",
+    )
+    .bind(p.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let paid_by_kind = PAYMENT_KINDS
+        .iter()
+        .map(|(code, _)| {
+            let sum = paid
+                .iter()
+                .filter(|(k, ..)| k == code)
+                .map(|(_, s, _)| *s)
+                .sum();
+            (code.to_string(), sum)
+        })
+        .collect();
+    let revised_completion = p
+        .planned_completion
+        .as_deref()
+        .and_then(iso_day)
+        .and_then(|d| d.checked_add_signed(chrono::Duration::days(change_days)))
+        .map(|d| d.to_string());
+    Ok(ProjectFigures {
+        filing_id: p.id,
+        label: p.label(),
+        contractor_name: p.contractor_name.clone(),
+        contract_price_fen: p.contract_price_fen.unwrap_or(0),
+        change_fen,
+        change_count,
+        change_days,
+        planned_completion: p.planned_completion.clone(),
+        revised_completion,
+        paid_fen: paid.iter().map(|(_, s, _)| s).sum(),
+        paid_by_kind,
+        payment_count: paid.iter().map(|(.., n)| n).sum(),
+        open_alerts,
+    })
 }
 
 async fn fetch(conn: &mut AnyConnection, id: i64, lock: bool) -> Result<Option<Project>, AppError> {

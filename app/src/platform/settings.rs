@@ -53,6 +53,43 @@ pub struct Settings {
     pub alert_attendance_pct: f64,
     /// Requests handled at once; more are answered 503 with Retry-After.
     pub max_in_flight: usize,
+    /// The money rules' thresholds (README: 预警规则).
+    pub money: MoneyRules,
+}
+
+/// Thresholds of the change and payment rules, each with its source in the
+/// README's table of alert rules.
+#[derive(Debug, Clone)]
+pub struct MoneyRules {
+    /// 预付款 above this share of the contract price (《建设工程价款结算暂行办法》第十二条: 10–30 %).
+    pub advance_max_pct: f64,
+    /// Cumulative payments at a progress payment below this share of the
+    /// completed work value confirmed then (财建〔2022〕183号: at least 80 %) …
+    pub progress_min_pct: f64,
+    /// … for contracts signed from this day (the notice's effective date).
+    pub progress_rule_from: NaiveDate,
+    /// After settlement, more held back than this share of the settlement (建质〔2017〕138号: at most 3 %).
+    pub retention_max_pct: f64,
+    /// 缺陷责任期 counted from the settlement payment, in months (建质〔2017〕138号: usually 12–24).
+    pub defects_months: u32,
+    /// Cumulative approved changes above this share of the original price (county practice).
+    pub change_max_pct: f64,
+    /// A single change of at least this amount (fen) needs approval above the owner unit.
+    pub change_large_fen: i64,
+}
+
+impl Default for MoneyRules {
+    fn default() -> Self {
+        Self {
+            advance_max_pct: 30.0,
+            progress_min_pct: 80.0,
+            progress_rule_from: NaiveDate::from_ymd_opt(2022, 8, 1).expect("valid date"),
+            retention_max_pct: 3.0,
+            defects_months: 24,
+            change_max_pct: 10.0,
+            change_large_fen: 500_000 * 100,
+        }
+    }
 }
 
 /// The date from which every contract must be filed (the county's notice).
@@ -83,6 +120,7 @@ impl Settings {
             checkin_max_speed_kmh: 150.0,
             alert_attendance_pct: 80.0,
             max_in_flight: 512,
+            money: MoneyRules::default(),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::io::Cursor;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The sheet's rows as text (numbers as Excel stores them).
-async fn sheet(s: &TestServer, c: &Client, path: &str) -> Vec<Vec<String>> {
+pub async fn sheet(s: &TestServer, c: &Client, path: &str) -> Vec<Vec<String>> {
     let r = c.get(s.url(path)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{path}");
     assert_eq!(r.headers()[header::CONTENT_TYPE], XLSX, "{path}");

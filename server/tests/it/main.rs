@@ -11,5 +11,7 @@ mod filings_http;
 mod helpers;
 mod http;
 mod matrix;
+mod money;
+mod money_http;
 mod supervision;
 mod units_users;

@@ -70,6 +70,12 @@ async fn every_server_function_is_guarded(b: Backend) {
             .unwrap()
             .to_string()
     };
+    // 城建's filed project with a change and a payment of its own.
+    app::features::filings::service::submit(&t.db, &owner, id)
+        .await
+        .unwrap();
+    let change = crate::money::a_change(t, &owner, id).await.to_string();
+    let payment = crate::money::a_payment(t, &owner, id).await.to_string();
     let award = scalar("SELECT MIN(award_id) FROM filings").await;
     let member = scalar("SELECT MIN(id) FROM roster_members").await;
     let att = scalar("SELECT MIN(id) FROM attachments").await;
@@ -283,6 +289,74 @@ async fn every_server_function_is_guarded(b: Backend) {
             Refused,
         ),
         call("checkin/projects", &[], Some(KEY), Refused),
+        // Changes, payments and the project's figures.
+        call(
+            "changes/list",
+            &[("q", ""), ("status", ""), ("filing_id", id), ("page", "1")],
+            Some(READERS),
+            Scoped,
+        ),
+        call("changes/get", &[("id", &change)], Some(READERS), Refused),
+        call(
+            "changes/save",
+            &[
+                ("id", &change),
+                ("filing_id", id),
+                ("kind", "cost"),
+                ("title", "冒名变更"),
+                ("content", "x"),
+                ("cause", "x"),
+                ("responsibility", "owner"),
+                ("price_delta", "1"),
+                ("days_delta", "0"),
+                ("approver", "x"),
+                ("approver_level", "owner"),
+                ("approval_no", "X-1"),
+                ("approved_on", "2024-08-01"),
+                ("reason", "x"),
+            ],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "payments/list",
+            &[("q", ""), ("status", ""), ("filing_id", id), ("page", "1")],
+            Some(READERS),
+            Scoped,
+        ),
+        call("payments/get", &[("id", &payment)], Some(READERS), Refused),
+        call(
+            "payments/defaults",
+            &[("filing_id", id)],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "payments/save",
+            &[
+                ("id", "0"),
+                ("filing_id", id),
+                ("kind", "advance"),
+                ("paid_on", "2024-08-01"),
+                ("amount", "1"),
+                ("payee", "x"),
+                ("voucher_no", "X-2"),
+                ("period_from", ""),
+                ("period_to", ""),
+                ("work_value", ""),
+                ("labour", "0"),
+                ("settlement", ""),
+                ("remarks", ""),
+            ],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "projects/figures",
+            &[("filing_id", id)],
+            Some(READERS),
+            Refused,
+        ),
         call("home/waiting", &[], Some(READERS), Scoped),
     ];
 
@@ -311,6 +385,10 @@ async fn every_server_function_is_guarded(b: Backend) {
             "api_tokens",
             "audit_log",
             "checkins",
+            "project_changes",
+            "payments",
+            "record_files",
+            "alerts",
         ] {
             n.push(t.count(table).await);
         }

@@ -31,7 +31,10 @@ const ALERTS: Sheet<Alert> = Sheet::new(
             Cell::Time(a.created_at),
             a.project.into(),
             a.period.into(),
-            a.message.into(),
+            match a.cleared_on {
+                Some(d) => format!("{}（已消除 {d}）", a.message).into(),
+                None => a.message.into(),
+            },
         ]
     },
 );

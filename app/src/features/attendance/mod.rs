@@ -45,6 +45,7 @@ pub const TRAIL: crate::platform::trail::TrailSpec = crate::platform::trail::Tra
         ("area_remove", "删除考勤区域"),
         ("calendar", "修改考勤日历"),
         ("alert", "预警"),
+        ("alert_clear", "预警消除"),
     ],
     fields: &[
         ("attendance_area", "考勤区域"),
@@ -133,6 +134,8 @@ pub struct Alert {
     pub period: String,
     pub message: String,
     pub created_at: i64,
+    /// The day the condition stopped holding (已消除), if it did.
+    pub cleared_on: Option<String>,
 }
 
 #[server(endpoint = "attendance/month")]

@@ -494,7 +494,10 @@ pub fn AlertsPage() -> impl IntoView {
                     datetime(a.created_at).into_any(),
                     a.project.into_any(),
                     a.period.into_any(),
-                    a.message.into_any(),
+                    view! {
+                        <span class:muted=a.cleared_on.is_some()>{a.message}</span>
+                        {a.cleared_on.map(|d| view! { " " <span class="badge badge-off">{format!("已消除 {d}")}</span> })}
+                    }.into_any(),
                 ]
                 empty="暂无预警"
             />

@@ -1016,9 +1016,9 @@ fn on_roster(day: NaiveDate, joined: NaiveDate, left: Option<NaiveDate>) -> bool
 pub async fn alerts(db: &Db, actor: &Actor) -> Result<Vec<Alert>, AppError> {
     let s = ScopeBinds::of(actor);
     let rows = sqlx::query(&format!(
-        "SELECT x.id, x.kind, a.project_name, a.section_name, x.period, x.message, x.created_at
+        "SELECT x.id, x.kind, a.project_name, a.section_name, x.period, x.message, x.created_at, x.cleared_on
          FROM alerts x JOIN filings f ON f.id = x.filing_id JOIN awards a ON a.id = f.award_id
-         WHERE {} ORDER BY x.created_at DESC, x.id DESC LIMIT 200",
+         WHERE {} ORDER BY (CASE WHEN x.cleared_on IS NULL THEN 0 ELSE 1 END), x.created_at DESC, x.id DESC LIMIT 200",
         scope_sql(1)
     ))
     .bind(s.mode)
@@ -1039,6 +1039,7 @@ pub async fn alerts(db: &Db, actor: &Actor) -> Result<Vec<Alert>, AppError> {
                 period: r.try_get("period")?,
                 message: r.try_get("message")?,
                 created_at: r.try_get("created_at")?,
+                cleared_on: r.try_get("cleared_on")?,
             })
         })
         .collect()

@@ -16,6 +16,7 @@ use crate::{
     kit::{
         form::{FormAlert, FormErrors, SelectField, SubmitButton, TextField, successes},
         layout::PageHeader,
+        records::ProjectFiguresCard,
         status::Loaded,
         table::{DataTable, ExportLink, FilterBar, Page, Pager, id_param, page_param, text_param},
     },
@@ -166,6 +167,8 @@ pub fn FilingPage() -> impl IntoView {
         <PageHeader title="合同备案">
             <a class="btn" href=move || format!("/filings/{}/areas", id.get())>"考勤区域"</a>
             <a class="btn" href=move || format!("/attendance?filing_id={}", id.get())>"考勤统计"</a>
+            <a class="btn" href=move || format!("/changes?filing_id={}", id.get())>"项目变更"</a>
+            <a class="btn" href=move || format!("/payments?filing_id={}", id.get())>"资金拨付"</a>
             <a class="btn" href="/filings">"返回列表"</a>
         </PageHeader>
         <Show when=move || saved.get() == "1"><div class="alert alert-ok" role="status">"已保存"</div></Show>
@@ -202,6 +205,7 @@ pub fn FilingPage() -> impl IntoView {
                 })}
             }
         }}/>
+        <ProjectFiguresCard filing_id=id/>
         <ChangeHistory entity="filing" id version/>
     }
 }

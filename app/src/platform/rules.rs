@@ -1,0 +1,199 @@
+//! The alert engine's core: a rule is a unit of its own (code, name, the
+//! rule it rests on, severity, one evaluation as of a day); the engine keeps
+//! the `alerts` table true to what the rules find. An alert is raised once
+//! while its condition holds (one open alert per rule, project and subject),
+//! carries the figures and the day it started, and is cleared (已消除, with
+//! the day) when the condition no longer holds. Nothing is deleted.
+//!
+//! Features own their rules (`features/<name>/rules/`); `features::RULES`
+//! lists them. The attendance rule still raises its monthly alerts itself.
+use super::{
+    audit::{AuditedTx, Who},
+    db::Db,
+    settings::Settings,
+    time::now_ms,
+};
+use crate::error::AppError;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// How serious a broken rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Severity {
+    /// 提示: to be aware of.
+    Notice,
+    /// 一般: to be corrected.
+    Warning,
+    /// 严重: to be corrected now (may lead to a 督办).
+    Serious,
+}
+
+impl Severity {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Notice => "notice",
+            Self::Warning => "warning",
+            Self::Serious => "serious",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Notice => "提示",
+            Self::Warning => "一般",
+            Self::Serious => "严重",
+        }
+    }
+}
+
+/// What a rule is, for people and for the engine.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// Stored as the alert's `kind`.
+    pub code: &'static str,
+    /// 预付款超比例.
+    pub name: &'static str,
+    /// The rule it rests on, a line a supervisor can read.
+    pub basis: &'static str,
+    pub severity: Severity,
+}
+
+/// One broken rule: a project, and within it the subject (a payment, a
+/// change, or the project itself as "").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub filing_id: i64,
+    pub subject: String,
+    /// The day the condition started.
+    pub since: NaiveDate,
+    /// The figures that broke the rule, in words.
+    pub message: String,
+    /// The same figures as data (kept with the alert).
+    pub figures: serde_json::Value,
+}
+
+#[async_trait::async_trait]
+pub trait Rule: Send + Sync {
+    fn info(&self) -> &'static RuleInfo;
+    /// Everything that breaks the rule as of `as_of`, read in a few
+    /// statements (never one per project).
+    async fn evaluate(
+        &self,
+        db: &Db,
+        settings: &Settings,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Finding>, AppError>;
+}
+
+/// What one run raised and cleared: (rule code, filing id, message).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Outcome {
+    pub raised: Vec<(String, i64, String)>,
+    pub cleared: Vec<(String, i64, String)>,
+}
+
+/// One run at a time per process: a run that started after a write reads
+/// that write, and never overtakes an earlier run with older findings.
+static RUNNING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+#[derive(Serialize)]
+struct AlertSnap<'a> {
+    alert: &'a str,
+}
+
+/// Evaluates `rules` as of `as_of` and brings the open alerts in line.
+pub async fn run(
+    db: &Db,
+    settings: &Settings,
+    rules: &[&dyn Rule],
+    as_of: NaiveDate,
+) -> Result<Outcome, AppError> {
+    let _one = RUNNING.lock().await;
+    let mut found = Vec::with_capacity(rules.len());
+    for rule in rules {
+        found.push((rule.info(), rule.evaluate(db, settings, as_of).await?));
+    }
+    let who = Who::system("预警规则");
+    let mut tx = AuditedTx::begin(db, &who).await?;
+    let mut out = Outcome::default();
+    let day = as_of.to_string();
+    for (info, findings) in found {
+        let open: Vec<(i64, i64, String, String)> = sqlx::query_as(
+            "SELECT id, filing_id, subject, message FROM alerts
+             WHERE kind = $1 AND cleared_on IS NULL AND user_id IS NULL",
+        )
+        .bind(info.code)
+        .fetch_all(tx.conn())
+        .await?;
+        let open_keys: HashMap<(i64, &str), (i64, &str)> = open
+            .iter()
+            .map(|(id, f, s, m)| ((*f, s.as_str()), (*id, m.as_str())))
+            .collect();
+        let found_keys: HashSet<(i64, &str)> = findings
+            .iter()
+            .map(|f| (f.filing_id, f.subject.as_str()))
+            .collect();
+        for f in &findings {
+            if open_keys.contains_key(&(f.filing_id, f.subject.as_str())) {
+                continue;
+            }
+            let message = format!("{}：{}", info.name, f.message);
+            let done = sqlx::query(
+                "INSERT INTO alerts (kind, filing_id, user_id, period, message, created_at, subject, severity, figures, started_on)
+                 VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+            )
+            .bind(info.code)
+            .bind(f.filing_id)
+            .bind(f.since.to_string())
+            .bind(&message)
+            .bind(now_ms())
+            .bind(&f.subject)
+            .bind(info.severity.code())
+            .bind(f.figures.to_string())
+            .bind(f.since.to_string())
+            .execute(tx.conn())
+            .await?;
+            if done.rows_affected() == 1 {
+                tx.record(
+                    "filing",
+                    f.filing_id,
+                    "alert",
+                    None,
+                    Some(&AlertSnap { alert: &message }),
+                )
+                .await?;
+                out.raised
+                    .push((info.code.to_string(), f.filing_id, message));
+            }
+        }
+        for ((filing_id, subject), (id, message)) in &open_keys {
+            if found_keys.contains(&(*filing_id, *subject)) {
+                continue;
+            }
+            sqlx::query("UPDATE alerts SET cleared_on = $1 WHERE id = $2")
+                .bind(&day)
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+            tx.record(
+                "filing",
+                *filing_id,
+                "alert_clear",
+                Some(&AlertSnap { alert: message }),
+                Some(&AlertSnap { alert: "已消除" }),
+            )
+            .await?;
+            out.cleared
+                .push((info.code.to_string(), *filing_id, message.to_string()));
+        }
+    }
+    if !out.raised.is_empty() || !out.cleared.is_empty() {
+        tx.commit().await?;
+    }
+    Ok(out)
+}
+
+/// `a` as a percentage of `b`, for messages ("31.2%").
+pub fn share(a: i64, b: i64) -> String {
+    format!("{:.1}%", crate::domain::records::pct(a, b))
+}
