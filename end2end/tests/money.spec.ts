@@ -87,7 +87,7 @@ test('an owner records an advance payment over 30 % and sees it flagged', async 
   await expect(page).toHaveURL(/\/payments\/\d+\?done=saved/);
   await hydrated(page, 'PaymentPage');
   await fileAndSubmit(page, 'PaymentPage');
-  await expect(page.locator('.summary .badge-bad')).toHaveText('预付款超比例');
+  await expect(page.locator('.summary .badge-bad', { hasText: '预付款超比例' })).toBeVisible();
   // Listed with its flag, and exported.
   await page.goto(`/payments?filing_id=${id}&status=flagged`);
   await hydrated(page, 'PaymentsPage');

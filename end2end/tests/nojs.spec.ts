@@ -44,3 +44,32 @@ test('a form refused without JavaScript comes back with what was typed', async (
   await page.goto('/admin/units/new');
   await expect(page.getByLabel('单位名称')).toHaveValue('');
 });
+
+test('a payment is recorded, documented and submitted without JavaScript', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('用户名或手机号').fill('jiaoyu');
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登 录' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/payments/new?filing_id=1');
+  await page.getByLabel('拨付类型').selectOption({ label: '其他' });
+  await page.getByLabel('拨付日期').fill('2026-11-28');
+  await page.getByLabel('拨付金额（元）').fill('-3000');
+  await page.getByLabel('凭证号').fill('NOJS-ZF-01');
+  await page.getByRole('button', { name: '保存草稿' }).click();
+  // Refused at the field, with what was typed kept.
+  await expect(page.locator('#f-amount-err')).toContainText('大于 0');
+  await expect(page.getByLabel('凭证号')).toHaveValue('NOJS-ZF-01');
+  await page.getByLabel('拨付金额（元）').fill('3000');
+  await page.getByRole('button', { name: '保存草稿' }).click();
+  await expect(page).toHaveURL(/\/payments\/\d+\?done=saved/);
+  await page.locator('#files input[name=file]').setInputFiles({
+    name: '凭证.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+  });
+  await page.locator('#files').getByRole('button', { name: '上传' }).click();
+  await expect(page).toHaveURL(/done=uploaded/);
+  await page.getByRole('button', { name: '提交登记' }).click();
+  await expect(page).toHaveURL(/done=submitted/);
+  await expect(page.locator('.summary')).toContainText('已登记');
+});

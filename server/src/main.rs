@@ -30,6 +30,21 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The alert rules.
+    Alerts {
+        #[command(subcommand)]
+        command: AlertsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AlertsCommand {
+    /// Evaluate every rule as of a day; print what was raised and cleared.
+    Evaluate {
+        /// The day (YYYY-MM-DD); default today (Beijing time).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,6 +84,9 @@ async fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify(settings).await,
+        Command::Alerts {
+            command: AlertsCommand::Evaluate { as_of },
+        } => evaluate(settings, as_of.unwrap_or_else(app::platform::time::today)).await,
     }
 }
 
@@ -208,6 +226,39 @@ async fn serve(
 
 async fn shutdown() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn evaluate(
+    settings: app::platform::settings::Settings,
+    as_of: chrono::NaiveDate,
+) -> ExitCode {
+    let db = match app::platform::db::Db::connect(&settings.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("无法连接数据库：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match app::platform::rules::run(&db, &settings, &app::features::rules(), as_of).await {
+        Ok(out) => {
+            println!(
+                "预警规则（截至 {as_of}）：新增 {} 条，消除 {} 条",
+                out.raised.len(),
+                out.cleared.len()
+            );
+            for (code, filing, message) in &out.raised {
+                println!("  新增 [{code}] 项目 {filing}：{message}");
+            }
+            for (code, filing, message) in &out.cleared {
+                println!("  消除 [{code}] 项目 {filing}：{message}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("预警规则运行失败：{e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn verify(settings: app::platform::settings::Settings) -> ExitCode {

@@ -47,6 +47,7 @@ pub const TRAIL: &[&crate::platform::trail::TrailSpec] = &[
     &attendance::TRAIL,
     &changes::TRAIL,
     &payments::TRAIL,
+    &crate::platform::records::TRAIL,
 ];
 
 /// Every kind of project record the record kit serves (files, submit, void).

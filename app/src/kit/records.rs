@@ -60,7 +60,7 @@ pub fn FiguresCard(figures: ProjectFigures) -> impl IntoView {
         .collect_view();
     view! {
         <section class="card figures" aria-label="合同金额">
-            <h2>"合同金额与拨付"</h2>
+            <h2>"合同金额与拨付" <span class="muted">{f.label.clone()}</span></h2>
             <div class="stats">
                 <div class="stat"><strong class="num">{Fen(f.contract_price_fen).wan()}</strong><span>"原合同价（万元）"</span></div>
                 <div class="stat"><strong class="num">{crate::domain::records::signed_wan(f.change_fen)}</strong><span>{format!("已批准变更 {} 项（万元）", f.change_count)}</span></div>
@@ -68,7 +68,7 @@ pub fn FiguresCard(figures: ProjectFigures) -> impl IntoView {
                 <div class="stat stat-key"><strong class="num">{Fen(f.revised_fen().max(0)).wan()}</strong><span>"修订后合同价（万元）"</span></div>
                 <div class="stat"><strong class="num">{Fen(f.paid_fen).wan()}</strong><span>{format!("累计拨付 {} 笔（万元）", f.payment_count)}</span></div>
                 <div class="stat" class:stat-bad=over><strong class="num">{pct_text(f.paid_pct())}</strong><span>"拨付占修订后合同价"</span></div>
-                <div class="stat" class:stat-bad=over><strong class="num">{crate::domain::records::signed_wan(f.balance_fen())}</strong><span>{if over { "超付（万元）" } else { "未付余额（万元）" }}</span></div>
+                <div class="stat" class:stat-bad=over><strong class="num">{Fen(f.balance_fen().abs()).wan()}</strong><span>{if over { "超付（万元）" } else { "未付余额（万元）" }}</span></div>
             </div>
             <dl class="facts">
                 <dt>"计划竣工"</dt><dd>{f.planned_completion.clone().unwrap_or_else(|| "—".into())}</dd>

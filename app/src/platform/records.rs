@@ -32,6 +32,17 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
+/// The trail's words for what the record kit writes, for every record kind.
+pub const TRAIL: super::trail::TrailSpec = super::trail::TrailSpec {
+    entities: &[],
+    actions: &[("register", "提交登记"), ("void", "作废")],
+    fields: &[
+        ("status", "状态"),
+        ("reason", "原因"),
+        ("attachment", "附件"),
+    ],
+};
+
 /// What a feature declares about one kind of record.
 #[derive(Debug)]
 pub struct RecordKind {
@@ -195,7 +206,7 @@ pub async fn submit(db: &Db, actor: &Actor, kind: &RecordKind, id: i64) -> Resul
     tx.record(
         kind.entity,
         id,
-        "submit",
+        "register",
         Some(&StatusSnap {
             status: RecordStatus::Draft.label(),
             reason: None,

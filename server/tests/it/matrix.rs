@@ -332,6 +332,12 @@ async fn every_server_function_is_guarded(b: Backend) {
             Refused,
         ),
         call(
+            "payments/timeline",
+            &[("filing_id", id)],
+            Some(READERS),
+            Refused,
+        ),
+        call(
             "payments/save",
             &[
                 ("id", "0"),

@@ -206,7 +206,7 @@ async fn changes_move_the_revised_price_and_completion(b: Backend) {
     .fetch_all(&t.db.pool)
     .await
     .unwrap();
-    assert_eq!(steps, ["create", "attach", "submit", "correct", "void"]);
+    assert_eq!(steps, ["create", "attach", "register", "correct", "void"]);
 }
 
 async fn payments_add_up_by_kind(b: Backend) {
@@ -244,6 +244,17 @@ async fn payments_add_up_by_kind(b: Backend) {
     assert_eq!(f.balance_fen(), 1_258_000_000 - 290_800_000);
     let shown = payments::service::get(&t.db, &owner, p).await.unwrap();
     assert_eq!(shown.prior_fen, 125_800_000);
+    // The timeline runs in date order with its running total.
+    let line = payments::service::timeline(&t.db, &owner, id)
+        .await
+        .unwrap();
+    assert_eq!(
+        line.iter()
+            .map(|x| (x.id, x.cumulative_fen))
+            .collect::<Vec<_>>(),
+        [(a, 125_800_000), (p, 290_800_000)]
+    );
+    assert!((line[0].cumulative_pct - 10.0).abs() < 1e-9);
     // The list shows them, newest first; the supervisor of the sector too.
     let filter = ListFilter::parse("", "", id);
     let list = payments::service::list(&t.db, &owner, &filter, 1)

@@ -49,7 +49,7 @@ pub const TRAIL: crate::platform::trail::TrailSpec = {
                 table: "project_changes",
             },
         )],
-        actions: &[("void", "作废")],
+        actions: &[],
         fields: &[
             ("change_kind", "变更类型"),
             ("title", "变更标题"),
@@ -62,8 +62,6 @@ pub const TRAIL: crate::platform::trail::TrailSpec = {
             ("approver_level", "审批层级"),
             ("approval_no", "批准文号"),
             ("approved_on", "批准日期"),
-            ("status", "状态"),
-            ("reason", "原因"),
         ],
     }
 };

@@ -58,11 +58,11 @@ pub fn ChangesPage() -> impl IntoView {
                     columns=vec!["项目 / 标段", "变更", "变更金额（元）", "工期（天）", "批准文号 / 日期", "状态"]
                     rows=page.items
                     row=|c: ChangeRow| vec![
-                        view! { <a href=format!("/changes?filing_id={}", c.filing_id)>{c.project}</a><br/><span class="muted">{c.owner_name}</span> }.into_any(),
-                        view! { <a href=format!("/changes/{}", c.id)><strong>{c.title}</strong></a><br/><span class="muted">{label_of(&CHANGE_KINDS, &c.kind)}</span> }.into_any(),
+                        view! { <div><a href=format!("/changes?filing_id={}", c.filing_id)>{c.project}</a><br/><span class="muted">{c.owner_name}</span></div> }.into_any(),
+                        view! { <div><a href=format!("/changes/{}", c.id)><strong>{c.title}</strong></a><br/><span class="muted">{label_of(&CHANGE_KINDS, &c.kind)}</span></div> }.into_any(),
                         delta_cell(c.price_delta_fen),
                         view! { <span class="num">{if c.days_delta > 0 { format!("+{}", c.days_delta) } else { c.days_delta.to_string() }}</span> }.into_any(),
-                        view! { {c.approval_no}<br/><span class="muted">{c.approved_on}</span> }.into_any(),
+                        view! { <div>{c.approval_no}<br/><span class="muted nowrap">{c.approved_on}</span></div> }.into_any(),
                         view! { <div class="cell-actions">{status_badge(c.status)} {flag_badges(c.flags)}</div> }.into_any(),
                     ]
                     empty="暂无变更记录"
@@ -160,17 +160,9 @@ pub fn ChangePage() -> impl IntoView {
     let id = id_param();
     let save = ServerAction::<SaveChange>::new();
     let change = Resource::new(move || id.get(), get_change);
-    let filing = Memo::new(move |_| {
-        change
-            .get()
-            .and_then(Result::ok)
-            .map(|c| c.filing_id)
-            .unwrap_or(0)
-    });
     view! {
         <Title text="项目变更 · 标后履约监管"/>
         <PageHeader title="项目变更">
-            <a class="btn" href=move || format!("/changes?filing_id={}", filing.get())>"本项目全部变更"</a>
             <a class="btn" href="/changes">"返回列表"</a>
         </PageHeader>
         <RecordNotice/>
@@ -190,7 +182,11 @@ pub fn ChangePage() -> impl IntoView {
                         <div class="stat"><strong class="num">{format!("{:.2}%", c.share_pct())}</strong><span>"累计占原合同价"</span></div>
                     </div>
                     <dl class="facts">
-                        <dt>"项目"</dt><dd><a href=format!("/filings/{}", c.filing_id)>{c.project.clone()}</a></dd>
+                        <dt>"项目"</dt>
+                        <dd>
+                            <a href=format!("/filings/{}", c.filing_id)>{c.project.clone()}</a>
+                            " · " <a href=format!("/changes?filing_id={}", c.filing_id)>"本项目全部变更"</a>
+                        </dd>
                         <dt>"变更类型 / 责任方"</dt><dd>{label_of(&CHANGE_KINDS, &c.kind)} " / " {label_of(&RESPONSIBILITIES, &c.responsibility)}</dd>
                         <dt>"变更金额"</dt><dd>{signed_yuan(c.price_delta_fen)} " 元"</dd>
                         <dt>"工期变化"</dt><dd>{c.days_delta} " 天"</dd>

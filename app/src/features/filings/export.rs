@@ -34,6 +34,7 @@ const FILINGS: Sheet<FilingRow> = Sheet::new(
         "补录",
         "价格偏离",
         "更新时间",
+        "修订后合同价（元）",
     ],
     &[Role::Admin, Role::Supervisor, Role::Owner],
     |r| {
@@ -50,6 +51,7 @@ const FILINGS: Sheet<FilingRow> = Sheet::new(
             yes(r.back_entry),
             yes(r.price_flag),
             Cell::Time(r.updated_at),
+            Cell::Money(r.revised_price_fen),
         ]
     },
 );

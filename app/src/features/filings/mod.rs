@@ -102,6 +102,8 @@ pub struct FilingRow {
     pub status: crate::domain::FilingStatus,
     pub contract_no: Option<String>,
     pub contract_price_fen: Option<i64>,
+    /// The contract price moved by its submitted changes.
+    pub revised_price_fen: Option<i64>,
     pub signed_on: Option<String>,
     pub back_entry: bool,
     pub price_flag: bool,

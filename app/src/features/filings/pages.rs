@@ -85,7 +85,12 @@ pub fn FilingsPage() -> impl IntoView {
                         f.owner_name.into_any(),
                         f.contractor_name.into_any(),
                         f.contract_no.unwrap_or_else(|| "—".into()).into_any(),
-                        view! { <span class="num">{f.contract_price_fen.map(|v| Fen(v).wan()).unwrap_or_else(|| "—".into())}</span> }.into_any(),
+                        view! {
+                            <span class="num">{f.contract_price_fen.map(|v| Fen(v).wan()).unwrap_or_else(|| "—".into())}</span>
+                            {(f.revised_price_fen != f.contract_price_fen).then(|| view! {
+                                <br/><span class="muted" title="含已批准变更">"修订 " {f.revised_price_fen.map(|v| Fen(v.max(0)).wan())}</span>
+                            })}
+                        }.into_any(),
                         f.signed_on.unwrap_or_else(|| "—".into()).into_any(),
                         view! { <div class="cell-actions">{status_badge(f.status)} {flags(f.back_entry, f.price_flag)}</div> }.into_any(),
                     ]

@@ -354,6 +354,7 @@ fn row_to_filing(r: &AnyRow) -> Result<FilingRow, AppError> {
             .map_err(|_| AppError::Internal)?,
         contract_no: r.try_get("contract_no")?,
         contract_price_fen: r.try_get("contract_price_fen")?,
+        revised_price_fen: r.try_get("revised_price_fen")?,
         signed_on: r.try_get("signed_on")?,
         back_entry: r.try_get::<i64, _>("back_entry")? != 0,
         price_flag: r.try_get::<i64, _>("price_flag")? != 0,
@@ -396,8 +397,10 @@ pub async fn list(
         .await?;
     let rows = sqlx::query(&format!(
         "SELECT f.id, a.project_name, a.section_name, o.name AS owner_name, c.name AS contractor_name,
-                f.status, f.contract_no, f.contract_price_fen, f.signed_on, f.back_entry, f.price_flag, f.updated_at
-         {from} {filter} ORDER BY f.updated_at DESC, f.id DESC LIMIT $6 OFFSET $7"
+                f.status, f.contract_no, f.contract_price_fen, {revised} AS revised_price_fen, f.signed_on,
+                f.back_entry, f.price_flag, f.updated_at
+         {from} {filter} ORDER BY f.updated_at DESC, f.id DESC LIMIT $6 OFFSET $7",
+        revised = project::REVISED_PRICE_SQL
     ))
     .bind(s.mode)
     .bind(s.unit)

@@ -30,12 +30,18 @@ pub struct Waiting {
     pub flagged: i64,
     /// Alerts raised (the latest 200 at most).
     pub alerts: i64,
+    /// Payments with an open alert (超付, 预付款超比例 …).
+    pub flagged_payments: i64,
+    /// Changes and payments still in draft (their document not yet uploaded
+    /// or not submitted).
+    pub record_drafts: i64,
 }
 
 #[server(endpoint = "home/waiting")]
 pub async fn fetch_waiting() -> Result<Waiting, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
-        use crate::features::{attendance, awards, filings};
+        use crate::features::{attendance, awards, changes, filings, payments};
+        let of = |status: &str| crate::platform::records::ListFilter::parse("", status, 0);
         let db = &st.db;
         Ok(Waiting {
             to_file: awards::service::list(db, &actor, "", "pending", 1)
@@ -49,6 +55,15 @@ pub async fn fetch_waiting() -> Result<Waiting, AppError> {
                 .total,
             flagged: attendance::service::flagged(db, &actor).await?.len() as i64,
             alerts: attendance::service::alerts(db, &actor).await?.len() as i64,
+            flagged_payments: payments::service::list(db, &actor, &of("flagged"), 1)
+                .await?
+                .total,
+            record_drafts: changes::service::list(db, &actor, &of("draft"), 1)
+                .await?
+                .total
+                + payments::service::list(db, &actor, &of("draft"), 1)
+                    .await?
+                    .total,
         })
     })
 }
@@ -105,6 +120,18 @@ fn WaitingTiles(w: Waiting) -> impl IntoView {
             "位置合规但有异常迹象，待核查",
         ),
         (w.alerts, "/alerts", "预警", "规则触发的预警"),
+        (
+            w.flagged_payments,
+            "/payments?status=flagged",
+            "拨付预警",
+            "超付、预付款超比例、进度款不足等",
+        ),
+        (
+            w.record_drafts,
+            "/payments?status=draft",
+            "变更/拨付草稿",
+            "尚未上传文件或尚未提交登记",
+        ),
     ];
     view! {
         <section class="card" aria-label="待办">

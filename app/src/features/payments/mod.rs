@@ -112,6 +112,18 @@ impl Payment {
     }
 }
 
+/// One submitted payment on a project's timeline, with the running total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelinePoint {
+    pub id: i64,
+    pub paid_on: String,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub cumulative_fen: i64,
+    /// Cumulative as a share of the revised contract price (percent).
+    pub cumulative_pct: f64,
+}
+
 /// A new payment's defaults for a project: the payee is its contractor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentDefaults {
@@ -135,6 +147,15 @@ pub async fn list_payments(
 pub async fn get_payment(id: i64) -> Result<Payment, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| service::get(
         &st.db, &actor, id
+    )
+    .await)
+}
+
+/// The project's submitted payments in date order, with running totals.
+#[server(endpoint = "payments/timeline")]
+pub async fn payment_timeline(filing_id: i64) -> Result<Vec<TimelinePoint>, AppError> {
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| service::timeline(
+        &st.db, &actor, filing_id
     )
     .await)
 }

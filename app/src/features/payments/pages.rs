@@ -1,4 +1,7 @@
-use super::{Payment, PaymentRow, SavePayment, get_payment, list_payments, new_payment_defaults};
+use super::{
+    Payment, PaymentRow, SavePayment, TimelinePoint, get_payment, list_payments,
+    new_payment_defaults, payment_timeline,
+};
 use crate::{
     domain::{
         Fen, RecordStatus, Role, label_of, records::PAYMENT_FILE_KINDS, records::PAYMENT_KINDS,
@@ -37,6 +40,16 @@ pub fn PaymentsPage() -> impl IntoView {
         move || (q.get(), status.get(), filing.get(), page.get()),
         |(q, s, f, p)| list_payments(q, s, f, p),
     );
+    let timeline = Resource::new(
+        move || filing.get(),
+        |f| async move {
+            if f == 0 {
+                Ok(Vec::new())
+            } else {
+                payment_timeline(f).await
+            }
+        },
+    );
     view! {
         <Title text="资金拨付 · 标后履约监管"/>
         <PageHeader title="资金拨付">
@@ -47,6 +60,12 @@ pub fn PaymentsPage() -> impl IntoView {
         <Show when=move || filing.get() != 0>
             <ProjectFiguresCard filing_id=filing/>
         </Show>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let points = timeline.await.unwrap_or_default();
+                (!points.is_empty()).then(|| view! { <Timeline points/> })
+            })}
+        </Transition>
         <FilterBar placeholder="项目、凭证号或收款单位" select="status" select_label="状态" options=record_status_options() all_label="全部状态" export="/export/payments.xlsx"/>
         <Loaded resource=list children={|page: Page<PaymentRow>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
@@ -55,12 +74,12 @@ pub fn PaymentsPage() -> impl IntoView {
                     columns=vec!["拨付日期", "项目 / 标段", "类型", "金额（元）", "其中人工费（元）", "收款单位 / 凭证号", "状态"]
                     rows=page.items
                     row=|r: PaymentRow| vec![
-                        view! { <a href=format!("/payments/{}", r.id)><strong>{r.paid_on}</strong></a> }.into_any(),
-                        view! { <a href=format!("/payments?filing_id={}", r.filing_id)>{r.project}</a><br/><span class="muted">{r.owner_name}</span> }.into_any(),
+                        view! { <a class="nowrap" href=format!("/payments/{}", r.id)><strong>{r.paid_on}</strong></a> }.into_any(),
+                        view! { <div><a href=format!("/payments?filing_id={}", r.filing_id)>{r.project}</a><br/><span class="muted">{r.owner_name}</span></div> }.into_any(),
                         label_of(&PAYMENT_KINDS, &r.kind).into_any(),
                         view! { <span class="num">{Fen(r.amount_fen).yuan()}</span> }.into_any(),
                         view! { <span class="num">{Fen(r.labour_fen).yuan()}</span> }.into_any(),
-                        view! { {r.payee}<br/><span class="muted">{r.voucher_no}</span> }.into_any(),
+                        view! { <div>{r.payee}<br/><span class="muted">{r.voucher_no}</span></div> }.into_any(),
                         view! { <div class="cell-actions">{status_badge(r.status)} {flag_badges(r.flags)}</div> }.into_any(),
                     ]
                     empty="暂无拨付记录"
@@ -68,6 +87,32 @@ pub fn PaymentsPage() -> impl IntoView {
                 <Pager total page=p pages/>
             }
         }}/>
+    }
+}
+
+/// 拨付时间线: each submitted payment in date order, with the running total as
+/// a bar against the revised contract price (plain HTML, prints as it shows).
+#[component]
+fn Timeline(points: Vec<TimelinePoint>) -> impl IntoView {
+    view! {
+        <section class="card" aria-label="拨付时间线">
+            <h2>"拨付时间线"</h2>
+            <ol class="pay-timeline">
+                {points.into_iter().map(|t| {
+                    let width = format!("width: {:.1}%", t.cumulative_pct.clamp(0.0, 100.0));
+                    let over = t.cumulative_pct > 100.0;
+                    view! {
+                        <li>
+                            <a href=format!("/payments/{}", t.id)><time>{t.paid_on}</time></a>
+                            <span class="pt-kind">{label_of(&PAYMENT_KINDS, &t.kind)}</span>
+                            <span class="num pt-amount">{Fen(t.amount_fen).wan()} " 万元"</span>
+                            <span class="pt-bar" class:over=over><i style=width></i></span>
+                            <span class="num pt-total">"累计 " {Fen(t.cumulative_fen).wan()} " 万元 · " {format!("{:.1}%", t.cumulative_pct)}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
     }
 }
 

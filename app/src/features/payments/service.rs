@@ -1,6 +1,6 @@
 //! Payments: the form's parser, drafts and corrections, the list in scope and
 //! one payment with the running total before it.
-use super::{Payment, PaymentDefaults, PaymentRow, RECORD};
+use super::{Payment, PaymentDefaults, PaymentRow, RECORD, TimelinePoint};
 use crate::{
     domain::{
         Fen, RecordStatus, Role, code_of, label_of, parse_date, record_line, record_prose,
@@ -464,6 +464,42 @@ pub async fn list(
         page,
         per_page: PER_PAGE,
     })
+}
+
+/// A project's submitted payments in date order, each with the running
+/// total and its share of the revised price.
+pub async fn timeline(
+    db: &Db,
+    actor: &Actor,
+    filing_id: i64,
+) -> Result<Vec<TimelinePoint>, AppError> {
+    let mut conn = db.pool.acquire().await?;
+    let p = project::read(&mut conn, actor, filing_id).await?;
+    let revised = project::figures(&mut conn, &p, today())
+        .await?
+        .revised_fen();
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT id, paid_on, kind, amount_fen FROM payments
+         WHERE filing_id = $1 AND status = 'submitted' ORDER BY paid_on, id",
+    )
+    .bind(p.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut sum = 0;
+    Ok(rows
+        .into_iter()
+        .map(|(id, paid_on, kind, amount_fen)| {
+            sum += amount_fen;
+            TimelinePoint {
+                id,
+                paid_on,
+                kind,
+                amount_fen,
+                cumulative_fen: sum,
+                cumulative_pct: crate::domain::records::pct(sum, revised),
+            }
+        })
+        .collect())
 }
 
 /// One payment with the total paid before it.

@@ -16,7 +16,7 @@ pub struct Overpaid;
 static INFO: RuleInfo = RuleInfo {
     code: "overpaid",
     name: "累计拨付超合同价",
-    basis: "《政府投资条例》第二十一条、《建设工程价款结算暂行办法》：按合同约定和批准的变更拨付，不得超付",
+    basis: "《政府投资条例》第二十三条：建设投资原则上不得超过核定概算；按合同价及批准的变更拨付，不得超付",
     severity: Severity::Serious,
 };
 
