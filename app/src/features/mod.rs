@@ -76,6 +76,15 @@ pub fn rule_name(code: &str) -> &'static str {
         .unwrap_or("预警")
 }
 
+/// The names of the rules behind a record's open alerts (codes from
+/// `platform::records::open_flags`).
+#[cfg(feature = "ssr")]
+pub fn flag_names(codes: Option<&Vec<String>>) -> Vec<String> {
+    codes
+        .map(|c| c.iter().map(|code| rule_name(code).to_string()).collect())
+        .unwrap_or_default()
+}
+
 /// Evaluates the rules as of today (after a record's state changed, and
 /// hourly). A failure is logged: the write it follows has landed.
 #[cfg(feature = "ssr")]

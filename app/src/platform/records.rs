@@ -642,14 +642,25 @@ async fn download(State(st): State<AppState>, acting: Acting, Path(id): Path<i64
         Ok(v) => v,
         Err(e) => return refusal(e),
     };
-    match st.files.get(&sha).await {
+    inline_file(&st.files, &name, content_type, &sha).await
+}
+
+/// A stored file shown inline in the browser (never sniffed as another
+/// type, never cached), or the refusal if it cannot be read.
+pub async fn inline_file(
+    files: &super::storage::FileStore,
+    name: &str,
+    content_type: String,
+    sha: &str,
+) -> Response {
+    match files.get(sha).await {
         Ok(bytes) => (
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, content_type),
                 (
                     header::CONTENT_DISPOSITION,
-                    crate::kit::export::disposition("inline", &name),
+                    crate::kit::export::disposition("inline", name),
                 ),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
                 (header::CACHE_CONTROL, "private, no-store".into()),
@@ -725,6 +736,95 @@ pub fn bind_list<'q>(
         .bind(f.filing_id)
         .bind(f.status.clone())
         .bind(super::db::like_pattern(&f.q))
+}
+
+/// A list row of a record kind: its id, and where the names of its open
+/// alerts go.
+pub trait Flagged {
+    fn record_id(&self) -> i64;
+    fn set_flags(&mut self, names: Vec<String>);
+}
+
+/// One page (or all) of `kind`'s records in the actor's scope under
+/// `filter`: `columns` over [`list_sql`]'s tables (`r`, `f`, `a`, `o`) map
+/// to `T`; each row gets the names (`name_of` a rule code) of its open alerts.
+#[allow(clippy::too_many_arguments)]
+pub async fn list_page<T>(
+    db: &Db,
+    actor: &Actor,
+    kind: &RecordKind,
+    search: &[&str],
+    columns: &str,
+    order: &str,
+    filter: &ListFilter,
+    rows: crate::kit::table::Rows,
+    name_of: fn(&str) -> &'static str,
+) -> Result<crate::kit::table::Page<T>, AppError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Flagged,
+{
+    use sqlx::Row;
+    actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
+    let (limit, offset, page) = rows.window();
+    let from = list_sql(kind, search);
+    let mut conn = db.pool.acquire().await?;
+    let total: i64 = bind_list(
+        sqlx::query(&format!("SELECT COUNT(*) AS n {from}")),
+        actor,
+        filter,
+    )
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    let sql = format!("SELECT {columns} {from} ORDER BY {order} LIMIT $7 OFFSET $8");
+    let found = bind_list(sqlx::query(&sql), actor, filter)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut items = found
+        .iter()
+        .map(T::from_row)
+        .collect::<Result<Vec<T>, _>>()?;
+    let ids: Vec<i64> = items.iter().map(Flagged::record_id).collect();
+    let flags = open_flags(&mut conn, kind, &ids).await?;
+    for item in &mut items {
+        if let Some(codes) = flags.get(&item.record_id()) {
+            item.set_flags(codes.iter().map(|c| name_of(c).to_string()).collect());
+        }
+    }
+    Ok(crate::kit::table::Page {
+        items,
+        total,
+        page,
+        per_page: crate::kit::table::PER_PAGE,
+    })
+}
+
+/// The total of `column` over the project's submitted records of `kind`
+/// dated (by `date_column`) before record `id`: 累计（不含本次）.
+pub async fn sum_before(
+    conn: &mut AnyConnection,
+    kind: &RecordKind,
+    column: &str,
+    date_column: &str,
+    filing_id: i64,
+    id: i64,
+    day: &str,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT CAST(COALESCE(SUM({column}), 0) AS BIGINT) FROM {table}
+         WHERE filing_id = $1 AND status = 'submitted' AND id <> $2
+           AND ({date_column} < $3 OR ({date_column} = $4 AND id < $5))",
+        table = kind.table
+    ))
+    .bind(filing_id)
+    .bind(id)
+    .bind(day)
+    .bind(day)
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// The open alerts about each of `ids` (records of `kind`): id → rule codes.

@@ -68,6 +68,7 @@ pub const TRAIL: crate::platform::trail::TrailSpec = {
 
 /// A change as lists show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ChangeRow {
     pub id: i64,
     pub filing_id: i64,
@@ -79,8 +80,10 @@ pub struct ChangeRow {
     pub days_delta: i64,
     pub approval_no: String,
     pub approved_on: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
     pub status: RecordStatus,
     /// Names of the open alerts about this change.
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub flags: Vec<String>,
 }
 
@@ -188,4 +191,14 @@ pub async fn save_change(
         leptos_axum::redirect(&format!("/changes/{saved}?done=saved"));
         Ok(())
     })
+}
+
+#[cfg(feature = "ssr")]
+impl crate::platform::records::Flagged for ChangeRow {
+    fn record_id(&self) -> i64 {
+        self.id
+    }
+    fn set_flags(&mut self, names: Vec<String>) {
+        self.flags = names;
+    }
 }

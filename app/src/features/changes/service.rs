@@ -7,13 +7,13 @@ use crate::{
         records::{APPROVER_LEVELS, CHANGE_KINDS, RESPONSIBILITIES, signed_yuan},
     },
     error::{AppError, Check},
-    kit::table::{PER_PAGE, Page, Rows},
+    kit::table::{Page, Rows},
     platform::{
         actor::Actor,
         audit::AuditedTx,
         db::{Db, is_unique_violation},
         project::Project,
-        records::{self, ListFilter, bind_list, list_sql, seen_version},
+        records::{self, ListFilter, seen_version},
         time::{now_ms, today},
     },
 };
@@ -415,18 +415,6 @@ pub async fn save(
     Ok(saved)
 }
 
-fn row_project(r: &sqlx::any::AnyRow) -> Result<String, AppError> {
-    Ok(format!(
-        "{} · {}",
-        r.try_get::<String, _>("project_name")?,
-        r.try_get::<String, _>("section_name")?
-    ))
-}
-
-fn status_of(r: &sqlx::any::AnyRow) -> Result<RecordStatus, AppError> {
-    RecordStatus::try_from(r.try_get::<String, _>("status")?).map_err(|_| AppError::Internal)
-}
-
 /// Changes in the actor's scope under `filter`, newest approval first.
 pub async fn list(
     db: &Db,
@@ -434,73 +422,19 @@ pub async fn list(
     filter: &Filter,
     rows: impl Into<Rows>,
 ) -> Result<Page<ChangeRow>, AppError> {
-    actor.require(&[
-        crate::domain::Role::Admin,
-        crate::domain::Role::Supervisor,
-        crate::domain::Role::Owner,
-    ])?;
-    let (limit, offset, page) = rows.into().window();
-    let from = list_sql(&RECORD, &["r.title", "r.approval_no"]);
-    let mut conn = db.pool.acquire().await?;
-    let total: i64 = bind_list(
-        sqlx::query(&format!("SELECT COUNT(*) AS n {from}")),
+    records::list_page(
+        db,
         actor,
+        &RECORD,
+        &["r.title", "r.approval_no"],
+        "r.id, r.filing_id, a.project_name || ' · ' || a.section_name AS project, o.name AS owner_name,
+         r.kind, r.title, r.price_delta_fen, r.days_delta, r.approval_no, r.approved_on, r.status",
+        "r.approved_on DESC, r.id DESC",
         filter,
+        rows.into(),
+        crate::features::rule_name,
     )
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
-    let found = bind_list(
-        sqlx::query(&format!(
-            "SELECT r.id, r.filing_id, a.project_name, a.section_name, o.name AS owner_name, r.kind, r.title,
-                    r.price_delta_fen, r.days_delta, r.approval_no, r.approved_on, r.status
-             {from} ORDER BY r.approved_on DESC, r.id DESC LIMIT $7 OFFSET $8"
-        )),
-        actor,
-        filter,
-    )
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let ids: Vec<i64> = found.iter().filter_map(|r| r.try_get("id").ok()).collect();
-    let flags = records::open_flags(&mut conn, &RECORD, &ids).await?;
-    let items = found
-        .iter()
-        .map(|r| {
-            let id: i64 = r.try_get("id")?;
-            Ok(ChangeRow {
-                id,
-                filing_id: r.try_get("filing_id")?,
-                project: row_project(r)?,
-                owner_name: r.try_get("owner_name")?,
-                kind: r.try_get("kind")?,
-                title: r.try_get("title")?,
-                price_delta_fen: r.try_get("price_delta_fen")?,
-                days_delta: r.try_get("days_delta")?,
-                approval_no: r.try_get("approval_no")?,
-                approved_on: r.try_get("approved_on")?,
-                status: status_of(r)?,
-                flags: names(flags.get(&id)),
-            })
-        })
-        .collect::<Result<_, AppError>>()?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page: PER_PAGE,
-    })
-}
-
-fn names(codes: Option<&Vec<String>>) -> Vec<String> {
-    codes
-        .map(|c| {
-            c.iter()
-                .map(|code| crate::features::rule_name(code).to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    .await
 }
 
 /// One change with the running totals its page shows.
@@ -513,17 +447,15 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Change, AppError> {
         .await?;
     let approved_on: String = r.try_get("approved_on")?;
     // 累计变更（不含本次）: the submitted changes approved before this one.
-    let prior_fen: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(price_delta_fen), 0) AS BIGINT) FROM project_changes
-         WHERE filing_id = $1 AND status = 'submitted' AND id <> $2
-           AND (approved_on < $3 OR (approved_on = $4 AND id < $5))",
+    let prior_fen = records::sum_before(
+        &mut conn,
+        &RECORD,
+        "price_delta_fen",
+        "approved_on",
+        p.id,
+        id,
+        &approved_on,
     )
-    .bind(p.id)
-    .bind(id)
-    .bind(&approved_on)
-    .bind(&approved_on)
-    .bind(id)
-    .fetch_one(&mut *conn)
     .await?;
     let files = records::files(&mut conn, &RECORD, id).await?;
     let flags = records::open_flags(&mut conn, &RECORD, &[id]).await?;
@@ -551,7 +483,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Change, AppError> {
         prior_fen,
         editable: p.may_write(actor) && h.status != RecordStatus::Voided,
         files,
-        flags: names(flags.get(&id)),
+        flags: crate::features::flag_names(flags.get(&id)),
     })
 }
 

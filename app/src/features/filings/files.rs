@@ -8,13 +8,13 @@ use crate::{
     platform::{
         AppState,
         actor::{Acting, refusal},
+        records,
         upload::{self, error_query},
     },
 };
 use axum::{
     Router,
     extract::{DefaultBodyLimit, Multipart, Path, State},
-    http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -28,15 +28,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/files/attachments/{id}", get(download))
 }
 
-/// The content types accepted, decided from the file's first bytes.
-pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    match infer::get(bytes)?.mime_type() {
-        "application/pdf" => Some("application/pdf"),
-        "image/jpeg" => Some("image/jpeg"),
-        "image/png" => Some("image/png"),
-        _ => None,
-    }
-}
+/// The content types accepted, decided from the file's first bytes (as for
+/// every record's files).
+pub use crate::platform::records::sniff;
 
 async fn upload_attachment(
     State(state): State<AppState>,
@@ -109,23 +103,7 @@ async fn download(State(state): State<AppState>, acting: Acting, Path(id): Path<
             Ok(v) => v,
             Err(e) => return refusal(e),
         };
-    match state.files.get(&sha).await {
-        Ok(bytes) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, content_type),
-                (
-                    header::CONTENT_DISPOSITION,
-                    crate::kit::export::disposition("inline", &name),
-                ),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-                (header::CACHE_CONTROL, "private, no-store".into()),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => refusal(e),
-    }
+    records::inline_file(&state.files, &name, content_type, &sha).await
 }
 
 #[cfg(test)]

@@ -62,6 +62,7 @@ pub const TRAIL: crate::platform::trail::TrailSpec = {
 
 /// A payment as lists show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct PaymentRow {
     pub id: i64,
     pub filing_id: i64,
@@ -73,7 +74,9 @@ pub struct PaymentRow {
     pub payee: String,
     pub voucher_no: String,
     pub labour_fen: i64,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
     pub status: RecordStatus,
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub flags: Vec<String>,
 }
 
@@ -206,4 +209,14 @@ pub async fn save_payment(
         leptos_axum::redirect(&format!("/payments/{saved}?done=saved"));
         Ok(())
     })
+}
+
+#[cfg(feature = "ssr")]
+impl crate::platform::records::Flagged for PaymentRow {
+    fn record_id(&self) -> i64 {
+        self.id
+    }
+    fn set_flags(&mut self, names: Vec<String>) {
+        self.flags = names;
+    }
 }

@@ -3,17 +3,17 @@
 use super::{Payment, PaymentDefaults, PaymentRow, RECORD, TimelinePoint};
 use crate::{
     domain::{
-        Fen, RecordStatus, Role, code_of, label_of, parse_date, record_line, record_prose,
+        Fen, RecordStatus, code_of, label_of, parse_date, record_line, record_prose,
         records::PAYMENT_KINDS,
     },
     error::{AppError, Check},
-    kit::table::{PER_PAGE, Page, Rows},
+    kit::table::{Page, Rows},
     platform::{
         actor::Actor,
         audit::AuditedTx,
         db::{Db, is_unique_violation},
         project,
-        records::{self, ListFilter, bind_list, list_sql, seen_version},
+        records::{self, ListFilter, seen_version},
         time::{now_ms, today},
     },
 };
@@ -389,16 +389,6 @@ pub async fn defaults(db: &Db, actor: &Actor, filing_id: i64) -> Result<PaymentD
     })
 }
 
-fn names(codes: Option<&Vec<String>>) -> Vec<String> {
-    codes
-        .map(|c| {
-            c.iter()
-                .map(|code| crate::features::rule_name(code).to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Payments in the actor's scope under `filter`, latest first.
 pub async fn list(
     db: &Db,
@@ -406,64 +396,19 @@ pub async fn list(
     filter: &ListFilter,
     rows: impl Into<Rows>,
 ) -> Result<Page<PaymentRow>, AppError> {
-    actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
-    let (limit, offset, page) = rows.into().window();
-    let from = list_sql(&RECORD, &["r.voucher_no", "r.payee"]);
-    let mut conn = db.pool.acquire().await?;
-    let total: i64 = bind_list(
-        sqlx::query(&format!("SELECT COUNT(*) AS n {from}")),
+    records::list_page(
+        db,
         actor,
+        &RECORD,
+        &["r.voucher_no", "r.payee"],
+        "r.id, r.filing_id, a.project_name || ' · ' || a.section_name AS project, o.name AS owner_name,
+         r.kind, r.paid_on, r.amount_fen, r.payee, r.voucher_no, r.labour_fen, r.status",
+        "r.paid_on DESC, r.id DESC",
         filter,
+        rows.into(),
+        crate::features::rule_name,
     )
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
-    let found = bind_list(
-        sqlx::query(&format!(
-            "SELECT r.id, r.filing_id, a.project_name, a.section_name, o.name AS owner_name, r.kind, r.paid_on,
-                    r.amount_fen, r.payee, r.voucher_no, r.labour_fen, r.status
-             {from} ORDER BY r.paid_on DESC, r.id DESC LIMIT $7 OFFSET $8"
-        )),
-        actor,
-        filter,
-    )
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let ids: Vec<i64> = found.iter().filter_map(|r| r.try_get("id").ok()).collect();
-    let flags = records::open_flags(&mut conn, &RECORD, &ids).await?;
-    let items = found
-        .iter()
-        .map(|r| {
-            let id: i64 = r.try_get("id")?;
-            Ok(PaymentRow {
-                id,
-                filing_id: r.try_get("filing_id")?,
-                project: format!(
-                    "{} · {}",
-                    r.try_get::<String, _>("project_name")?,
-                    r.try_get::<String, _>("section_name")?
-                ),
-                owner_name: r.try_get("owner_name")?,
-                kind: r.try_get("kind")?,
-                paid_on: r.try_get("paid_on")?,
-                amount_fen: r.try_get("amount_fen")?,
-                payee: r.try_get("payee")?,
-                voucher_no: r.try_get("voucher_no")?,
-                labour_fen: r.try_get("labour_fen")?,
-                status: RecordStatus::try_from(r.try_get::<String, _>("status")?)
-                    .map_err(|_| AppError::Internal)?,
-                flags: names(flags.get(&id)),
-            })
-        })
-        .collect::<Result<_, AppError>>()?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page: PER_PAGE,
-    })
+    .await
 }
 
 /// A project's submitted payments in date order, each with the running
@@ -511,17 +456,15 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Payment, AppError> {
         .fetch_one(&mut *conn)
         .await?;
     let paid_on: String = r.try_get("paid_on")?;
-    let prior_fen: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payments
-         WHERE filing_id = $1 AND status = 'submitted' AND id <> $2
-           AND (paid_on < $3 OR (paid_on = $4 AND id < $5))",
+    let prior_fen = records::sum_before(
+        &mut conn,
+        &RECORD,
+        "amount_fen",
+        "paid_on",
+        p.id,
+        id,
+        &paid_on,
     )
-    .bind(p.id)
-    .bind(id)
-    .bind(&paid_on)
-    .bind(&paid_on)
-    .bind(id)
-    .fetch_one(&mut *conn)
     .await?;
     let files = records::files(&mut conn, &RECORD, id).await?;
     let flags = records::open_flags(&mut conn, &RECORD, &[id]).await?;
@@ -548,7 +491,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Payment, AppError> {
         prior_fen,
         editable: p.may_write(actor) && h.status != RecordStatus::Voided,
         files,
-        flags: names(flags.get(&id)),
+        flags: crate::features::flag_names(flags.get(&id)),
         figures,
     })
 }
