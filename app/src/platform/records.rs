@@ -50,8 +50,6 @@ pub struct RecordKind {
     pub entity: &'static str,
     /// Its table (`project_changes`).
     pub table: &'static str,
-    /// 项目变更.
-    pub label: &'static str,
     /// The list page; a record's page is `{page}/{id}`.
     pub page: &'static str,
     /// (code, label) of the files it carries; the first is required before

@@ -33,7 +33,6 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
 pub const RECORD: crate::platform::records::RecordKind = crate::platform::records::RecordKind {
     entity: "change",
     table: "project_changes",
-    label: "项目变更",
     page: "/changes",
     file_kinds: &crate::domain::records::CHANGE_FILE_KINDS,
 };

@@ -31,7 +31,6 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
 pub const RECORD: crate::platform::records::RecordKind = crate::platform::records::RecordKind {
     entity: "payment",
     table: "payments",
-    label: "资金拨付",
     page: "/payments",
     file_kinds: &crate::domain::records::PAYMENT_FILE_KINDS,
 };
