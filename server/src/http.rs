@@ -19,8 +19,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::net::SocketAddr;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::{net::SocketAddr, sync::OnceLock};
 use tower::{ServiceBuilder, limit::GlobalConcurrencyLimitLayer};
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -30,8 +30,17 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The app's route list, generated once per process. Generating it runs the
+/// app with resource loading suppressed by a process-wide flag: a page whose
+/// resource is first polled meanwhile (another router being built in the same
+/// process, as the tests do) would wait forever (leptos-rs/leptos#4773).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("bhly_session")
         .with_http_only(true)

@@ -11,6 +11,17 @@ pub struct TestServer {
     pub t: TestDb,
 }
 
+/// The state a server on `t` runs with.
+pub fn app_state(t: &TestDb, addr: SocketAddr) -> AppState {
+    AppState {
+        leptos_options: server::leptos_options(addr),
+        db: t.db.clone(),
+        features: app::platform::FeatureState::default().with(t.desk.clone()),
+        settings: Arc::new(t.settings.clone()),
+        files: app::platform::storage::FileStore::from_settings(&t.settings).unwrap(),
+    }
+}
+
 impl TestServer {
     pub async fn start(b: Backend) -> Self {
         Self::start_with(b, |_| {}).await
@@ -25,19 +36,17 @@ impl TestServer {
         change(&mut t.settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState {
-            leptos_options: server::leptos_options(addr),
-            db: t.db.clone(),
-            features: app::platform::FeatureState::default().with(t.desk.clone()),
-            settings: Arc::new(t.settings.clone()),
-            files: app::platform::storage::FileStore::from_settings(&t.settings).unwrap(),
-        };
-        let app = server::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app = server::http::router(app_state(&t, addr))
+            .into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self {
             base: format!("http://{addr}"),
             t,
         }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.base.trim_start_matches("http://").parse().unwrap()
     }
 
     pub fn client(&self) -> Client {
@@ -370,6 +379,33 @@ async fn the_admin_check_reports_tampering(b: Backend) {
     let status = verify().await;
     assert_eq!(status["ok"], false, "{status}");
     assert_eq!(status["problem_seq"], 3);
+}
+
+/// Pages finish while other routers are built in the same process, as the
+/// tests do all the time. Building a router used to generate the route list,
+/// which suppresses resource loading process-wide: a page whose data load
+/// started meanwhile never finished (the CI run that hung).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_finish_while_routers_are_built() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let owner = s.logged_in("jiaoyu").await;
+    let state = app_state(&s.t, s.addr());
+    let building = tokio::task::spawn_blocking(move || {
+        for _ in 0..300 {
+            drop(server::http::router(state.clone()));
+        }
+    });
+    for _ in 0..40 {
+        let r = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+            let r = s.page(&owner, "/").await;
+            (r.status(), r.text().await.unwrap())
+        })
+        .await
+        .expect("the home page finishes while routers are built");
+        assert_eq!(r.0, StatusCode::OK);
+        assert!(r.1.contains("平阳县教育局"));
+    }
+    building.await.unwrap();
 }
 
 on_both!(
