@@ -49,6 +49,9 @@ pub struct Config {
     /// Contract price further than this percentage from the award price is flagged.
     #[arg(long, env = "PRICE_DEVIATION_PCT", default_value_t = 20)]
     pub price_deviation_pct: i64,
+    /// A contract signed more than this many days after the award notice raises an alert.
+    #[arg(long, env = "ALERT_SIGN_WITHIN_DAYS", default_value_t = 30)]
+    pub alert_sign_within_days: i64,
     /// Go-live date: contracts signed from 2022-06-30 until this day are back-entries (补录).
     #[arg(long, env = "GO_LIVE_DATE", default_value = "2026-12-01")]
     pub go_live_date: String,
@@ -149,6 +152,10 @@ impl Config {
             return Err("PRICE_DEVIATION_PCT 须在 1–1000 之间".into());
         }
         s.price_deviation_pct = self.price_deviation_pct;
+        if !(1..=365).contains(&self.alert_sign_within_days) {
+            return Err("ALERT_SIGN_WITHIN_DAYS 须在 1–365 之间".into());
+        }
+        s.sign_within_days = self.alert_sign_within_days;
         let within = |v: f64, lo: f64, hi: f64, name: &str| {
             if v.is_finite() && (lo..=hi).contains(&v) {
                 Ok(v)

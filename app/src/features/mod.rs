@@ -58,8 +58,9 @@ pub const RECORDS: &[&crate::platform::records::RecordKind] =
 /// Every alert rule the engine evaluates (each feature lists its own).
 #[cfg(feature = "ssr")]
 pub fn rules() -> Vec<&'static dyn crate::platform::rules::Rule> {
-    changes::rules::RULES
+    filings::rules::RULES
         .iter()
+        .chain(changes::rules::RULES)
         .chain(payments::rules::RULES)
         .copied()
         .collect()

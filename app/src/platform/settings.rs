@@ -38,6 +38,9 @@ pub struct Settings {
     /// A contract price further than this from the award price (percent) is
     /// accepted but flagged for supervisors.
     pub price_deviation_pct: i64,
+    /// A contract signed more than this many days after the award notice
+    /// raises 合同签订超期 (招标投标法 第四十六条: 30 days).
+    pub sign_within_days: i64,
     /// Contracts signed from 2022-06-30 up to (not including) this date and
     /// filed afterwards count as back-entries (补录).
     pub go_live: NaiveDate,
@@ -114,6 +117,7 @@ impl Settings {
             upload_max_bytes: 20 * 1024 * 1024,
             storage: StorageConfig::Local,
             price_deviation_pct: 20,
+            sign_within_days: 30,
             go_live: NaiveDate::from_ymd_opt(2026, 12, 1).expect("valid date"),
             checkin_max_accuracy_m: 100.0,
             checkin_accuracy_cap_m: 50.0,

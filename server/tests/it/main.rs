@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod exports;
+mod filing_rules;
 mod filings;
 mod filings_http;
 mod helpers;

@@ -11,6 +11,8 @@ pub mod export;
 pub mod files;
 mod pages;
 #[cfg(feature = "ssr")]
+pub mod rules;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 pub use pages::{BackEntryPage, FilingPage, FilingsPage, ProjectPicker};
@@ -208,6 +210,7 @@ pub async fn save_filing(
             remarks,
         };
         service::save(&st.db, &st.settings, &actor, id, &form, &reason).await?;
+        crate::features::after_record_write(st).await;
         leptos_axum::redirect(&format!("/filings/{id}?saved=1"));
         Ok(())
     })
@@ -217,6 +220,7 @@ pub async fn save_filing(
 pub async fn submit_filing(id: i64) -> Result<(), AppError> {
     crate::with_actor!([Owner], |actor, st| {
         service::submit(&st.db, &actor, id).await?;
+        crate::features::after_record_write(st).await;
         leptos_axum::redirect(&format!("/filings/{id}?submitted=1"));
         Ok(())
     })
