@@ -67,6 +67,9 @@ pub struct Config {
     /// A project manager's monthly attendance below this (percent) raises an alert.
     #[arg(long, env = "ALERT_ATTENDANCE_PCT", default_value_t = 80.0)]
     pub alert_attendance_pct: f64,
+    /// This many flagged check-ins of one person on one project in a month raise an alert.
+    #[arg(long, env = "ALERT_FLAGGED_CHECKINS", default_value_t = 3)]
+    pub alert_flagged_checkins: i64,
     /// 预付款 above this percentage of the contract price raises an alert.
     #[arg(long, env = "ALERT_ADVANCE_MAX_PCT", default_value_t = 30.0)]
     pub alert_advance_max_pct: f64,
@@ -191,6 +194,10 @@ impl Config {
             100.0,
             "ALERT_ATTENDANCE_PCT",
         )?;
+        if !(1..=31).contains(&self.alert_flagged_checkins) {
+            return Err("ALERT_FLAGGED_CHECKINS 须在 1–31 之间".into());
+        }
+        s.alert_flagged_per_month = self.alert_flagged_checkins;
         s.money.advance_max_pct = within(
             self.alert_advance_max_pct,
             1.0,

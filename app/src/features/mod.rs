@@ -62,6 +62,7 @@ pub fn rules() -> Vec<&'static dyn crate::platform::rules::Rule> {
         .iter()
         .chain(changes::rules::RULES)
         .chain(payments::rules::RULES)
+        .chain(attendance::rules::RULES)
         .copied()
         .collect()
 }

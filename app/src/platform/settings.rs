@@ -54,6 +54,9 @@ pub struct Settings {
     /// A project manager's monthly attendance rate below this (percent)
     /// raises an alert.
     pub alert_attendance_pct: f64,
+    /// This many flagged check-ins of one person on one project in a month
+    /// raise 存疑打卡频繁.
+    pub alert_flagged_per_month: i64,
     /// Requests handled at once; more are answered 503 with Retry-After.
     pub max_in_flight: usize,
     /// The money rules' thresholds (README: 预警规则).
@@ -123,6 +126,7 @@ impl Settings {
             checkin_accuracy_cap_m: 50.0,
             checkin_max_speed_kmh: 150.0,
             alert_attendance_pct: 80.0,
+            alert_flagged_per_month: 3,
             max_in_flight: 512,
             money: MoneyRules::default(),
         }

@@ -362,6 +362,39 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
         .await
         .unwrap();
     assert_eq!(flagged, 5);
+
+    // 存疑打卡频繁: the manager's four flagged check-ins in November reach
+    // the limit of three on the 26th; the colleague's one does not.
+    let rule: [&dyn app::platform::rules::Rule; 1] =
+        [&app::features::attendance::rules::flagged_checkins::FlaggedCheckins];
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let run = |settings, as_of| app::platform::rules::run(&t.db, settings, &rule, as_of);
+    let out = run(s, day("2026-11-25")).await.unwrap();
+    assert!(
+        out.raised.is_empty(),
+        "one flagged check-in on the 25th: {out:?}"
+    );
+    let out = run(s, day("2026-11-26")).await.unwrap();
+    assert_eq!(out.raised.len(), 1, "{out:?}");
+    let (filing, message) = (out.raised[0].1, &out.raised[0].2);
+    assert_eq!(filing, id);
+    assert!(
+        message.contains("存疑打卡频繁") && message.contains("2026-11 存疑打卡 4 次"),
+        "{message}"
+    );
+    let started: String = sqlx::query_scalar(
+        "SELECT started_on FROM alerts WHERE kind = 'flagged_checkins' AND cleared_on IS NULL",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(started, "2026-11-26");
+    // Raised once; a higher limit (a setting) clears it.
+    assert_eq!(run(s, day("2026-12-01")).await.unwrap(), Default::default());
+    let mut lax = s.clone();
+    lax.alert_flagged_per_month = 5;
+    let out = run(&lax, day("2026-12-01")).await.unwrap();
+    assert_eq!((out.raised.len(), out.cleared.len()), (0, 1), "{out:?}");
 }
 
 async fn areas_are_validated_and_owned(b: Backend) {
