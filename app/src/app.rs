@@ -2,6 +2,7 @@
 use crate::{
     features::shell::AppShell,
     features::{
+        alerts::RulesPage,
         attendance::{AlertsPage, AreasPage, AttendancePage, CheckinPage},
         audit::AuditPage,
         auth::{ChangePasswordPage, LoginPage},
@@ -57,6 +58,7 @@ lazy_page!(AwardsRoute, AwardsPage);
 lazy_page!(CheckinRoute, CheckinPage);
 lazy_page!(AttendanceRoute, AttendancePage);
 lazy_page!(AlertsRoute, AlertsPage);
+lazy_page!(RulesRoute, RulesPage);
 lazy_page!(AreasRoute, AreasPage);
 lazy_page!(AwardImportRoute, AwardImportPage);
 lazy_page!(ImportReportRoute, ImportReportPage);
@@ -139,6 +141,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("checkin") view={Lazy::<CheckinRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("attendance") view={Lazy::<AttendanceRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("alerts") view={Lazy::<AlertsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/rules") view={Lazy::<RulesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards/import") view={Lazy::<AwardImportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("filings") view={Lazy::<FilingsRoute>::new()} ssr=SsrMode::Async/>

@@ -1,5 +1,6 @@
 //! One module per feature: shared types and server functions in `mod.rs`,
 //! pages in `pages.rs`, server-only logic in `service.rs`.
+pub mod alerts;
 pub mod attendance;
 pub mod audit;
 pub mod auth;
@@ -45,6 +46,7 @@ pub const TRAIL: &[&crate::platform::trail::TrailSpec] = &[
     &awards::TRAIL,
     &filings::TRAIL,
     &attendance::TRAIL,
+    &alerts::TRAIL,
     &changes::TRAIL,
     &payments::TRAIL,
     &crate::platform::records::TRAIL,
@@ -67,12 +69,20 @@ pub fn rules() -> Vec<&'static dyn crate::platform::rules::Rule> {
         .collect()
 }
 
-/// The Chinese name of a rule's code ("" for none).
+/// Every rule as people see it: the engine's, and the attendance-rate rule
+/// that raises its own alerts (for the settings page and names).
+#[cfg(feature = "ssr")]
+pub fn rule_infos() -> Vec<&'static crate::platform::rules::RuleInfo> {
+    let mut infos: Vec<_> = rules().into_iter().map(|r| r.info()).collect();
+    infos.push(&attendance::rules::ATTENDANCE_RATE);
+    infos
+}
+
+/// The Chinese name of a rule's code ("预警" for none).
 #[cfg(feature = "ssr")]
 pub fn rule_name(code: &str) -> &'static str {
-    rules()
+    rule_infos()
         .into_iter()
-        .map(|r| r.info())
         .find(|i| i.code == code)
         .map(|i| i.name)
         .unwrap_or("预警")
@@ -115,6 +125,7 @@ pub async fn after_record_write(st: crate::platform::AppState) {
 pub const NAV: &[&[crate::kit::layout::NavItem]] = &[
     home::NAV,
     attendance::NAV,
+    alerts::NAV,
     filings::NAV,
     changes::NAV,
     payments::NAV,

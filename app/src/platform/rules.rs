@@ -5,8 +5,12 @@
 //! carries the figures and the day it started, and is cleared (已消除, with
 //! the day) when the condition no longer holds. Nothing is deleted.
 //!
-//! Features own their rules (`features/<name>/rules/`); `features::RULES`
+//! Features own their rules (`features/<name>/rules/`); `features::rules()`
 //! lists them. The attendance rule still raises its monthly alerts itself.
+//!
+//! Thresholds are settings: defaults from the environment (`Settings`), and
+//! an administrator's overrides per rule (`rule_settings`: on/off and each
+//! [`Param`]), which every run applies ([`Overrides`]).
 use super::{
     audit::{AuditedTx, Who},
     db::Db,
@@ -56,6 +60,133 @@ pub struct RuleInfo {
     /// The rule it rests on, a line a supervisor can read.
     pub basis: &'static str,
     pub severity: Severity,
+    /// The thresholds an administrator may change (none for some rules).
+    pub params: &'static [Param],
+}
+
+/// One threshold of a rule: where it lives in [`Settings`], how people see
+/// it, and the range a value must fall in.
+#[derive(Debug)]
+pub struct Param {
+    /// The key in `rule_settings.params`.
+    pub key: &'static str,
+    /// 预付款上限.
+    pub label: &'static str,
+    /// `%`, `天`, `次`, `元`, `个月`.
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    /// Whole numbers only.
+    pub integer: bool,
+    pub get: fn(&Settings) -> f64,
+    pub set: fn(&mut Settings, f64),
+}
+
+impl Param {
+    /// Parses a typed value: a number within the range, or a message for the
+    /// field.
+    pub fn parse(&self, raw: &str) -> Result<f64, String> {
+        let raw = raw.trim();
+        let range = || {
+            format!(
+                "须在 {}–{} {} 之间",
+                fmt_num(self.min),
+                fmt_num(self.max),
+                self.unit
+            )
+        };
+        if raw.is_empty() {
+            return Err(format!("请填写{}", self.label));
+        }
+        let v: f64 = raw.parse().map_err(|_| format!("{}须为数字", self.label))?;
+        if !v.is_finite() || v < self.min || v > self.max {
+            return Err(range());
+        }
+        if self.integer && v.fract() != 0.0 {
+            return Err(format!("{}须为整数", self.label));
+        }
+        Ok(v)
+    }
+}
+
+/// `30`, `2.5`: a threshold as people write it.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// An administrator's settings of one rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSetting {
+    pub id: i64,
+    pub enabled: bool,
+    pub params: std::collections::BTreeMap<String, f64>,
+    pub version: i64,
+}
+
+/// Every rule's stored settings, by code.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides(pub HashMap<String, RuleSetting>);
+
+impl Overrides {
+    pub async fn load(db: &Db) -> Result<Self, AppError> {
+        let rows: Vec<(i64, String, i64, String, i64)> =
+            sqlx::query_as("SELECT id, code, enabled, params, version FROM rule_settings")
+                .fetch_all(&db.pool)
+                .await?;
+        Ok(Self(
+            rows.into_iter()
+                .map(|(id, code, enabled, params, version)| {
+                    let params = serde_json::from_str(&params).unwrap_or_default();
+                    (
+                        code,
+                        RuleSetting {
+                            id,
+                            enabled: enabled != 0,
+                            params,
+                            version,
+                        },
+                    )
+                })
+                .collect(),
+        ))
+    }
+
+    pub fn enabled(&self, code: &str) -> bool {
+        self.0.get(code).is_none_or(|s| s.enabled)
+    }
+
+    /// `base` with every stored threshold of `rules` applied (values out of
+    /// range, from an older version of a rule, are ignored).
+    pub fn apply(&self, base: &Settings, rules: &[&RuleInfo]) -> Settings {
+        let mut s = base.clone();
+        for info in rules {
+            let Some(stored) = self.0.get(info.code) else {
+                continue;
+            };
+            for p in info.params {
+                if let Some(&v) = stored.params.get(p.key)
+                    && p.parse(&fmt_num(v)).is_ok()
+                {
+                    (p.set)(&mut s, v);
+                }
+            }
+        }
+        s
+    }
+}
+
+/// The settings the rules run with now: the environment's, with the
+/// administrator's overrides applied.
+pub async fn effective(
+    db: &Db,
+    base: &Settings,
+    rules: &[&RuleInfo],
+) -> Result<Settings, AppError> {
+    Ok(Overrides::load(db).await?.apply(base, rules))
 }
 
 /// One broken rule: a project, and within it the subject (a payment, a
@@ -101,7 +232,11 @@ struct AlertSnap<'a> {
     alert: &'a str,
 }
 
-/// Evaluates `rules` as of `as_of` and brings the open alerts in line.
+/// Evaluates `rules` as of `as_of` and brings the open alerts in line, with
+/// the stored overrides applied to `settings`. A rule switched off is not
+/// evaluated: it raises nothing, and its open alerts stay as they are (they
+/// were true when raised; they clear once it is on again and they no longer
+/// hold).
 pub async fn run(
     db: &Db,
     settings: &Settings,
@@ -109,8 +244,11 @@ pub async fn run(
     as_of: NaiveDate,
 ) -> Result<Outcome, AppError> {
     let _one = RUNNING.lock().await;
+    let overrides = Overrides::load(db).await?;
+    let infos: Vec<&RuleInfo> = rules.iter().map(|r| r.info()).collect();
+    let settings = &overrides.apply(settings, &infos);
     let mut found = Vec::with_capacity(rules.len());
-    for rule in rules {
+    for rule in rules.iter().filter(|r| overrides.enabled(r.info().code)) {
         found.push((rule.info(), rule.evaluate(db, settings, as_of).await?));
     }
     let who = Who::system("预警规则");

@@ -14,5 +14,6 @@ mod http;
 mod matrix;
 mod money;
 mod money_http;
+mod rule_settings;
 mod supervision;
 mod units_users;

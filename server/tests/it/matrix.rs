@@ -118,6 +118,19 @@ async fn every_server_function_is_guarded(b: Backend) {
             Some(EVERYONE),
             Own,
         ),
+        // Alert rules: supervisors read, administrators set.
+        call("rules/list", &[], Some(SUPERVISION), Refused),
+        call(
+            "rules/save",
+            &[
+                ("code", "signed_late"),
+                ("enabled", "on"),
+                ("p1", "20"),
+                ("version", "0"),
+            ],
+            Some(ADMIN),
+            Refused,
+        ),
         // Units, users, the trail: administrators only.
         call(
             "units/list",
@@ -395,6 +408,7 @@ async fn every_server_function_is_guarded(b: Backend) {
             "payments",
             "record_files",
             "alerts",
+            "rule_settings",
         ] {
             n.push(t.count(table).await);
         }

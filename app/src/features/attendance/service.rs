@@ -888,6 +888,13 @@ pub async fn evaluate_attendance_alerts(
     month: &str,
 ) -> Result<usize, AppError> {
     use std::collections::{HashMap, HashSet};
+    // The administrator's switch and threshold (预警规则设置).
+    let rule = &super::rules::ATTENDANCE_RATE;
+    let overrides = crate::platform::rules::Overrides::load(db).await?;
+    if !overrides.enabled(rule.code) {
+        return Ok(0);
+    }
+    let settings = &overrides.apply(settings, &[rule]);
     let days = month_days(month)?;
     let (first, last) = (days[0].to_string(), days[days.len() - 1].to_string());
     // Everything is read first, in three statements; the write transaction

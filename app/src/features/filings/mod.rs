@@ -209,7 +209,11 @@ pub async fn save_filing(
             supervisor_engineer_unit_id,
             remarks,
         };
-        service::save(&st.db, &st.settings, &actor, id, &form, &reason).await?;
+        // The 价格偏离 badge follows the administrator's threshold (预警规则).
+        let settings =
+            crate::platform::rules::effective(&st.db, &st.settings, &crate::features::rule_infos())
+                .await?;
+        service::save(&st.db, &settings, &actor, id, &form, &reason).await?;
         crate::features::after_record_write(st).await;
         leptos_axum::redirect(&format!("/filings/{id}?saved=1"));
         Ok(())

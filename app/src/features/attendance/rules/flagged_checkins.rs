@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity},
+        rules::{Finding, Param, Rule, RuleInfo, Severity},
         settings::Settings,
     },
 };
@@ -21,6 +21,16 @@ static INFO: RuleInfo = RuleInfo {
     name: "存疑打卡频繁",
     basis: "县级实践：关键人员须本人到岗履职（建质〔2011〕111号）；同一人员一个月内多次存疑打卡（定位异常、设备共用等），提示核查是否代打卡或虚拟定位（次数为设置项）",
     severity: Severity::Warning,
+    params: &[Param {
+        key: "count",
+        label: "每月存疑次数",
+        unit: "次",
+        min: 1.0,
+        max: 31.0,
+        integer: true,
+        get: |s| s.alert_flagged_per_month as f64,
+        set: |s, v| s.alert_flagged_per_month = v as i64,
+    }],
 };
 
 #[derive(FromRow)]

@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity},
+        rules::{Finding, Param, Rule, RuleInfo, Severity},
         settings::Settings,
     },
 };
@@ -20,6 +20,16 @@ static INFO: RuleInfo = RuleInfo {
     name: "大额变更未经上级审批",
     basis: "县级实践：单项变更金额达 50 万元须经上级主管部门或县政府审批（阈值为设置项）",
     severity: Severity::Serious,
+    params: &[Param {
+        key: "yuan",
+        label: "单次变更金额",
+        unit: "元",
+        min: 1.0,
+        max: 10_000_000_000.0,
+        integer: true,
+        get: |s| (s.money.change_large_fen / 100) as f64,
+        set: |s, v| s.money.change_large_fen = v as i64 * 100,
+    }],
 };
 
 #[async_trait::async_trait]

@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity, share},
+        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -20,6 +20,16 @@ static INFO: RuleInfo = RuleInfo {
     name: "累计变更超比例",
     basis: "县级实践：累计变更金额超过原合同价 10% 须报上级审批（阈值为设置项）",
     severity: Severity::Warning,
+    params: &[Param {
+        key: "pct",
+        label: "累计变更上限",
+        unit: "%",
+        min: 1.0,
+        max: 100.0,
+        integer: false,
+        get: |s| s.money.change_max_pct,
+        set: |s, v| s.money.change_max_pct = v,
+    }],
 };
 
 #[async_trait::async_trait]

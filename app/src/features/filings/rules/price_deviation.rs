@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity, share},
+        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -19,6 +19,16 @@ static INFO: RuleInfo = RuleInfo {
     name: "合同价偏离中标价",
     basis: "《招标投标法》第四十六条、《招标投标法实施条例》第五十七条：合同的标的、价款等主要条款应当与招标文件和中标人的投标文件的内容一致",
     severity: Severity::Warning,
+    params: &[Param {
+        key: "pct",
+        label: "偏离上限",
+        unit: "%",
+        min: 1.0,
+        max: 1000.0,
+        integer: true,
+        get: |s| s.price_deviation_pct as f64,
+        set: |s, v| s.price_deviation_pct = v as i64,
+    }],
 };
 
 #[async_trait::async_trait]

@@ -5,7 +5,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity},
+        rules::{Finding, Param, Rule, RuleInfo, Severity},
         settings::Settings,
     },
 };
@@ -18,6 +18,16 @@ static INFO: RuleInfo = RuleInfo {
     name: "合同签订超期",
     basis: "《招标投标法》第四十六条：招标人和中标人应当自中标通知书发出之日起三十日内订立书面合同",
     severity: Severity::Warning,
+    params: &[Param {
+        key: "days",
+        label: "签订期限",
+        unit: "天",
+        min: 1.0,
+        max: 365.0,
+        integer: true,
+        get: |s| s.sign_within_days as f64,
+        set: |s, v| s.sign_within_days = v as i64,
+    }],
 };
 
 #[async_trait::async_trait]

@@ -5,7 +5,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity, share},
+        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -18,6 +18,16 @@ static INFO: RuleInfo = RuleInfo {
     name: "预付款超比例",
     basis: "《建设工程价款结算暂行办法》（财建〔2004〕369号）第十二条：预付款不低于合同金额的 10%，不高于 30%",
     severity: Severity::Warning,
+    params: &[Param {
+        key: "pct",
+        label: "预付款上限",
+        unit: "%",
+        min: 1.0,
+        max: 100.0,
+        integer: false,
+        get: |s| s.money.advance_max_pct,
+        set: |s, v| s.money.advance_max_pct = v,
+    }],
 };
 
 #[async_trait::async_trait]

@@ -18,6 +18,7 @@ static INFO: RuleInfo = RuleInfo {
     name: "累计拨付超合同价",
     basis: "《政府投资条例》第二十三条：建设投资原则上不得超过核定概算；按合同价及批准的变更拨付，不得超付",
     severity: Severity::Serious,
+    params: &[],
 };
 
 #[async_trait::async_trait]

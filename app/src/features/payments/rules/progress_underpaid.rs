@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity, share},
+        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -19,6 +19,16 @@ static INFO: RuleInfo = RuleInfo {
     name: "进度款支付比例不足",
     basis: "财政部 住房城乡建设部《关于完善建设工程价款结算有关办法的通知》（财建〔2022〕183号）：进度款支付比例不低于已完成工程价款的 80%，2022-08-01 起签订的合同适用",
     severity: Severity::Warning,
+    params: &[Param {
+        key: "pct",
+        label: "进度款下限",
+        unit: "%",
+        min: 1.0,
+        max: 100.0,
+        integer: false,
+        get: |s| s.money.progress_min_pct,
+        set: |s, v| s.money.progress_min_pct = v,
+    }],
 };
 
 #[async_trait::async_trait]

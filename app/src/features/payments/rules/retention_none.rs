@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity},
+        rules::{Finding, Param, Rule, RuleInfo, Severity},
         settings::Settings,
     },
 };
@@ -19,6 +19,16 @@ static INFO: RuleInfo = RuleInfo {
     name: "缺陷责任期内质保金已付清",
     basis: "《建设工程质量保证金管理办法》（建质〔2017〕138号）第二条、第八条：缺陷责任期（一般 1 年，最长 2 年）届满后方返还保证金",
     severity: Severity::Warning,
+    params: &[Param {
+        key: "months",
+        label: "缺陷责任期",
+        unit: "个月",
+        min: 1.0,
+        max: 60.0,
+        integer: true,
+        get: |s| s.money.defects_months as f64,
+        set: |s, v| s.money.defects_months = v as u32,
+    }],
 };
 
 #[async_trait::async_trait]

@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity, share},
+        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -19,6 +19,16 @@ static INFO: RuleInfo = RuleInfo {
     name: "质保金预留超比例",
     basis: "《建设工程质量保证金管理办法》（建质〔2017〕138号）第七条：保证金总预留比例不得高于工程价款结算总额的 3%",
     severity: Severity::Warning,
+    params: &[Param {
+        key: "pct",
+        label: "质保金上限",
+        unit: "%",
+        min: 0.0,
+        max: 100.0,
+        integer: false,
+        get: |s| s.money.retention_max_pct,
+        set: |s, v| s.money.retention_max_pct = v,
+    }],
 };
 
 #[async_trait::async_trait]
