@@ -1,0 +1,37 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, loggedIn } from './helpers';
+
+// 预警规则: the administrator changes a threshold (a bad value is refused at
+// the field), sees it in force, and puts the default back; a supervisor
+// reads the rules and their basis without the forms.
+test('an administrator sets a rule threshold; a supervisor reads the rules', async ({ page }) => {
+  await loggedIn(page, 'admin');
+  await page.goto('/admin/rules');
+  await hydrated(page, 'RulesPage');
+  const card = page.locator('#rule-signed_late');
+  await expect(card).toContainText('招标投标法');
+  const input = card.getByLabel('签订期限 (天)');
+  await input.fill('三十');
+  await card.getByRole('button', { name: '保存' }).click();
+  await expect(card.locator('.field-error')).toContainText('签订期限须为数字');
+  await input.fill('400');
+  await card.getByRole('button', { name: '保存' }).click();
+  await expect(card.locator('.field-error')).toContainText('须在 1–365 天 之间');
+  await input.fill('45');
+  await card.getByRole('button', { name: '保存' }).click();
+  await expect(card).toContainText('已保存');
+  await expect(card).toContainText('现行阈值：签订期限 45 天');
+  // Back to the default (the form now carries the new version).
+  await hydrated(page, 'RulesPage');
+  await card.getByLabel('签订期限 (天)').fill('30');
+  await card.getByRole('button', { name: '保存' }).click();
+  await expect(card).toContainText('现行阈值：签订期限 30 天');
+
+  await page.context().clearCookies();
+  await loggedIn(page, 'zgb');
+  await page.goto('/admin/rules');
+  await hydrated(page, 'RulesPage');
+  await expect(page.locator('#rule-advance_over')).toContainText('建设工程价款结算暂行办法');
+  await expect(page.locator('#rule-advance_over')).toContainText('预付款上限 30 %');
+  await expect(page.locator('input[name=p1]')).toHaveCount(0);
+});
