@@ -2,14 +2,15 @@
 use crate::{
     features::shell::AppShell,
     features::{
-        alerts::RulesPage,
-        attendance::{AlertsPage, AreasPage, AttendancePage, CheckinPage},
+        alerts::{AlertsPage, RulesPage},
+        attendance::{AreasPage, AttendancePage, CheckinPage},
         audit::AuditPage,
         auth::{ChangePasswordPage, LoginPage},
         awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
         changes::{ChangeNewPage, ChangePage, ChangesPage},
         filings::{BackEntryPage, FilingPage, FilingsPage},
         home::HomePage,
+        orders::{OrderNewPage, OrderPage, OrdersPage},
         payments::{PaymentNewPage, PaymentPage, PaymentsPage},
         units::{UnitEditPage, UnitNewPage, UnitsPage},
         users::{UserEditPage, UserNewPage, UsersPage},
@@ -59,6 +60,9 @@ lazy_page!(CheckinRoute, CheckinPage);
 lazy_page!(AttendanceRoute, AttendancePage);
 lazy_page!(AlertsRoute, AlertsPage);
 lazy_page!(RulesRoute, RulesPage);
+lazy_page!(OrdersRoute, OrdersPage);
+lazy_page!(OrderNewRoute, OrderNewPage);
+lazy_page!(OrderRoute, OrderPage);
 lazy_page!(AreasRoute, AreasPage);
 lazy_page!(AwardImportRoute, AwardImportPage);
 lazy_page!(ImportReportRoute, ImportReportPage);
@@ -142,6 +146,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("attendance") view={Lazy::<AttendanceRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("alerts") view={Lazy::<AlertsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/rules") view={Lazy::<RulesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("orders") view={Lazy::<OrdersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("orders/new") view={Lazy::<OrderNewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("orders/:id") view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards/import") view={Lazy::<AwardImportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("filings") view={Lazy::<FilingsRoute>::new()} ssr=SsrMode::Async/>

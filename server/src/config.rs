@@ -49,6 +49,12 @@ pub struct Config {
     /// Contract price further than this percentage from the award price is flagged.
     #[arg(long, env = "PRICE_DEVIATION_PCT", default_value_t = 20)]
     pub price_deviation_pct: i64,
+    /// The prefix of supervision order numbers (平资督〔2026〕12号).
+    #[arg(long, env = "ORDER_PREFIX", default_value = "平资督")]
+    pub order_prefix: String,
+    /// Days an owner has to answer an order, by its most serious alert: 严重 / 一般 / 提示.
+    #[arg(long, env = "ORDER_DAYS", default_value = "3,15,30")]
+    pub order_days: String,
     /// A contract signed more than this many days after the award notice raises an alert.
     #[arg(long, env = "ALERT_SIGN_WITHIN_DAYS", default_value_t = 30)]
     pub alert_sign_within_days: i64,
@@ -159,6 +165,27 @@ impl Config {
             return Err("ALERT_SIGN_WITHIN_DAYS 须在 1–365 之间".into());
         }
         s.sign_within_days = self.alert_sign_within_days;
+        let prefix = self.order_prefix.trim();
+        if prefix.is_empty() || prefix.chars().count() > 10 {
+            return Err("ORDER_PREFIX 须为 1–10 个字".into());
+        }
+        s.orders.prefix = prefix.to_string();
+        let days: Vec<i64> = self
+            .order_days
+            .split(',')
+            .map(|d| d.trim().parse::<i64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| "ORDER_DAYS 须为三个整数，如 3,15,30".to_string())?;
+        match days[..] {
+            [a, b, c] if [a, b, c].iter().all(|d| (1..=365).contains(d)) => {
+                (
+                    s.orders.days_serious,
+                    s.orders.days_warning,
+                    s.orders.days_notice,
+                ) = (a, b, c);
+            }
+            _ => return Err("ORDER_DAYS 须为三个 1–365 之间的整数，如 3,15,30".into()),
+        }
         let within = |v: f64, lo: f64, hi: f64, name: &str| {
             if v.is_finite() && (lo..=hi).contains(&v) {
                 Ok(v)

@@ -573,7 +573,7 @@ const KINDERGARTEN_PAYMENTS: &[Pay] = &[
     ),
 ];
 
-async fn actor(db: &Db, username: &str) -> Result<Actor, AppError> {
+pub(crate) async fn actor(db: &Db, username: &str) -> Result<Actor, AppError> {
     let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
         .bind(username)
         .fetch_one(&db.pool)

@@ -2,6 +2,7 @@
 pub mod config;
 pub mod demo;
 pub mod demo_history;
+pub mod demo_orders;
 pub mod http;
 
 use app::platform::{AppState, db::Db, settings::Settings, storage::FileStore};

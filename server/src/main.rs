@@ -113,7 +113,11 @@ async fn serve(
     if load_demo {
         match demo::load(&state.db, &state.files).await {
             Ok(true) => {
-                match server::demo_history::load(&state.db, &state.files, &state.settings).await {
+                let history = async {
+                    server::demo_history::load(&state.db, &state.files, &state.settings).await?;
+                    server::demo_orders::load(&state.db, &state.settings).await
+                };
+                match history.await {
                     Ok(_) => tracing::info!("demo data loaded"),
                     Err(e) => {
                         tracing::error!(error = %e, "demo history failed");

@@ -8,6 +8,7 @@ pub mod awards;
 pub mod changes;
 pub mod filings;
 pub mod home;
+pub mod orders;
 pub mod payments;
 pub mod shell;
 pub mod units;
@@ -24,6 +25,7 @@ pub fn routes(upload_limit: usize) -> axum::Router<crate::platform::AppState> {
         .merge(filings::export::routes())
         .merge(attendance::photos::routes(upload_limit))
         .merge(attendance::export::routes())
+        .merge(alerts::export::routes())
         .merge(changes::export::routes())
         .merge(payments::export::routes())
         .merge(crate::platform::records::routes(
@@ -47,6 +49,7 @@ pub const TRAIL: &[&crate::platform::trail::TrailSpec] = &[
     &filings::TRAIL,
     &attendance::TRAIL,
     &alerts::TRAIL,
+    &orders::TRAIL,
     &changes::TRAIL,
     &payments::TRAIL,
     &crate::platform::records::TRAIL,
@@ -126,6 +129,7 @@ pub const NAV: &[&[crate::kit::layout::NavItem]] = &[
     home::NAV,
     attendance::NAV,
     alerts::NAV,
+    orders::NAV,
     filings::NAV,
     changes::NAV,
     payments::NAV,

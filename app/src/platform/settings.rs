@@ -61,6 +61,30 @@ pub struct Settings {
     pub max_in_flight: usize,
     /// The money rules' thresholds (README: 预警规则).
     pub money: MoneyRules,
+    /// Supervision orders (督办): numbering and default deadlines.
+    pub orders: OrderRules,
+}
+
+/// How supervision orders are numbered and how long the owner has.
+#[derive(Debug, Clone)]
+pub struct OrderRules {
+    /// The number's prefix: 平资督〔2026〕12号.
+    pub prefix: String,
+    /// Default days to answer, by the most serious alert of the order.
+    pub days_serious: i64,
+    pub days_warning: i64,
+    pub days_notice: i64,
+}
+
+impl Default for OrderRules {
+    fn default() -> Self {
+        Self {
+            prefix: "平资督".into(),
+            days_serious: 3,
+            days_warning: 15,
+            days_notice: 30,
+        }
+    }
 }
 
 /// Thresholds of the change and payment rules, each with its source in the
@@ -129,6 +153,7 @@ impl Settings {
             alert_flagged_per_month: 3,
             max_in_flight: 512,
             money: MoneyRules::default(),
+            orders: OrderRules::default(),
         }
     }
 }

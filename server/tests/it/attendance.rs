@@ -1,6 +1,7 @@
 //! Check-in decisions, the one-per-day rule, the roster rule and the
 //! plausibility flags, on both databases.
 use crate::{
+    alerts_list::alerts,
     filings::{member, ready_filing},
     helpers::{TestDb, assert_field},
     on_both,
@@ -10,7 +11,7 @@ use app::{
     features::{
         attendance::desk::NewCheckin,
         attendance::service::{
-            Calendar, Reading, add_area, alerts, areas_view, check_in, evaluate_attendance_alerts,
+            Calendar, Reading, add_area, areas_view, check_in, evaluate_attendance_alerts,
             month_view, remove_area, save_calendar,
         },
         filings::service as filings,

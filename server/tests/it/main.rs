@@ -1,5 +1,6 @@
 //! Integration tests: services and HTTP against real SQLite and PostgreSQL.
 //! One binary (faster to link); every test gets a fresh database per backend.
+mod alerts_list;
 mod attendance;
 mod attendance_http;
 mod audit;
@@ -14,6 +15,7 @@ mod http;
 mod matrix;
 mod money;
 mod money_http;
+mod orders;
 mod rule_settings;
 mod supervision;
 mod units_users;

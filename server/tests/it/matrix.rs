@@ -86,6 +86,28 @@ async fn every_server_function_is_guarded(b: Backend) {
     .fetch_one(&t.db.pool)
     .await
     .unwrap();
+    // 城建's project under an order of the resource office.
+    let alert: i64 = sqlx::query_scalar(
+        "INSERT INTO alerts (kind, filing_id, period, message, created_at, subject, severity, started_on)
+         VALUES ('signed_late', $1, '2026-01-01', '合同签订超期', 0, '', 'warning', '2026-01-01') RETURNING id",
+    )
+    .bind(id)
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let soon = (app::platform::time::today() + chrono::Duration::days(10)).to_string();
+    let order_form =
+        app::features::orders::service::IssueForm::parse(&[alert], "请整改", &soon).unwrap();
+    let order = app::features::orders::service::issue(
+        &t.db,
+        &t.settings,
+        &t.actor("zgb").await,
+        id,
+        order_form,
+    )
+    .await
+    .unwrap()
+    .to_string();
     let id = id.to_string();
     let other_unit = t.unit_id("平阳县鳌江镇人民政府").await.to_string();
     let other_user = t.user_id("aojiang").await.to_string();
@@ -117,6 +139,37 @@ async fn every_server_function_is_guarded(b: Backend) {
             &[("current", "x"), ("new", "x"), ("confirm", "x")],
             Some(EVERYONE),
             Own,
+        ),
+        // Supervision orders: supervisors issue and decide, owners answer.
+        call("orders/list", &[], Some(READERS), Scoped),
+        call("orders/get", &[("id", &order)], Some(READERS), Refused),
+        call(
+            "orders/draft",
+            &[("filing_id", id)],
+            Some(&[Role::Supervisor]),
+            Refused,
+        ),
+        call(
+            "orders/issue",
+            &[
+                ("filing_id", id),
+                ("alerts[]", &alert.to_string()),
+                ("action", "再次督办"),
+                ("deadline", "2026-12-31"),
+            ],
+            Some(&[Role::Supervisor]),
+            Refused,
+        ),
+        call(
+            "orders/step",
+            &[
+                ("id", &order),
+                ("step", "answer"),
+                ("body", "冒名反馈"),
+                ("version", "1"),
+            ],
+            Some(&[Role::Supervisor, Role::Owner]),
+            Refused,
         ),
         // Alert rules: supervisors read, administrators set.
         call("rules/list", &[], Some(SUPERVISION), Refused),
@@ -409,6 +462,8 @@ async fn every_server_function_is_guarded(b: Backend) {
             "record_files",
             "alerts",
             "rule_settings",
+            "supervision_orders",
+            "order_events",
         ] {
             n.push(t.count(table).await);
         }

@@ -8,7 +8,7 @@ use crate::{
 use app::{
     error::AppError,
     features::{
-        alerts::service::{RuleForm, list, save},
+        alerts::service::{RuleForm, list_rules as list, save},
         rule_infos, rules,
     },
     platform::{db::Backend, rules::run, storage::FileStore, time::today},

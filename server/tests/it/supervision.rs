@@ -2,6 +2,7 @@
 //! its 总监理工程师, shares the construction site's attendance areas, and the
 //! 总监's attendance counts as the 项目经理's does. Both databases.
 use crate::{
+    alerts_list::alerts,
     filings::{attach_scans, good_form, member},
     helpers::{TestDb, assert_field},
     on_both,
@@ -9,7 +10,7 @@ use crate::{
 use app::{
     domain::SectionKind,
     features::{
-        attendance::service::{Reading, alerts, check_in, evaluate_attendance_alerts},
+        attendance::service::{Reading, check_in, evaluate_attendance_alerts},
         awards::service::{self as awards, RawRecord},
         filings::service as filings,
     },

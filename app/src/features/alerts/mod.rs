@@ -1,16 +1,22 @@
-//! 预警规则 (alert rules as settings): every rule the engine runs, with the
-//! rule it rests on, its severity and its thresholds; administrators switch
-//! rules on and off and change thresholds (each change in the trail, applied
-//! at the next evaluation, which a save starts at once); supervisors read.
+//! 预警 (alerts): the list of what the rules raised, in the viewer's scope,
+//! with filters, paging and export; and 预警规则 (the rules as settings):
+//! every rule the engine runs, with the rule it rests on, its severity and
+//! its thresholds; administrators switch rules on and off and change
+//! thresholds (each change in the trail, applied at the next evaluation,
+//! which a save starts at once); supervisors read.
 // Server functions take one argument per form field.
 #![allow(clippy::too_many_arguments)]
+#[cfg(feature = "ssr")]
+pub mod export;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+mod settings;
 
-pub use pages::RulesPage;
+pub use pages::{AlertsPage, RulesPage};
 
-use crate::error::AppError;
+use crate::{error::AppError, kit::table::Page};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -18,12 +24,16 @@ use serde::{Deserialize, Serialize};
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::domain::Role;
     use crate::kit::layout::NavItem;
-    &[NavItem::new(
-        65,
-        "/admin/rules",
-        "预警规则",
-        &[Role::Admin, Role::Supervisor],
-    )]
+    use crate::kit::layout::READERS;
+    &[
+        NavItem::new(60, "/alerts", "预警", READERS),
+        NavItem::new(
+            65,
+            "/admin/rules",
+            "预警规则",
+            &[Role::Admin, Role::Supervisor],
+        ),
+    ]
 };
 
 /// The trail's vocabulary for rule settings (snapshots use Chinese keys).
@@ -36,6 +46,67 @@ pub const TRAIL: crate::platform::trail::TrailSpec = {
         fields: &[],
     }
 };
+
+/// One alert in the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRow {
+    pub id: i64,
+    /// The rule's code.
+    pub kind: String,
+    /// The rule's name.
+    pub rule: String,
+    /// 提示 / 一般 / 严重.
+    pub severity: String,
+    pub filing_id: i64,
+    /// 项目 · 标段.
+    pub project: String,
+    pub owner: String,
+    pub sector: String,
+    /// The day the condition started (the month for attendance alerts).
+    pub started_on: String,
+    pub message: String,
+    pub created_at: i64,
+    pub cleared_on: Option<String>,
+    /// The supervision order it is in, if any: (id, number).
+    pub order: Option<(i64, String)>,
+}
+
+/// A page of alerts, and the rules to filter by: (code, name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertList {
+    pub page: Page<AlertRow>,
+    pub rules: Vec<(String, String)>,
+    /// The viewer issues supervision orders (a supervisor).
+    pub may_order: bool,
+}
+
+/// The state filter's choices: (value, label).
+pub const STATES: [(&str, &str); 2] = [("open", "未消除"), ("cleared", "已消除")];
+/// The severity filter's choices: (value, label).
+pub const SEVERITIES: [(&str, &str); 3] =
+    [("serious", "严重"), ("warning", "一般"), ("notice", "提示")];
+
+#[server(endpoint = "alerts/list")]
+pub async fn list_alerts(
+    #[server(default)] q: String,
+    #[server(default)] state: String,
+    #[server(default)] severity: String,
+    #[server(default)] rule: String,
+    #[server(default)] sector: String,
+    #[server(default)] page: i64,
+) -> Result<AlertList, AppError> {
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        let filter = service::AlertFilter::parse(&q, &state, &severity, &rule, &sector);
+        Ok(AlertList {
+            may_order: actor.role == crate::domain::Role::Supervisor,
+            page: service::list(&st.db, &actor, &filter, page).await?,
+            rules: crate::features::rule_infos()
+                .into_iter()
+                .map(|i| (i.code.to_string(), i.name.to_string()))
+                .collect(),
+        })
+    })
+}
 
 /// A threshold as the page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,7 +144,7 @@ pub const PARAM_FIELDS: [&str; 3] = ["p1", "p2", "p3"];
 #[server(endpoint = "rules/list")]
 pub async fn list_rules() -> Result<Vec<RuleView>, AppError> {
     crate::with_actor!([Admin, Supervisor], |actor, st| {
-        service::list(&st.db, &st.settings, &actor).await
+        service::list_rules(&st.db, &st.settings, &actor).await
     })
 }
 

@@ -1,16 +1,130 @@
-use super::{PARAM_FIELDS, ParamView, RuleView, SaveRule, list_rules};
+use super::{
+    AlertList, AlertRow, PARAM_FIELDS, ParamView, RuleView, SEVERITIES, STATES, SaveRule,
+    list_alerts, list_rules,
+};
 use crate::{
-    domain::Role,
+    domain::{Role, SECTORS},
     features::shell::ForRole,
+    fmt::datetime,
     kit::{
         form::{FormAlert, FormErrors, SubmitButton},
         layout::PageHeader,
         status::Loaded,
-        table::text_param,
+        table::{DataTable, ExportLink, Pager, page_param, text_param},
     },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
+
+/// 预警: what the rules raised in the viewer's scope, open first.
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    let (q, state, severity) = (text_param("q"), text_param("state"), text_param("severity"));
+    let (rule, sector, page) = (text_param("rule"), text_param("sector"), page_param());
+    let alerts = Resource::new(
+        move || {
+            (
+                q.get(),
+                state.get(),
+                severity.get(),
+                rule.get(),
+                sector.get(),
+                page.get(),
+            )
+        },
+        |(q, st, sev, r, sec, p)| list_alerts(q, st, sev, r, sec, p),
+    );
+    view! {
+        <Title text="预警 · 标后履约监管"/>
+        <PageHeader title="预警">
+            <a class="btn" href="/admin/rules">"预警规则"</a>
+        </PageHeader>
+        <Loaded resource=alerts children={|list: AlertList| {
+            let (total, p, pages) = (list.page.total, list.page.page, list.page.pages());
+            let may_order = list.may_order;
+            view! {
+                <AlertFilters rules=list.rules/>
+                <p class="hint">{format!("共 {total} 条")}</p>
+                <DataTable
+                    columns=vec!["开始日期", "规则", "项目", "建设单位", "内容", "状态", "督办"]
+                    rows=list.page.items
+                    row=move |a: AlertRow| {
+                        let open = a.cleared_on.is_none();
+                        let badge = if a.severity == "严重" { "badge badge-bad" } else { "badge badge-warn" };
+                        vec![
+                        a.started_on.into_any(),
+                        view! {
+                            {a.rule} " "
+                            <span class=badge>{a.severity}</span>
+                        }.into_any(),
+                        view! { <a href=format!("/filings/{}", a.filing_id)>{a.project}</a> }.into_any(),
+                        a.owner.into_any(),
+                        view! { <span class:muted=a.cleared_on.is_some()>{a.message}</span> }.into_any(),
+                        match a.cleared_on {
+                            Some(d) => view! { <span class="badge badge-off">{format!("已消除 {d}")}</span> }.into_any(),
+                            None => view! {
+                                <span class="badge badge-bad">"未消除"</span>
+                                <span class="hint">{format!(" {}", datetime(a.created_at))}</span>
+                            }.into_any(),
+                        },
+                        match (a.order, may_order && open) {
+                            (Some((id, no)), _) => view! { <a href=format!("/orders/{id}")>{no}</a> }.into_any(),
+                            (None, true) => view! {
+                                <a class="btn btn-small" href=format!("/orders/new?filing_id={}&alert={}", a.filing_id, a.id)>"转督办"</a>
+                            }.into_any(),
+                            (None, false) => "—".into_any(),
+                        },
+                    ]}
+                    empty="没有符合条件的预警"
+                />
+                <Pager total page=p pages/>
+            }
+        }}/>
+    }
+}
+
+/// The alert list's filters, as GET parameters (work without JavaScript).
+#[component]
+fn AlertFilters(rules: Vec<(String, String)>) -> impl IntoView {
+    fn param(name: &'static str) -> String {
+        text_param(name).get_untracked()
+    }
+    let select = move |name: &'static str,
+                       label: &'static str,
+                       all: &'static str,
+                       options: Vec<(String, String)>| {
+        let chosen = param(name);
+        view! {
+            <select name=name aria-label=label>
+                <option value="">{all}</option>
+                {options
+                    .into_iter()
+                    .map(|(v, l)| {
+                        let sel = v == chosen;
+                        view! { <option value=v selected=sel>{l}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        }
+    };
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(c, l)| (c.to_string(), l.to_string()))
+            .collect()
+    };
+    view! {
+        <Form method="GET" action="" attr:class="filters">
+            <input type="search" name="q" placeholder="项目、单位或内容" value=param("q") maxlength=50 aria-label="搜索"/>
+            {select("state", "状态", "全部状态", pairs(&STATES))}
+            {select("severity", "级别", "全部级别", pairs(&SEVERITIES))}
+            {select("rule", "规则", "全部规则", rules)}
+            {select("sector", "行业", "全部行业", pairs(&SECTORS))}
+            <button type="submit" class="btn">"查询"</button>
+            <ExportLink href="/export/alerts.xlsx"/>
+        </Form>
+    }
+}
 
 /// 预警规则: every rule, what it rests on, and its settings.
 #[component]

@@ -1,188 +1,172 @@
-//! Reading and saving the rules' settings.
-use super::{ParamView, RuleView};
+//! The alert list (scoped, filtered, paged) and the rules' settings
+//! (`settings.rs`, re-exported here).
+pub use super::settings::{RuleForm, list as list_rules, save};
+
+use super::{AlertRow, SEVERITIES, STATES};
 use crate::{
-    domain::Role,
-    error::{AppError, FieldErrors},
-    features::rule_infos,
+    domain::{Role, SECTORS, sector_label},
+    error::AppError,
+    features::rule_name,
+    kit::table::{Page, Rows},
     platform::{
         actor::Actor,
-        audit::AuditedTx,
-        db::Db,
-        rules::{Overrides, RuleInfo, fmt_num},
-        settings::Settings,
-        time::now_ms,
+        db::{Db, like_pattern},
+        project::{ScopeBinds, scope_sql},
+        rules::Severity,
     },
 };
-use std::collections::{BTreeMap, HashMap};
+use sqlx::FromRow;
 
-/// Every rule with the settings in force and its open alerts.
-pub async fn list(db: &Db, base: &Settings, actor: &Actor) -> Result<Vec<RuleView>, AppError> {
-    actor.require(&[Role::Admin, Role::Supervisor])?;
-    let overrides = Overrides::load(db).await?;
-    let infos = rule_infos();
-    let now = overrides.apply(base, &infos);
-    let open: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
-        "SELECT kind, COUNT(*) FROM alerts WHERE cleared_on IS NULL GROUP BY kind",
-    )
-    .fetch_all(&db.pool)
-    .await?
-    .into_iter()
-    .collect();
-    Ok(infos
-        .into_iter()
-        .map(|info| RuleView {
-            code: info.code.into(),
-            name: info.name.into(),
-            basis: info.basis.into(),
-            severity: info.severity.label().into(),
-            enabled: overrides.enabled(info.code),
-            params: info
-                .params
-                .iter()
-                .map(|p| ParamView {
-                    label: p.label.into(),
-                    unit: p.unit.into(),
-                    value: fmt_num((p.get)(&now)),
-                    default: fmt_num((p.get)(base)),
-                    min: fmt_num(p.min),
-                    max: fmt_num(p.max),
-                    integer: p.integer,
-                })
-                .collect(),
-            version: overrides.0.get(info.code).map_or(0, |s| s.version),
-            open_alerts: open.get(info.code).copied().unwrap_or(0),
-        })
-        .collect())
+/// The list's filters, each parsed to a known value or "" (all).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlertFilter {
+    pub q: String,
+    pub state: &'static str,
+    pub severity: &'static str,
+    pub rule: String,
+    pub sector: &'static str,
 }
 
-/// What the form sends: the switch and the thresholds in the rule's order.
-pub struct RuleForm {
-    pub enabled: bool,
-    pub values: Vec<String>,
-    /// The version the form was loaded at ("0": defaults, no stored row).
-    pub version: String,
-}
-
-/// The rule as the trail shows it: its switch and thresholds in words.
-fn snapshot(info: &RuleInfo, enabled: bool, values: &[f64]) -> BTreeMap<String, String> {
-    let mut snap = BTreeMap::new();
-    snap.insert(
-        "状态".to_string(),
-        if enabled { "启用" } else { "停用" }.to_string(),
-    );
-    for (p, v) in info.params.iter().zip(values) {
-        snap.insert(p.label.to_string(), format!("{} {}", fmt_num(*v), p.unit));
+impl AlertFilter {
+    pub fn parse(q: &str, state: &str, severity: &str, rule: &str, sector: &str) -> Self {
+        let known = |list: &[(&'static str, &'static str)], v: &str| {
+            list.iter().find(|(c, _)| *c == v).map_or("", |(c, _)| *c)
+        };
+        Self {
+            q: like_pattern(q),
+            state: known(&STATES, state),
+            severity: known(&SEVERITIES, severity),
+            rule: crate::features::rule_infos()
+                .into_iter()
+                .find(|i| i.code == rule)
+                .map_or(String::new(), |i| i.code.to_string()),
+            sector: known(&SECTORS, sector),
+        }
     }
-    snap
+
+    /// Open alerts only (the home page's count).
+    pub fn open() -> Self {
+        Self {
+            state: "open",
+            ..Self::default()
+        }
+    }
 }
 
-/// Saves one rule's switch and thresholds (administrators), checked against
-/// the version the form was loaded at.
-pub async fn save(
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    kind: String,
+    severity: String,
+    filing_id: i64,
+    project_name: String,
+    section_name: String,
+    owner: String,
+    sector: String,
+    period: String,
+    started_on: Option<String>,
+    message: String,
+    created_at: i64,
+    cleared_on: Option<String>,
+    order_id: Option<i64>,
+    order_no: Option<String>,
+}
+
+const FROM: &str = "FROM alerts x JOIN filings f ON f.id = x.filing_id
+    JOIN awards a ON a.id = f.award_id JOIN units o ON o.id = a.owner_unit_id";
+
+fn filter_sql() -> String {
+    format!(
+        "WHERE {}
+           AND ($4 = '' OR ($4 = 'open' AND x.cleared_on IS NULL) OR ($4 = 'cleared' AND x.cleared_on IS NOT NULL))
+           AND ($5 = '' OR x.severity = $5)
+           AND ($6 = '' OR x.kind = $6)
+           AND ($7 = '' OR a.sector = $7)
+           AND ($8 = '' OR a.project_name LIKE $8 ESCAPE '\\' OR a.section_name LIKE $8 ESCAPE '\\'
+                OR o.name LIKE $8 ESCAPE '\\' OR x.message LIKE $8 ESCAPE '\\')",
+        scope_sql(1)
+    )
+}
+
+/// The alerts in the viewer's scope under `f`: open first, newest first.
+pub async fn list(
     db: &Db,
-    base: &Settings,
     actor: &Actor,
-    code: &str,
-    form: &RuleForm,
-) -> Result<(), AppError> {
-    actor.require(&[Role::Admin])?;
-    let info = rule_infos()
-        .into_iter()
-        .find(|i| i.code == code)
-        .ok_or(AppError::NotFound)?;
-    let mut errors = FieldErrors::new();
-    let mut values = Vec::with_capacity(info.params.len());
-    for (i, p) in info.params.iter().enumerate() {
-        let raw = form.values.get(i).map(String::as_str).unwrap_or("");
-        match p.parse(raw) {
-            Ok(v) => values.push(v),
-            Err(msg) => {
-                errors.insert(super::PARAM_FIELDS[i].to_string(), msg);
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::fields(errors));
-    }
-    let version: i64 = form
-        .version
-        .trim()
-        .parse()
-        .map_err(|_| AppError::invalid("表单已过期，请刷新后重试"))?;
-    let who = actor.who();
-    let mut tx = AuditedTx::begin(db, &who).await?;
-    let stored: Option<(i64, i64, String, i64)> =
-        sqlx::query_as("SELECT id, enabled, params, version FROM rule_settings WHERE code = $1")
-            .bind(code)
-            .fetch_optional(tx.conn())
-            .await?;
-    let stored_version = stored.as_ref().map_or(0, |s| s.3);
-    if stored_version != version {
-        return Err(AppError::Conflict);
-    }
-    // What was in force before: the stored values, else the defaults.
-    let before_enabled = stored.as_ref().is_none_or(|s| s.1 != 0);
-    let before_params: BTreeMap<String, f64> = stored
-        .as_ref()
-        .and_then(|s| serde_json::from_str(&s.2).ok())
-        .unwrap_or_default();
-    let before_values: Vec<f64> = info
-        .params
-        .iter()
-        .map(|p| before_params.get(p.key).copied().unwrap_or((p.get)(base)))
-        .collect();
-    if before_enabled == form.enabled && before_values == values {
-        return Err(AppError::invalid("没有修改"));
-    }
-    let params: BTreeMap<&str, f64> = info
-        .params
-        .iter()
-        .map(|p| p.key)
-        .zip(values.iter().copied())
-        .collect();
-    let params = serde_json::to_string(&params).map_err(|_| AppError::Internal)?;
-    let now = now_ms();
-    let id: i64 = match stored {
-        Some((id, ..)) => {
-            let done = sqlx::query(
-                "UPDATE rule_settings SET enabled = $1, params = $2, version = version + 1, updated_at = $3, updated_by = $4
-                 WHERE id = $5 AND version = $6",
-            )
-            .bind(form.enabled as i64)
-            .bind(&params)
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(id)
-            .bind(version)
-            .execute(tx.conn())
-            .await?;
-            if done.rows_affected() != 1 {
-                return Err(AppError::Conflict);
-            }
-            id
-        }
-        None => sqlx::query_scalar(
-            "INSERT INTO rule_settings (code, enabled, params, version, updated_at, updated_by)
-             VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (code) DO NOTHING RETURNING id",
-        )
-        .bind(code)
-        .bind(form.enabled as i64)
-        .bind(&params)
-        .bind(now)
-        .bind(actor.user_id)
-        .fetch_optional(tx.conn())
-        .await?
-        // Another administrator saved the first settings meanwhile.
-        .ok_or(AppError::Conflict)?,
-    };
-    tx.record(
-        "rule_setting",
-        id,
-        "update",
-        Some(&snapshot(info, before_enabled, &before_values)),
-        Some(&snapshot(info, form.enabled, &values)),
-    )
+    f: &AlertFilter,
+    rows: impl Into<Rows>,
+) -> Result<Page<AlertRow>, AppError> {
+    actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
+    let (limit, offset, page) = rows.into().window();
+    let s = ScopeBinds::of(actor);
+    let filter = filter_sql();
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {FROM} {filter}"))
+        .bind(s.mode)
+        .bind(s.unit)
+        .bind(&s.sector)
+        .bind(f.state)
+        .bind(f.severity)
+        .bind(&f.rule)
+        .bind(f.sector)
+        .bind(&f.q)
+        .fetch_one(&db.pool)
+        .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT x.id, x.kind, x.severity, x.filing_id, a.project_name, a.section_name, o.name AS owner,
+                a.sector, x.period, x.started_on, x.message, x.created_at, x.cleared_on,
+                so.id AS order_id, so.order_no
+         {FROM}
+         LEFT JOIN supervision_orders so ON so.id = (SELECT MAX(oa.order_id) FROM order_alerts oa WHERE oa.alert_id = x.id)
+         {filter}
+         ORDER BY (CASE WHEN x.cleared_on IS NULL THEN 0 ELSE 1 END), x.created_at DESC, x.id DESC
+         LIMIT $9 OFFSET $10"
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .bind(f.state)
+    .bind(f.severity)
+    .bind(&f.rule)
+    .bind(f.sector)
+    .bind(&f.q)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.pool)
     .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(Page {
+        items: rows.into_iter().map(AlertRow::from).collect(),
+        total,
+        page,
+        per_page: crate::kit::table::PER_PAGE,
+    })
+}
+
+impl From<Row> for AlertRow {
+    fn from(r: Row) -> Self {
+        let severity = match r.severity.as_str() {
+            "serious" => Severity::Serious,
+            "notice" => Severity::Notice,
+            _ => Severity::Warning,
+        };
+        Self {
+            id: r.id,
+            rule: rule_name(&r.kind).to_string(),
+            kind: r.kind,
+            severity: severity.label().to_string(),
+            filing_id: r.filing_id,
+            project: format!("{} · {}", r.project_name, r.section_name),
+            owner: r.owner,
+            sector: sector_label(&r.sector).to_string(),
+            // Attendance alerts carry their month as the period.
+            started_on: r.started_on.unwrap_or(r.period),
+            message: r.message,
+            created_at: r.created_at,
+            cleared_on: r.cleared_on,
+            order: r.order_id.zip(r.order_no),
+        }
+    }
+}
+
+/// How many alerts are open in the viewer's scope.
+pub async fn open_count(db: &Db, actor: &Actor) -> Result<i64, AppError> {
+    Ok(list(db, actor, &AlertFilter::open(), 1).await?.total)
 }

@@ -1,5 +1,5 @@
-//! Excel exports of the alerts list and the flagged check-ins.
-use super::{Alert, FlaggedCheckin, service};
+//! Excel export of the flagged check-ins (the alerts' is the alerts feature's).
+use super::{FlaggedCheckin, service};
 use crate::{
     domain::Role,
     export_route,
@@ -11,33 +11,11 @@ use axum::Router;
 const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Owner];
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/export/alerts.xlsx",
-            export_route!(ALERTS, service::alerts),
-        )
-        .route(
-            "/export/flagged-checkins.xlsx",
-            export_route!(FLAGGED, service::flagged),
-        )
+    Router::new().route(
+        "/export/flagged-checkins.xlsx",
+        export_route!(FLAGGED, service::flagged),
+    )
 }
-
-const ALERTS: Sheet<Alert> = Sheet::new(
-    "预警",
-    &["时间", "项目", "期间", "内容"],
-    READERS,
-    |a| {
-        vec![
-            Cell::Time(a.created_at),
-            a.project.into(),
-            a.period.into(),
-            match a.cleared_on {
-                Some(d) => format!("{}（已消除 {d}）", a.message).into(),
-                None => a.message.into(),
-            },
-        ]
-    },
-);
 
 const FLAGGED: Sheet<FlaggedCheckin> = Sheet::new(
     "存疑打卡",

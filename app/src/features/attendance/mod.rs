@@ -21,7 +21,7 @@ pub mod service;
 mod map;
 
 pub use map::AreasPage;
-pub use pages::{AlertsPage, AttendancePage, CheckinPage};
+pub use pages::{AttendancePage, CheckinPage};
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -34,7 +34,6 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
     &[
         NavItem::new(20, "/checkin", "今日打卡", &[Role::KeyPersonnel]),
         NavItem::new(50, "/attendance", "考勤统计", READERS),
-        NavItem::new(60, "/alerts", "预警", READERS),
     ]
 };
 
@@ -127,19 +126,6 @@ pub struct FlaggedCheckin {
     pub accuracy_m: f64,
 }
 
-/// An alert raised by a rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Alert {
-    pub id: i64,
-    pub kind: String,
-    pub project: String,
-    pub period: String,
-    pub message: String,
-    pub created_at: i64,
-    /// The day the condition stopped holding (已消除), if it did.
-    pub cleared_on: Option<String>,
-}
-
 #[server(endpoint = "attendance/month")]
 pub async fn attendance_month(filing_id: i64, month: String) -> Result<MonthView, AppError> {
     use crate::platform::time::now_ms;
@@ -182,13 +168,6 @@ pub async fn save_calendar(
 pub async fn flagged_checkins() -> Result<Vec<FlaggedCheckin>, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
         service::flagged(&st.db, &actor).await
-    })
-}
-
-#[server(endpoint = "alerts/list")]
-pub async fn list_alerts() -> Result<Vec<Alert>, AppError> {
-    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
-        service::alerts(&st.db, &actor).await
     })
 }
 

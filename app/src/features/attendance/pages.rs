@@ -1,6 +1,6 @@
 use super::{
-    Alert, CheckIn, Decision, FlaggedCheckin, MonthView, MyProject, SaveCalendar, attendance_month,
-    flagged_checkins, list_alerts, my_projects,
+    CheckIn, Decision, FlaggedCheckin, MonthView, MyProject, SaveCalendar, attendance_month,
+    flagged_checkins, my_projects,
 };
 use crate::{
     domain::{ROSTER_ROLES, label_of},
@@ -475,32 +475,4 @@ fn CalendarForm(v: MonthView, save: ServerAction<SaveCalendar>) -> impl IntoView
         </details>
     }
     .into_any()
-}
-
-/// 预警: alerts raised by the rules, in the user's scope.
-#[component]
-pub fn AlertsPage() -> impl IntoView {
-    let alerts = Resource::new(|| (), |_| list_alerts());
-    view! {
-        <Title text="预警 · 标后履约监管"/>
-        <PageHeader title="预警">
-            <ExportLink href="/export/alerts.xlsx"/>
-        </PageHeader>
-        <Loaded resource=alerts children={|list: Vec<Alert>| view! {
-            <DataTable
-                columns=vec!["时间", "项目", "期间", "内容"]
-                rows=list
-                row=|a: Alert| vec![
-                    datetime(a.created_at).into_any(),
-                    a.project.into_any(),
-                    a.period.into_any(),
-                    view! {
-                        <span class:muted=a.cleared_on.is_some()>{a.message}</span>
-                        {a.cleared_on.map(|d| view! { " " <span class="badge badge-off">{format!("已消除 {d}")}</span> })}
-                    }.into_any(),
-                ]
-                empty="暂无预警"
-            />
-        }}/>
-    }
 }

@@ -500,7 +500,7 @@ fn plausibility(settings: &Settings, cx: &Context, r: &Reading, now: i64) -> Vec
 
 // --- attendance views and alerts ----------------------------------------------
 
-use super::{Alert, FlaggedCheckin, MonthView, PersonMonth};
+use super::{FlaggedCheckin, MonthView, PersonMonth};
 use crate::platform::project::{ScopeBinds, scope_sql};
 use chrono::{Datelike, NaiveDate};
 
@@ -1018,38 +1018,6 @@ fn day_of(ms: i64) -> NaiveDate {
 /// day before they left (from that day on they can no longer check in).
 fn on_roster(day: NaiveDate, joined: NaiveDate, left: Option<NaiveDate>) -> bool {
     day >= joined && left.is_none_or(|l| day < l)
-}
-
-pub async fn alerts(db: &Db, actor: &Actor) -> Result<Vec<Alert>, AppError> {
-    let s = ScopeBinds::of(actor);
-    let rows = sqlx::query(&format!(
-        "SELECT x.id, x.kind, a.project_name, a.section_name, x.period, x.message, x.created_at, x.cleared_on
-         FROM alerts x JOIN filings f ON f.id = x.filing_id JOIN awards a ON a.id = f.award_id
-         WHERE {} ORDER BY (CASE WHEN x.cleared_on IS NULL THEN 0 ELSE 1 END), x.created_at DESC, x.id DESC LIMIT 200",
-        scope_sql(1)
-    ))
-    .bind(s.mode)
-    .bind(s.unit)
-    .bind(&s.sector)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Alert {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                project: format!(
-                    "{} · {}",
-                    r.try_get::<String, _>("project_name")?,
-                    r.try_get::<String, _>("section_name")?
-                ),
-                period: r.try_get("period")?,
-                message: r.try_get("message")?,
-                created_at: r.try_get("created_at")?,
-                cleared_on: r.try_get("cleared_on")?,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -28,8 +28,14 @@ pub struct Waiting {
     pub price_flags: i64,
     /// Flagged check-ins (the latest 200 at most).
     pub flagged: i64,
-    /// Alerts raised (the latest 200 at most).
+    /// Alerts open now.
     pub alerts: i64,
+    /// Supervision orders waiting for this side: an owner's answers due
+    /// (overdue ones among them), a supervisor's answers to review.
+    pub orders: i64,
+    pub orders_overdue: i64,
+    /// The viewer answers orders (an owner) rather than reviews them.
+    pub answers_orders: bool,
     /// Payments with an open alert (超付, 预付款超比例 …).
     pub flagged_payments: i64,
     /// Changes and payments still in draft (their document not yet uploaded
@@ -40,7 +46,7 @@ pub struct Waiting {
 #[server(endpoint = "home/waiting")]
 pub async fn fetch_waiting() -> Result<Waiting, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
-        use crate::features::{attendance, awards, changes, filings, payments};
+        use crate::features::{alerts, attendance, awards, changes, filings, orders, payments};
         let of = |status: &str| crate::platform::records::ListFilter::parse("", status, 0);
         let db = &st.db;
         Ok(Waiting {
@@ -54,7 +60,12 @@ pub async fn fetch_waiting() -> Result<Waiting, AppError> {
                 .await?
                 .total,
             flagged: attendance::service::flagged(db, &actor).await?.len() as i64,
-            alerts: attendance::service::alerts(db, &actor).await?.len() as i64,
+            alerts: alerts::service::open_count(db, &actor).await?,
+            orders: orders::service::waiting(db, &actor).await?,
+            orders_overdue: orders::service::list(db, &actor, "", "overdue", 1)
+                .await?
+                .total,
+            answers_orders: actor.role == crate::domain::Role::Owner,
             flagged_payments: payments::service::list(db, &actor, &of("flagged"), 1)
                 .await?
                 .total,
@@ -94,7 +105,27 @@ pub fn HomePage() -> impl IntoView {
 /// 待办: counts with links to the lists that hold them.
 #[component]
 fn WaitingTiles(w: Waiting) -> impl IntoView {
+    let (orders_href, orders_title, orders_text) = if w.answers_orders {
+        (
+            "/orders?state=issued",
+            "督办待反馈",
+            "督办部门下发、须在期限内反馈的督办单",
+        )
+    } else {
+        (
+            "/orders?state=answered",
+            "督办待办结",
+            "责任单位已反馈、待审核办结的督办单",
+        )
+    };
     let items = [
+        (
+            w.orders_overdue,
+            "/orders?state=overdue",
+            "督办逾期",
+            "超过办理期限仍未反馈的督办单",
+        ),
+        (w.orders, orders_href, orders_title, orders_text),
         (
             w.to_file,
             "/filings",

@@ -1,0 +1,405 @@
+//! Supervision orders (督办) on the demo story: issued from alerts, answered,
+//! sent back, extended, closed; every refused step with its message and
+//! nothing written; scope; the numbering; overdue orders.
+use crate::{
+    helpers::{TestDb, assert_field},
+    on_both,
+};
+use app::{
+    error::AppError,
+    features::orders::{
+        OrderStatus,
+        service::{IssueForm, Step, draft, get, issue, list, step},
+    },
+    platform::{db::Backend, storage::FileStore, time::today},
+};
+use chrono::Duration;
+
+async fn filing_of(t: &TestDb, code: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT f.id FROM filings f JOIN awards a ON a.id = f.award_id WHERE a.project_code = $1 AND a.section_code = '01'",
+    )
+    .bind(code)
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn version(t: &TestDb, id: i64) -> String {
+    sqlx::query_scalar::<_, i64>("SELECT version FROM supervision_orders WHERE id = $1")
+        .bind(id)
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap()
+        .to_string()
+}
+
+fn form(
+    step: &str,
+    body: &str,
+    deadline: &str,
+    version: &str,
+) -> app::features::orders::service::StepForm {
+    Step::parse(step, body, deadline, version).unwrap()
+}
+
+async fn counts(t: &TestDb) -> (i64, i64, i64, i64) {
+    (
+        t.count("supervision_orders").await,
+        t.count("order_events").await,
+        t.count("order_alerts").await,
+        t.count("audit_log").await,
+    )
+}
+
+async fn an_order_goes_round_the_loop(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let files = FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    let s = &t.settings;
+    let (zgb, jtj, zjj) = (
+        t.actor("zgb").await,
+        t.actor("jtj").await,
+        t.actor("zjj").await,
+    );
+    let (jtfz, jiaoyu) = (t.actor("jtfz").await, t.actor("jiaoyu").await);
+    let bridge = filing_of(&t, "PY2024-0806").await;
+    let day = today();
+
+    // The draft: the bridge's two open alerts, 一般 → 15 days.
+    let d = draft(&t.db, s, &zgb, bridge).await.unwrap();
+    assert_eq!(d.alerts.len(), 2);
+    assert_eq!(d.deadline, (day + Duration::days(15)).to_string());
+    assert_eq!(
+        draft(&t.db, s, &zjj, bridge).await.unwrap_err(),
+        AppError::Forbidden,
+        "another sector"
+    );
+    let ids: Vec<i64> = d.alerts.iter().map(|a| a.id).collect();
+
+    // Bad input: at the fields, nothing written.
+    let before = counts(&t).await;
+    for (alerts, action, deadline, field, says) in [
+        (
+            vec![],
+            "请整改",
+            "2099-01-01",
+            "alerts",
+            "请至少选择一条预警",
+        ),
+        (ids.clone(), "", &*d.deadline, "action", "请填写整改要求"),
+        (ids.clone(), "请整改😀", &*d.deadline, "action", "表情符号"),
+        (
+            ids.clone(),
+            "<script>alert(1)</script>",
+            &*d.deadline,
+            "action",
+            "< >",
+        ),
+        (ids.clone(), "请整改", "2020-01-01", "deadline", "不能早于"),
+        (ids.clone(), "请整改", "明天", "deadline", "格式应为"),
+        (ids.clone(), "请整改", "2099-01-01", "deadline", "不能晚于"),
+    ] {
+        let e = IssueForm::parse(&alerts, action, deadline).unwrap_err();
+        assert_field(&e, field, says);
+    }
+    let other_alert: i64 = sqlx::query_scalar(
+        "SELECT MIN(id) FROM alerts WHERE filing_id <> $1 AND cleared_on IS NULL",
+    )
+    .bind(bridge)
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let input = IssueForm::parse(&[ids[0], other_alert], "请整改", &d.deadline).unwrap();
+    let e = issue(&t.db, s, &zgb, bridge, input).await.unwrap_err();
+    assert_field(&e, "alerts", "不属于本项目");
+    let input = IssueForm::parse(&ids, "请整改", &d.deadline).unwrap();
+    assert_eq!(
+        issue(&t.db, s, &zjj, bridge, input).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(counts(&t).await, before, "nothing written");
+
+    // Issued by the resource office, numbered for the year.
+    let input = IssueForm::parse(
+        &ids,
+        "请核实合同签订时间及合同价偏离原因，限期说明。",
+        &d.deadline,
+    )
+    .unwrap();
+    let id = issue(&t.db, s, &zgb, bridge, input).await.unwrap();
+    let o = get(&t.db, &jtfz, id).await.unwrap();
+    assert_eq!(o.row.order_no, format!("平资督〔{}〕1号", day.format("%Y")));
+    assert_eq!(o.row.status, OrderStatus::Issued);
+    assert!(o.may_answer && !o.may_supervise);
+    assert!(o.facts.contains("相隔 67 天"), "{}", o.facts);
+    assert_eq!(o.alerts.len(), 2);
+    // Its alerts are taken: a second order on them is refused.
+    assert!(
+        draft(&t.db, s, &zgb, bridge)
+            .await
+            .unwrap()
+            .alerts
+            .is_empty()
+    );
+    let input = IssueForm::parse(&ids, "再次督办", &d.deadline).unwrap();
+    let e = issue(&t.db, s, &zgb, bridge, input).await.unwrap_err();
+    assert_field(&e, "alerts", "已在督办中");
+
+    // Refused steps: nothing written.
+    let before = counts(&t).await;
+    let v = version(&t, id).await;
+    let refusals: Vec<(&app::platform::actor::Actor, &str, &str, &str, AppError)> = vec![
+        (&jiaoyu, "answer", "已整改", "", AppError::Forbidden),
+        (&jtfz, "close", "自行办结", "", AppError::Forbidden),
+        (&zjj, "remind", "", "", AppError::Forbidden),
+        (&zgb, "answer", "代为反馈", "", AppError::Forbidden),
+        (
+            &zgb,
+            "close",
+            "办结",
+            "",
+            AppError::invalid("只有已反馈的督办单可以办结"),
+        ),
+        (
+            &jtj,
+            "return",
+            "不合格",
+            "2099-01-01",
+            AppError::invalid("只有已反馈的督办单可以退回"),
+        ),
+        (
+            &zgb,
+            "extension_grant",
+            "",
+            "",
+            AppError::invalid("没有待审批的延期申请"),
+        ),
+    ];
+    for (who, code, body, deadline, want) in refusals {
+        let e = step(&t.db, who, id, form(code, body, deadline, &v))
+            .await
+            .unwrap_err();
+        assert_eq!(e, want, "{code} by {}", who.username);
+    }
+    let e = step(&t.db, &jtfz, id, form("answer", "已整改", "", "0"))
+        .await
+        .unwrap_err();
+    assert_eq!(e, AppError::Conflict, "a stale form");
+    assert_eq!(
+        Step::parse("answer", "", "", &v)
+            .unwrap_err()
+            .field_errors()
+            .unwrap()["body"],
+        "请填写整改情况"
+    );
+    assert_eq!(
+        Step::parse("return", "不合格", "2026/13/1", &v)
+            .unwrap_err()
+            .field_errors()
+            .unwrap()["deadline"],
+        "新的办理期限格式应为 2024-03-05"
+    );
+    assert!(Step::parse("delete", "", "", &v).is_err());
+    assert_eq!(counts(&t).await, before, "nothing written");
+
+    // A reminder, the answer, sent back by the sector authority, an
+    // extension asked and granted, answered again, closed.
+    step(&t.db, &jtj, id, form("remind", "", "", &v))
+        .await
+        .unwrap();
+    let v = version(&t, id).await;
+    step(
+        &t.db,
+        &jtfz,
+        id,
+        form("answer", "已补充说明签订延迟原因。", "", &v),
+    )
+    .await
+    .unwrap();
+    let v = version(&t, id).await;
+    let e = step(&t.db, &jtfz, id, form("answer", "再次反馈", "", &v))
+        .await
+        .unwrap_err();
+    assert_eq!(e, AppError::invalid("该督办单已反馈，请等待督办部门处理"));
+    let back = (day + Duration::days(10)).to_string();
+    step(
+        &t.db,
+        &jtj,
+        id,
+        form("return", "未说明价格偏离原因，请补充。", &back, &v),
+    )
+    .await
+    .unwrap();
+    let v = version(&t, id).await;
+    let e = step(&t.db, &jtfz, id, form("extension_ask", "需审计", &back, &v))
+        .await
+        .unwrap_err();
+    assert_field(&e, "deadline", "须晚于现办理期限");
+    let later = (day + Duration::days(20)).to_string();
+    step(
+        &t.db,
+        &jtfz,
+        id,
+        form("extension_ask", "需等待审计结论。", &later, &v),
+    )
+    .await
+    .unwrap();
+    let v = version(&t, id).await;
+    let e = step(
+        &t.db,
+        &jtfz,
+        id,
+        form("extension_ask", "再申请", &later, &v),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e, AppError::invalid("已有待审批的延期申请"));
+    step(&t.db, &zgb, id, form("extension_grant", "", "", &v))
+        .await
+        .unwrap();
+    let o = get(&t.db, &zgb, id).await.unwrap();
+    assert_eq!(
+        (o.row.deadline.as_str(), o.extension_until.as_deref()),
+        (later.as_str(), None)
+    );
+    step(
+        &t.db,
+        &jtfz,
+        id,
+        form("answer", "已补充审计意见。", "", &o.version.to_string()),
+    )
+    .await
+    .unwrap();
+    let v = version(&t, id).await;
+    step(
+        &t.db,
+        &jtj,
+        id,
+        form("close", "说明充分，予以办结。", "", &v),
+    )
+    .await
+    .unwrap();
+    let v = version(&t, id).await;
+    let e = step(&t.db, &zgb, id, form("remind", "", "", &v))
+        .await
+        .unwrap_err();
+    assert_eq!(e, AppError::invalid("该督办单已办结，不能再办理"));
+    let o = get(&t.db, &jtfz, id).await.unwrap();
+    assert_eq!(o.row.status, OrderStatus::Closed);
+    assert_eq!(o.closed_on, Some(day.to_string()));
+    let labels: Vec<&str> = o.events.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "下发督办",
+            "催办",
+            "反馈",
+            "退回",
+            "申请延期",
+            "同意延期",
+            "反馈",
+            "办结"
+        ]
+    );
+    let trail: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'supervision_order'")
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(trail, 8);
+
+    // Scope: the owner sees its own, the sector authority its sector, other
+    // units nothing, whatever id they send.
+    assert_eq!(list(&t.db, &jtfz, "", "", 1).await.unwrap().total, 1);
+    assert_eq!(list(&t.db, &jtj, "", "", 1).await.unwrap().total, 1);
+    assert_eq!(list(&t.db, &jiaoyu, "", "", 1).await.unwrap().total, 0);
+    assert_eq!(list(&t.db, &zjj, "", "", 1).await.unwrap().total, 0);
+    assert_eq!(
+        get(&t.db, &jiaoyu, id).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(get(&t.db, &zjj, id).await.unwrap_err(), AppError::Forbidden);
+
+    // Overdue: the housing authority's order to 教育局, its deadline passed
+    // without an answer. No extension then; a late answer still lands.
+    let school = filing_of(&t, "PY2025-0203").await;
+    let d = draft(&t.db, s, &zjj, school).await.unwrap();
+    assert!(!d.alerts.is_empty());
+    let ids: Vec<i64> = d.alerts.iter().map(|a| a.id).collect();
+    let input = IssueForm::parse(&ids, "请按合同支付进度款。", &d.deadline).unwrap();
+    let late = issue(&t.db, s, &zjj, school, input).await.unwrap();
+    assert!(
+        get(&t.db, &jiaoyu, late)
+            .await
+            .unwrap()
+            .row
+            .order_no
+            .ends_with("〕2号")
+    );
+    sqlx::query("UPDATE supervision_orders SET deadline = $1 WHERE id = $2")
+        .bind((day - Duration::days(1)).to_string())
+        .bind(late)
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+    let overdue = list(&t.db, &jiaoyu, "", "overdue", 1).await.unwrap();
+    assert_eq!(overdue.total, 1);
+    assert!(overdue.items[0].overdue);
+    let v = version(&t, late).await;
+    let e = step(
+        &t.db,
+        &jiaoyu,
+        late,
+        form("extension_ask", "来不及", &later, &v),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e,
+        AppError::invalid("已超过办理期限，不能再申请延期，请尽快反馈")
+    );
+    step(
+        &t.db,
+        &jiaoyu,
+        late,
+        form("answer", "已补付进度款。", "", &v),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        list(&t.db, &jiaoyu, "", "overdue", 1).await.unwrap().total,
+        0
+    );
+    assert_eq!(list(&t.db, &zjj, "", "answered", 1).await.unwrap().total, 1);
+}
+
+/// The demo's orders: one in each state, as `serve --demo` loads them.
+async fn the_demo_has_an_order_in_every_state(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let files = FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    server::demo_orders::load(&t.db, &t.settings).await.unwrap();
+    let zgb = t.actor("zgb").await;
+    let all = list(&t.db, &zgb, "", "", 1).await.unwrap();
+    assert_eq!(all.total, 5);
+    let count = |state: &'static str| {
+        let (t, zgb) = (&t, &zgb);
+        async move { list(&t.db, zgb, "", state, 1).await.unwrap().total }
+    };
+    assert_eq!(count("closed").await, 1);
+    assert_eq!(count("answered").await, 1);
+    assert_eq!(count("overdue").await, 1);
+    assert_eq!(count("issued").await, 3);
+    assert!(all.items.iter().any(|o| o.extension_pending));
+    assert!(all.items[0].overdue, "overdue first");
+    // Loading again adds nothing.
+    server::demo_orders::load(&t.db, &t.settings).await.unwrap();
+    assert_eq!(list(&t.db, &zgb, "", "", 1).await.unwrap().total, 5);
+}
+
+on_both!(an_order_goes_round_the_loop, the_demo_has_an_order_in_every_state);
