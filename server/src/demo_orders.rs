@@ -17,12 +17,13 @@ async fn filing_of(db: &Db, code: &str) -> Result<i64, AppError> {
     .await?)
 }
 
-/// Issues an order on every free alert of `code`, then takes `steps`
-/// ((user, step, text, date)) in turn; returns the order's id.
+/// Issues an order on the free alerts of `code` (those of rule `only`, if
+/// given), then takes `steps` ((user, step, text, date)) in turn; returns
+/// the order's id.
 async fn order(
     db: &Db,
     settings: &Settings,
-    code: &str,
+    (code, only): (&str, Option<&str>),
     supervisor: &str,
     action: &str,
     steps: &[(&str, &str, &str, &str)],
@@ -30,7 +31,12 @@ async fn order(
     let by = actor(db, supervisor).await?;
     let filing = filing_of(db, code).await?;
     let d = draft(db, settings, &by, filing).await?;
-    let ids: Vec<i64> = d.alerts.iter().map(|a| a.id).collect();
+    let ids: Vec<i64> = d
+        .alerts
+        .iter()
+        .filter(|a| only.is_none_or(|rule| a.rule == rule))
+        .map(|a| a.id)
+        .collect();
     let id = issue(
         db,
         settings,
@@ -60,7 +66,7 @@ pub async fn load(db: &Db, settings: &Settings) -> Result<(), AppError> {
     order(
         db,
         settings,
-        "PY2022-0815",
+        ("PY2022-0815", None),
         "zjj",
         "请核实结算后质保金预留比例，超出 3% 部分按规定支付，并反馈支付凭证。",
         &[
@@ -78,7 +84,7 @@ pub async fn load(db: &Db, settings: &Settings) -> Result<(), AppError> {
     order(
         db,
         settings,
-        "PY2024-0312",
+        ("PY2024-0312", None),
         "zgb",
         "累计拨付超过调整后合同价，请立即核查超付原因，追回超付资金或补办变更手续。",
         &[
@@ -96,7 +102,7 @@ pub async fn load(db: &Db, settings: &Settings) -> Result<(), AppError> {
     order(
         db,
         settings,
-        "PY2023-0906",
+        ("PY2023-0906", None),
         "zgb",
         "请对预付款超比例、进度款支付不足及大额变更未报上级审批等问题逐项说明，并限期整改。",
         &[(
@@ -107,14 +113,22 @@ pub async fn load(db: &Db, settings: &Settings) -> Result<(), AppError> {
         )],
     )
     .await?;
-    // 水头大桥: signed late and off the award price; waiting for the answer.
-    order(db, settings, "PY2024-0806", "jtj", "请说明合同签订超过中标通知书发出 30 日及合同价高于中标价 21.5% 的原因，并提供相关审批材料。", &[])
+    // 水头大桥: signed late; waiting for the answer. Its price deviation is
+    // left for a supervisor to turn into an order.
+    order(
+        db,
+        settings,
+        ("PY2024-0806", Some("合同签订超期")),
+        "jtj",
+        "请说明合同签订超过中标通知书发出 30 日的原因，并提供相关审批材料。",
+        &[],
+    )
     .await?;
     // 幼儿园: progress payments short; the deadline has passed (逾期).
     let id = order(
         db,
         settings,
-        "PY2025-0203",
+        ("PY2025-0203", None),
         "zjj",
         "请按不低于已完成工程价款 80% 的比例补付进度款，并反馈支付情况。",
         &[],

@@ -397,9 +397,17 @@ async fn the_demo_has_an_order_in_every_state(b: Backend) {
     assert_eq!(count("issued").await, 3);
     assert!(all.items.iter().any(|o| o.extension_pending));
     assert!(all.items[0].overdue, "overdue first");
+    // One alert is left free for a supervisor to order (the bridge's price).
+    let bridge = filing_of(&t, "PY2024-0806").await;
+    let free = draft(&t.db, &t.settings, &zgb, bridge).await.unwrap();
+    assert_eq!(free.alerts.len(), 1);
+    assert_eq!(free.alerts[0].rule, "合同价偏离中标价");
     // Loading again adds nothing.
     server::demo_orders::load(&t.db, &t.settings).await.unwrap();
     assert_eq!(list(&t.db, &zgb, "", "", 1).await.unwrap().total, 5);
 }
 
-on_both!(an_order_goes_round_the_loop, the_demo_has_an_order_in_every_state);
+on_both!(
+    an_order_goes_round_the_loop,
+    the_demo_has_an_order_in_every_state
+);
