@@ -123,6 +123,9 @@ pub fn TextField(
     label: &'static str,
     name: &'static str,
     errors: FormErrors,
+    /// Several forms on one page with the same field names: ids per form.
+    #[prop(optional)]
+    scope: Option<&'static str>,
     #[prop(optional, into)] value: String,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] required: bool,
@@ -135,13 +138,13 @@ pub fn TextField(
     #[prop(optional)]
     input_mode: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("f-{name}");
+    let id = field_id(scope, name);
     let error = errors.field(name);
     let value = errors.submitted(name).unwrap_or(value);
     view! {
-        <FieldFrame label name required hint error>
+        <FieldFrame label id=id.clone() required hint error>
             <input
-                id=id
+                id=id.clone()
                 name=name
                 type=input_type
                 value=value
@@ -152,7 +155,7 @@ pub fn TextField(
                 autocomplete=autocomplete
                 placeholder=placeholder
                 aria-invalid=move || error().is_some().then_some("true")
-                aria-describedby=format!("f-{name}-err")
+                aria-describedby=format!("{id}-err")
             />
         </FieldFrame>
     }
@@ -164,24 +167,28 @@ pub fn TextArea(
     label: &'static str,
     name: &'static str,
     errors: FormErrors,
+    /// Several forms on one page with the same field names: ids per form.
+    #[prop(optional)]
+    scope: Option<&'static str>,
     #[prop(optional, into)] value: String,
     #[prop(optional)] required: bool,
     #[prop(default = 1000)] maxlength: u32,
     #[prop(default = 3)] rows: u32,
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
+    let id = field_id(scope, name);
     let error = errors.field(name);
     let value = errors.submitted(name).unwrap_or(value);
     view! {
-        <FieldFrame label name required hint error>
+        <FieldFrame label id=id.clone() required hint error>
             <textarea
-                id=format!("f-{name}")
+                id=id.clone()
                 name=name
                 required=required
                 maxlength=maxlength
                 rows=rows
                 aria-invalid=move || error().is_some().then_some("true")
-                aria-describedby=format!("f-{name}-err")
+                aria-describedby=format!("{id}-err")
             >{value}</textarea>
         </FieldFrame>
     }
@@ -193,12 +200,16 @@ pub fn SelectField(
     label: &'static str,
     name: &'static str,
     errors: FormErrors,
+    /// Several forms on one page with the same field names: ids per form.
+    #[prop(optional)]
+    scope: Option<&'static str>,
     options: Vec<(String, String)>,
     #[prop(optional, into)] value: String,
     #[prop(optional)] required: bool,
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
+    let id = field_id(scope, name);
     let error = errors.field(name);
     let value = errors.submitted(name).unwrap_or(value);
     let options = options
@@ -209,13 +220,13 @@ pub fn SelectField(
         })
         .collect_view();
     view! {
-        <FieldFrame label name required hint error>
+        <FieldFrame label id=id.clone() required hint error>
             <select
-                id=format!("f-{name}")
+                id=id.clone()
                 name=name
                 required=required
                 aria-invalid=move || error().is_some().then_some("true")
-                aria-describedby=format!("f-{name}-err")
+                aria-describedby=format!("{id}-err")
             >
                 {placeholder.map(|p| view! { <option value="">{p}</option> })}
                 {options}
@@ -224,10 +235,18 @@ pub fn SelectField(
     }
 }
 
+/// `f-<name>`, or `f-<scope>-<name>` for a field of one of several forms.
+fn field_id(scope: Option<&'static str>, name: &str) -> String {
+    match scope {
+        Some(scope) => format!("f-{scope}-{name}"),
+        None => format!("f-{name}"),
+    }
+}
+
 #[component]
 fn FieldFrame<E>(
     label: &'static str,
-    name: &'static str,
+    id: String,
     required: bool,
     hint: Option<&'static str>,
     error: E,
@@ -238,13 +257,13 @@ where
 {
     view! {
         <div class="field" class:has-error=move || error().is_some()>
-            <label for=format!("f-{name}")>
+            <label for=id.clone()>
                 {label}
                 {required.then(|| view! { <span class="req" aria-hidden="true">"*"</span> })}
             </label>
             {children()}
             {hint.map(|h| view! { <p class="hint">{h}</p> })}
-            <p class="field-error" id=format!("f-{name}-err")>{error}</p>
+            <p class="field-error" id=format!("{id}-err")>{error}</p>
         </div>
     }
 }

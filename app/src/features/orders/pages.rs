@@ -273,8 +273,8 @@ fn StepCard(
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="step" value=step/>
                 <input type="hidden" name="version" value=version/>
-                <TextArea label=body_label name="body" errors required=body_required maxlength=2000 rows=3/>
-                {date_label.map(|label| view! { <TextField label name="deadline" errors input_type="date" required=true/> })}
+                <TextArea label=body_label name="body" scope=step errors required=body_required maxlength=2000 rows=3/>
+                {date_label.map(|label| view! { <TextField label name="deadline" scope=step errors input_type="date" required=true/> })}
                 <div class="form-actions">
                     <SubmitButton label=button pending=action.pending()/>
                 </div>
