@@ -1,23 +1,24 @@
-// Screenshots of pages at desktop and 360 px width: node shots.mjs user path...
+// Screenshots of pages at desktop and 360 px (not a test; run by hand).
 import { chromium } from '@playwright/test';
-const base = process.env.BASE || 'http://127.0.0.1:3200';
-const [user, ...paths] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
-for (const [tag, viewport] of [['desk', { width: 1280, height: 900 }], ['phone', { width: 360, height: 740 }]]) {
-  const page = await browser.newPage({ viewport, locale: 'zh-CN' });
-  await page.goto(base + '/login');
-  await page.waitForSelector('body[data-hydrated]');
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', 'Pingyang@2026');
-  await page.click('button[type=submit]');
-  await page.waitForURL(u => !u.pathname.startsWith('/login'));
-  for (const p of paths) {
-    await page.goto(base + p);
-    await page.waitForTimeout(2500);
-    const name = `/tmp/shots/${user}${p.replace(/[/?=&]/g, '_')}-${tag}.png`;
-    await page.screenshot({ path: name, fullPage: true });
-    console.log(name);
+const base = 'http://127.0.0.1:3200';
+const pages = JSON.parse(process.argv[2]);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+for (const [user, list] of Object.entries(pages)) {
+  for (const [w, h, tag] of [[1280, 900, 'd'], [360, 740, 'p']]) {
+    const ctx = await browser.newContext({ viewport: { width: w, height: h }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await ctx.newPage();
+    await page.goto(base + '/login');
+    await page.waitForSelector('body[data-hydrated]');
+    await page.getByLabel('用户名或手机号').fill(user);
+    await page.getByLabel('密码').fill('Pingyang@2026');
+    await page.getByRole('button', { name: '登 录' }).click();
+    await page.waitForURL(/\/$/);
+    for (const [name, path] of list) {
+      await page.goto(base + path);
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: `/tmp/shots/${name}-${tag}.png`, fullPage: true });
+    }
+    await ctx.close();
   }
-  await page.close();
 }
 await browser.close();

@@ -26,6 +26,7 @@ pub fn routes(upload_limit: usize) -> axum::Router<crate::platform::AppState> {
         .merge(attendance::photos::routes(upload_limit))
         .merge(attendance::export::routes())
         .merge(alerts::export::routes())
+        .merge(orders::export::routes())
         .merge(changes::export::routes())
         .merge(payments::export::routes())
         .merge(crate::platform::records::routes(

@@ -127,7 +127,7 @@ async fn the_alert_list_is_scoped_and_filtered(b: Backend) {
         .await
         .unwrap();
     assert!(
-        html.contains("合同签订超期") && html.contains("共 1 条"),
+        html.contains("相隔 67 天") && !html.contains("偏离 21.5%"),
         "{html}"
     );
 }

@@ -131,6 +131,8 @@ async fn every_list_exports_what_it_shows(b: Backend) {
     );
     let alerts = sheet(&s, &zgb, "/export/alerts.xlsx").await;
     assert_eq!(alerts[0][..4], ["开始日期", "规则", "级别", "项目"]);
+    let orders = sheet(&s, &zgb, "/export/orders.xlsx?state=open").await;
+    assert_eq!(orders[0][..3], ["督办编号", "项目", "责任单位"]);
     let flagged = sheet(&s, &zgb, "/export/flagged-checkins.xlsx").await;
     assert_eq!(flagged[0][0], "时间");
 }
@@ -144,6 +146,7 @@ async fn exports_refuse_visitors_and_other_roles(b: Backend) {
         "/export/units.xlsx",
         "/export/users.xlsx",
         "/export/alerts.xlsx",
+        "/export/orders.xlsx",
         "/export/flagged-checkins.xlsx",
         "/export/back-entry.xlsx",
     ] {
@@ -166,7 +169,7 @@ async fn exports_refuse_visitors_and_other_roles(b: Backend) {
         ),
         (
             "xmjl_zhang",
-            "/export/filings.xlsx /export/awards.xlsx /export/alerts.xlsx",
+            "/export/filings.xlsx /export/awards.xlsx /export/alerts.xlsx /export/orders.xlsx",
         ),
     ];
     for (user, paths) in refused {

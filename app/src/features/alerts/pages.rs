@@ -45,7 +45,6 @@ pub fn AlertsPage() -> impl IntoView {
             let may_order = list.may_order;
             view! {
                 <AlertFilters rules=list.rules/>
-                <p class="hint">{format!("共 {total} 条")}</p>
                 <DataTable
                     columns=vec!["开始日期", "规则", "项目", "建设单位", "内容", "状态", "督办"]
                     rows=list.page.items
@@ -69,7 +68,7 @@ pub fn AlertsPage() -> impl IntoView {
                             }.into_any(),
                         },
                         match (a.order, may_order && open) {
-                            (Some((id, no)), _) => view! { <a href=format!("/orders/{id}")>{no}</a> }.into_any(),
+                            (Some((id, no)), _) => view! { <a class="nowrap" href=format!("/orders/{id}")>{no}</a> }.into_any(),
                             (None, true) => view! {
                                 <a class="btn btn-small" href=format!("/orders/new?filing_id={}&alert={}", a.filing_id, a.id)>"转督办"</a>
                             }.into_any(),
@@ -185,12 +184,17 @@ fn RuleCard(rule: RuleView, saved: Memo<String>, reloads: RwSignal<usize>) -> im
     };
     let (enabled, version, params) = (rule.enabled, rule.version, rule.params.clone());
     let form_code = code.clone();
+    let severity_class = if rule.severity == "严重" {
+        "badge badge-bad"
+    } else {
+        "badge badge-warn"
+    };
     let anchor = format!("rule-{code}");
     view! {
         <section class="card rule-card" id=anchor>
             <header class="rule-head">
                 <h2>{rule.name}</h2>
-                <span class="badge badge-warn">{rule.severity}</span>
+                <span class=severity_class>{rule.severity}</span>
                 {state}
                 <code class="rule-code">{code.clone()}</code>
             </header>

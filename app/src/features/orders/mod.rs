@@ -7,6 +7,8 @@
 //! (逾期). Every step is on the order's timeline and in the trail.
 // Server functions take one argument per form field.
 #![allow(clippy::too_many_arguments)]
+#[cfg(feature = "ssr")]
+pub mod export;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -49,7 +49,7 @@ pub fn OrdersPage() -> impl IntoView {
                 <a class="btn" href="/alerts?state=open">"从预警下发督办"</a>
             </ForRole>
         </PageHeader>
-        <FilterBar placeholder="督办编号、项目或单位" select="state" select_label="状态" options all_label="全部状态"/>
+        <FilterBar placeholder="督办编号、项目或单位" select="state" select_label="状态" options all_label="全部状态" export="/export/orders.xlsx"/>
         <Loaded resource=list children={|page: Page<OrderRow>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {
@@ -59,7 +59,7 @@ pub fn OrdersPage() -> impl IntoView {
                     row=|r: OrderRow| {
                         let badge = status_badge(&r);
                         vec![
-                            view! { <a href=format!("/orders/{}", r.id)>{r.order_no}</a> }.into_any(),
+                            view! { <a class="nowrap" href=format!("/orders/{}", r.id)>{r.order_no}</a> }.into_any(),
                             view! { <a href=format!("/filings/{}", r.filing_id)>{r.project}</a> }.into_any(),
                             r.owner.into_any(),
                             r.issuer.into_any(),
