@@ -1,5 +1,14 @@
 import { test, expect, Page } from '@playwright/test';
 import { hydrated, loggedIn } from './helpers';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function pdf() {
+  const file = join(mkdtempSync(join(tmpdir(), 'bhly-')), '整改说明.pdf');
+  writeFileSync(file, '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+  return file;
+}
 
 // 督办, the closed loop. Desktop: the resource office turns the bridge's
 // free 价格偏离 alert into an order; 交通发展 answers; the order is sent back,
@@ -43,6 +52,12 @@ test('a supervisor orders, the owner answers, the order is sent back and closed'
   // An empty answer is refused at the field.
   await page.locator('#step-answer').getByRole('button', { name: '提交反馈' }).click();
   await expect(page.locator('#step-answer .field-error').first()).toContainText('请填写整改情况');
+  // The answer's document (a plain multipart form).
+  await page.locator('#files input[name=file]').setInputFiles(pdf());
+  await page.locator('#files').getByRole('button', { name: '上传', exact: true }).click();
+  await expect(page).toHaveURL(/done=uploaded/);
+  await hydrated(page, 'OrderPage');
+  await expect(page.locator('#files')).toContainText('整改说明.pdf');
   await step(page, 'answer', { 整改情况: '合同价含暂列金额 150 万元，已附招标文件说明。' }, '提交反馈');
   await expect(sheet).toContainText('已反馈');
   await expect(page.locator('#step-close')).toHaveCount(0);
@@ -73,9 +88,13 @@ test('a supervisor orders, the owner answers, the order is sent back and closed'
 test('an owner answers an order on the phone', async ({ page }) => {
   test.skip(test.info().project.name !== 'phone', 'desktop runs the whole loop above');
   await loggedIn(page, 'jtfz');
+  // The demo's order from 交通运输局 on the bridge (the desktop run adds one
+  // of its own from the resource office).
+  const list = await (await page.request.post('/api/orders/list', { form: { state: 'issued' } })).json();
+  const order = list.items.find((o: { issuer: string }) => o.issuer === '平阳县交通运输局');
   await page.goto('/orders?state=issued');
   await hydrated(page, 'OrdersPage');
-  await page.getByRole('link', { name: /平资督/ }).first().click();
+  await page.getByRole('link', { name: order.order_no }).click();
   await hydrated(page, 'OrderPage');
   await expect(page.locator('.order-sheet')).toContainText('合同签订超期');
   await step(page, 'answer', { 整改情况: '签订延迟系施工单位资质证书换证所致，说明材料已上传。' }, '提交反馈');

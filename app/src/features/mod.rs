@@ -27,6 +27,7 @@ pub fn routes(upload_limit: usize) -> axum::Router<crate::platform::AppState> {
         .merge(attendance::export::routes())
         .merge(alerts::export::routes())
         .merge(orders::export::routes())
+        .merge(orders::files::routes(upload_limit))
         .merge(changes::export::routes())
         .merge(payments::export::routes())
         .merge(crate::platform::records::routes(

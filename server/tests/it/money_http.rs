@@ -9,10 +9,10 @@ use app::{
 };
 use reqwest::{StatusCode, header, multipart};
 
-const PDF: &[u8] =
+pub const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
-fn file_form(kind: &str, name: &str, bytes: &[u8]) -> multipart::Form {
+pub fn file_form(kind: &str, name: &str, bytes: &[u8]) -> multipart::Form {
     multipart::Form::new().text("kind", kind.to_string()).part(
         "file",
         multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),

@@ -407,7 +407,106 @@ async fn the_demo_has_an_order_in_every_state(b: Backend) {
     assert_eq!(list(&t.db, &zgb, "", "", 1).await.unwrap().total, 5);
 }
 
+/// An order's documents over HTTP: the owner unit and the supervisors add
+/// files while it is open (checked by content), others are refused, and the
+/// files download for those who may read the project.
+async fn order_files_are_scoped_and_checked(b: Backend) {
+    use crate::money_http::{PDF, file_form};
+    use reqwest::{StatusCode, header};
+    let s = crate::http::TestServer::start(b).await;
+    let t = &s.t;
+    let files = FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    server::demo_orders::load(&t.db, &t.settings).await.unwrap();
+    // The bridge's order (交通发展), waiting for its answer.
+    let id: i64 = sqlx::query_scalar(
+        "SELECT o.id FROM supervision_orders o JOIN filings f ON f.id = o.filing_id JOIN awards a ON a.id = f.award_id
+         WHERE a.project_code = 'PY2024-0806'",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let url = s.url(&format!("/orders/{id}/files"));
+    let post = |c: reqwest::Client, name: &'static str, bytes: &'static [u8]| {
+        let url = url.clone();
+        async move {
+            c.post(url)
+                .multipart(file_form("", name, bytes))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let before = t.count("record_files").await;
+    let owner = s.logged_in("jtfz").await;
+    let r = post(owner.clone(), "说明.pdf", PDF).await;
+    assert_eq!(
+        r.headers()[header::LOCATION],
+        format!("/orders/{id}?done=uploaded#files")
+    );
+    let r = post(owner.clone(), "说明.pdf", b"just text, not a pdf").await;
+    assert!(
+        r.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("error=")
+    );
+    let jtj = s.logged_in("jtj").await;
+    post(jtj.clone(), "督办通知.pdf", PDF).await;
+    for other in ["jiaoyu", "zjj"] {
+        let r = post(s.logged_in(other).await, "冒名.pdf", PDF).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{other}");
+    }
+    let r = post(s.client(), "x.pdf", PDF).await;
+    assert!(r.status().is_redirection(), "a visitor goes to /login");
+    assert_eq!(t.count("record_files").await, before + 2);
+    let o = get(&t.db, &t.actor("jtfz").await, id).await.unwrap();
+    let labels: Vec<&str> = o.files.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(labels, ["整改材料", "督办材料"]);
+    // Downloads: the owner yes, another unit no.
+    let file = o.files[0].id;
+    let r = owner
+        .get(s.url(&format!("/files/records/{file}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(&r.bytes().await.unwrap()[..], PDF);
+    let r = s
+        .logged_in("jiaoyu")
+        .await
+        .get(s.url(&format!("/files/records/{file}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A closed order takes no more files.
+    let closed: i64 =
+        sqlx::query_scalar("SELECT id FROM supervision_orders WHERE status = 'closed'")
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+    let r = s
+        .logged_in("jiaoyu")
+        .await
+        .post(s.url(&format!("/orders/{closed}/files")))
+        .multipart(file_form("", "迟到.pdf", PDF))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("error=")
+    );
+    assert_eq!(t.count("record_files").await, before + 2);
+}
+
 on_both!(
     an_order_goes_round_the_loop,
-    the_demo_has_an_order_in_every_state
+    the_demo_has_an_order_in_every_state,
+    order_files_are_scoped_and_checked,
 );

@@ -9,6 +9,8 @@
 #![allow(clippy::too_many_arguments)]
 #[cfg(feature = "ssr")]
 pub mod export;
+#[cfg(feature = "ssr")]
+pub mod files;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -46,6 +48,7 @@ pub const TRAIL: crate::platform::trail::TrailSpec = {
             ("return", "退回"),
             ("close", "办结"),
             ("remind", "催办"),
+            ("attach", "上传附件"),
         ],
         fields: &[
             ("order_no", "督办编号"),
@@ -156,6 +159,18 @@ pub struct OrderAlert {
     pub cleared_on: Option<String>,
 }
 
+/// A document of an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderFile {
+    pub id: i64,
+    /// 督办材料 / 整改材料.
+    pub label: String,
+    pub name: String,
+    /// Who uploaded it.
+    pub by: String,
+    pub at: i64,
+}
+
 /// An order with its alerts, its timeline, and what the viewer may do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderDetail {
@@ -168,6 +183,7 @@ pub struct OrderDetail {
     pub closed_on: Option<String>,
     pub alerts: Vec<OrderAlert>,
     pub events: Vec<OrderEvent>,
+    pub files: Vec<OrderFile>,
     /// The viewer is a user of the owner unit.
     pub may_answer: bool,
     /// The viewer is a supervisor whose scope holds the project.

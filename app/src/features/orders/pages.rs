@@ -1,6 +1,6 @@
 use super::{
-    IssueOrder, OrderAlert, OrderDetail, OrderDraft, OrderEvent, OrderRow, OrderStatus, OrderStep,
-    STATES, draft_order, get_order, list_orders,
+    IssueOrder, OrderAlert, OrderDetail, OrderDraft, OrderEvent, OrderFile, OrderRow, OrderStatus,
+    OrderStep, STATES, draft_order, get_order, list_orders,
 };
 use crate::{
     domain::Role,
@@ -165,6 +165,8 @@ fn OrderView(o: OrderDetail, reloads: RwSignal<usize>) -> impl IntoView {
     let pending = o.extension_until.clone();
     let (id, version) = (r.id, o.version);
     let before_deadline = o.today.as_str() <= r.deadline.as_str();
+    let may_upload = (o.may_answer || o.may_supervise) && r.status != OrderStatus::Closed;
+    let files = o.files.clone();
     let owner_forms = (o.may_answer && awaits).then(|| {
         view! {
             <StepCard id version reloads step="answer" title="反馈整改情况" button="提交反馈"
@@ -237,10 +239,55 @@ fn OrderView(o: OrderDetail, reloads: RwSignal<usize>) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </article>
+        <OrderFiles id files may_upload/>
         <div class="order-forms no-print">
             {owner_forms}
             {supervisor_forms}
         </div>
+    }
+}
+
+/// The order's documents, and the upload form while it is open.
+#[component]
+fn OrderFiles(id: i64, files: Vec<OrderFile>, may_upload: bool) -> impl IntoView {
+    let (error, at) = (text_param("error"), text_param("at"));
+    let error = move || {
+        if at.get() == "files" {
+            error.get()
+        } else {
+            String::new()
+        }
+    };
+    view! {
+        <section class="card" id="files">
+            <h2>"附件"</h2>
+            {if files.is_empty() {
+                view! { <p class="hint">"尚无附件"</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="file-list">
+                        {files.into_iter().map(|f| view! {
+                            <li>
+                                <span class="badge badge-off">{f.label}</span>" "
+                                <a href=format!("/files/records/{}", f.id) target="_blank" rel="noopener">{f.name}</a>
+                                <span class="hint">{format!(" {} · {}", f.by, datetime(f.at))}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {may_upload.then(|| view! {
+                <form class="form no-print" method="post" action=format!("/orders/{id}/files") enctype="multipart/form-data">
+                    <div class="field" class:has-error=move || !error().is_empty()>
+                        <label for="f-order-file">"上传文件"</label>
+                        <input id="f-order-file" type="file" name="file" required accept="application/pdf,image/jpeg,image/png" aria-describedby="f-order-file-err"/>
+                        <p class="hint">"PDF、JPEG 或 PNG，按文件内容校验：督办部门上传督办材料，责任单位上传整改材料"</p>
+                        <p class="field-error" id="f-order-file-err" role="alert">{error}</p>
+                    </div>
+                    <div class="form-actions"><button type="submit" class="btn">"上传"</button></div>
+                </form>
+            })}
+        </section>
     }
 }
 

@@ -1,6 +1,6 @@
 //! Supervision orders: issuing from alerts, each step after it with the
 //! checks on who may take it and when, the scoped list and one order.
-use super::{OrderAlert, OrderDetail, OrderDraft, OrderEvent, OrderRow, OrderStatus};
+use super::{OrderAlert, OrderDetail, OrderDraft, OrderEvent, OrderFile, OrderRow, OrderStatus};
 use crate::{
     domain::{Role, parse_date, record_prose},
     error::{AppError, Check},
@@ -86,7 +86,7 @@ async fn free_alerts(conn: &mut AnyConnection, filing_id: i64) -> Result<Vec<Ale
 
 /// A supervisor whose scope holds the project (sector authorities their
 /// sector, the resource office everything).
-fn supervises(actor: &Actor, sector: &str) -> bool {
+pub fn supervises(actor: &Actor, sector: &str) -> bool {
     actor.role == Role::Supervisor
         && match actor.scope() {
             Scope::All => true,
@@ -739,8 +739,27 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<OrderDetail, AppErro
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let files: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT rf.id, rf.kind, rf.file_name, u.display_name, rf.created_at FROM record_files rf
+         JOIN users u ON u.id = rf.uploaded_by
+         WHERE rf.entity = $1 AND rf.record_id = $2 AND rf.removed_at IS NULL ORDER BY rf.id",
+    )
+    .bind(super::files::ENTITY)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
     let day = today().to_string();
     Ok(OrderDetail {
+        files: files
+            .into_iter()
+            .map(|(id, kind, name, by, at)| OrderFile {
+                id,
+                label: super::files::label(&kind).to_string(),
+                name,
+                by,
+                at,
+            })
+            .collect(),
         row: r.list_row(&day),
         may_answer: actor.role == Role::Owner && actor.unit_id == r.owner_unit_id,
         may_supervise: supervises(actor, &r.sector),
