@@ -589,17 +589,9 @@ async fn upload_file(
         Err(e @ AppError::Invalid { .. }) => return fail(&message_of(&e)),
         Err(e) => return refusal(e),
     }
-    let Some(content_type) = sniff(&up.bytes) else {
-        return fail("文件内容不是 PDF、JPEG 或 PNG（按文件内容判断，而非扩展名）");
-    };
-    let sha = match st.files.put(up.bytes.clone()).await {
-        Ok(s) => s,
-        Err(_) => return fail("文件保存失败，请稍后重试"),
-    };
-    let name = if up.file_name.is_empty() {
-        "附件".to_string()
-    } else {
-        up.file_name
+    let kept = match keep(&st.files, up).await {
+        Ok(k) => k,
+        Err(m) => return fail(m),
     };
     match attach(
         &st.db,
@@ -607,10 +599,10 @@ async fn upload_file(
         kind,
         id,
         &file_kind,
-        &name,
-        content_type,
-        up.bytes.len(),
-        &sha,
+        &kept.name,
+        kept.content_type,
+        kept.size,
+        &kept.sha256,
         &reason,
     )
     .await
@@ -619,6 +611,40 @@ async fn upload_file(
         Err(e @ AppError::Invalid { .. }) => fail(&message_of(&e)),
         Err(e) => refusal(e),
     }
+}
+
+/// An uploaded file checked by content and stored.
+pub struct Kept {
+    pub name: String,
+    pub content_type: &'static str,
+    pub size: usize,
+    pub sha256: String,
+}
+
+/// Checks an upload's content (PDF, JPEG, PNG) and keeps its bytes, or says
+/// why not (for the file field).
+pub async fn keep(
+    files: &super::storage::FileStore,
+    up: upload::Upload,
+) -> Result<Kept, &'static str> {
+    let content_type =
+        sniff(&up.bytes).ok_or("文件内容不是 PDF、JPEG 或 PNG（按文件内容判断，而非扩展名）")?;
+    let size = up.bytes.len();
+    let sha256 = files
+        .put(up.bytes)
+        .await
+        .map_err(|_| "文件保存失败，请稍后重试")?;
+    let name = if up.file_name.is_empty() {
+        "附件".to_string()
+    } else {
+        up.file_name
+    };
+    Ok(Kept {
+        name,
+        content_type,
+        size,
+        sha256,
+    })
 }
 
 /// The content types accepted, decided from the file's first bytes.

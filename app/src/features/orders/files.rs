@@ -10,7 +10,7 @@ use crate::{
         actor::{Acting, Actor, refusal},
         audit::AuditedTx,
         db::Db,
-        records::sniff,
+        records::keep,
         time::now_ms,
         upload::{self, error_query},
     },
@@ -90,18 +90,11 @@ async fn upload(
         Ok(u) => u,
         Err(e) => return fail(&e.message()),
     };
-    let Some(content_type) = sniff(&up.bytes) else {
-        return fail("文件内容不是 PDF、JPEG 或 PNG（按文件内容判断，而非扩展名）");
+    let kept = match keep(&st.files, up).await {
+        Ok(k) => k,
+        Err(m) => return fail(m),
     };
-    let sha = match st.files.put(up.bytes.clone()).await {
-        Ok(s) => s,
-        Err(_) => return fail("文件保存失败，请稍后重试"),
-    };
-    let name = if up.file_name.is_empty() {
-        "附件".to_string()
-    } else {
-        up.file_name
-    };
+    let (name, sha) = (&kept.name, &kept.sha256);
     let saved = async {
         let who = actor.who();
         let mut tx = AuditedTx::begin(&st.db, &who).await?;
@@ -113,10 +106,10 @@ async fn upload(
         .bind(id)
         .bind(filing_id)
         .bind(kind)
-        .bind(&name)
-        .bind(content_type)
-        .bind(up.bytes.len() as i64)
-        .bind(&sha)
+        .bind(name)
+        .bind(kept.content_type)
+        .bind(kept.size as i64)
+        .bind(sha)
         .bind(actor.user_id)
         .bind(now_ms())
         .execute(tx.conn())
