@@ -173,8 +173,30 @@ pub fn text_param(name: &'static str) -> Memo<String> {
     Memo::new(move |_| query.with(|q| q.get(name).unwrap_or_default()))
 }
 
+/// One select of a filter bar, sent as the GET parameter `name`; "" is all.
+#[component]
+pub fn FilterSelect(
+    name: &'static str,
+    label: &'static str,
+    all_label: &'static str,
+    /// (value, label) pairs after the "all" entry.
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let chosen = text_param(name);
+    view! {
+        <select name=name aria-label=label>
+            <option value="">{all_label}</option>
+            {options.into_iter().map(|(v, l)| {
+                let sel = v == chosen.get_untracked();
+                view! { <option value=v selected=sel>{l}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
 /// The filter bar above a list: a search box and one select, sent as GET
-/// parameters `q` and `select` (works without JavaScript).
+/// parameters `q` and `select` (works without JavaScript); more
+/// [`FilterSelect`]s may follow as children.
 #[component]
 pub fn FilterBar(
     placeholder: &'static str,
@@ -187,18 +209,14 @@ pub fn FilterBar(
     /// The list's Excel export, offered beside the search (see [`ExportLink`]).
     #[prop(optional)]
     export: Option<&'static str>,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    let (q, chosen) = (text_param("q"), text_param(select));
+    let q = text_param("q");
     view! {
         <Form method="GET" action="" attr:class="filters">
             <input type="search" name="q" placeholder=placeholder value=q.get_untracked() maxlength=50 aria-label="搜索"/>
-            <select name=select aria-label=select_label>
-                <option value="">{all_label}</option>
-                {options.into_iter().map(|(v, l)| {
-                    let sel = v == chosen.get_untracked();
-                    view! { <option value=v selected=sel>{l}</option> }
-                }).collect_view()}
-            </select>
+            <FilterSelect name=select label=select_label all_label options/>
+            {children.map(|c| c())}
             <button type="submit" class="btn">"查询"</button>
             {export.map(|href| view! { <ExportLink href/> })}
         </Form>

@@ -22,8 +22,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
-/// How serious a broken rule is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How serious a broken rule is, least first (so `max` is the most serious).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Severity {
     /// 提示: to be aware of.
     Notice,
@@ -39,6 +39,14 @@ impl Severity {
             Self::Notice => "notice",
             Self::Warning => "warning",
             Self::Serious => "serious",
+        }
+    }
+    /// The stored code; an unknown one reads as 一般.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "serious" => Self::Serious,
+            "notice" => Self::Notice,
+            _ => Self::Warning,
         }
     }
     pub fn label(self) -> &'static str {
@@ -102,10 +110,17 @@ impl Param {
         if !v.is_finite() || v < self.min || v > self.max {
             return Err(range());
         }
-        if self.integer && v.fract() != 0.0 {
-            return Err(format!("{}须为整数", self.label));
+        self.check(v).map_err(|_| format!("{}须为整数", self.label))
+    }
+
+    /// A stored value still allowed (rules change their ranges).
+    fn check(&self, v: f64) -> Result<f64, ()> {
+        let fits = v.is_finite() && v >= self.min && v <= self.max;
+        if fits && !(self.integer && v.fract() != 0.0) {
+            Ok(v)
+        } else {
+            Err(())
         }
-        Ok(v)
     }
 }
 
@@ -121,7 +136,6 @@ pub fn fmt_num(v: f64) -> String {
 /// An administrator's settings of one rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSetting {
-    pub id: i64,
     pub enabled: bool,
     pub params: std::collections::BTreeMap<String, f64>,
     pub version: i64,
@@ -133,18 +147,17 @@ pub struct Overrides(pub HashMap<String, RuleSetting>);
 
 impl Overrides {
     pub async fn load(db: &Db) -> Result<Self, AppError> {
-        let rows: Vec<(i64, String, i64, String, i64)> =
-            sqlx::query_as("SELECT id, code, enabled, params, version FROM rule_settings")
+        let rows: Vec<(String, i64, String, i64)> =
+            sqlx::query_as("SELECT code, enabled, params, version FROM rule_settings")
                 .fetch_all(&db.pool)
                 .await?;
         Ok(Self(
             rows.into_iter()
-                .map(|(id, code, enabled, params, version)| {
+                .map(|(code, enabled, params, version)| {
                     let params = serde_json::from_str(&params).unwrap_or_default();
                     (
                         code,
                         RuleSetting {
-                            id,
                             enabled: enabled != 0,
                             params,
                             version,
@@ -169,7 +182,7 @@ impl Overrides {
             };
             for p in info.params {
                 if let Some(&v) = stored.params.get(p.key)
-                    && p.parse(&fmt_num(v)).is_ok()
+                    && p.check(v).is_ok()
                 {
                     (p.set)(&mut s, v);
                 }

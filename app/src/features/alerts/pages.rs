@@ -10,12 +10,11 @@ use crate::{
         form::{FormAlert, FormErrors, SubmitButton},
         layout::PageHeader,
         status::Loaded,
-        table::{DataTable, ExportLink, Pager, page_param, text_param},
+        table::{DataTable, FilterBar, FilterSelect, Pager, page_param, text_param},
     },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 
 /// 预警: what the rules raised in the viewer's scope, open first.
 #[component]
@@ -86,42 +85,18 @@ pub fn AlertsPage() -> impl IntoView {
 /// The alert list's filters, as GET parameters (work without JavaScript).
 #[component]
 fn AlertFilters(rules: Vec<(String, String)>) -> impl IntoView {
-    fn param(name: &'static str) -> String {
-        text_param(name).get_untracked()
-    }
-    let select = move |name: &'static str,
-                       label: &'static str,
-                       all: &'static str,
-                       options: Vec<(String, String)>| {
-        let chosen = param(name);
-        view! {
-            <select name=name aria-label=label>
-                <option value="">{all}</option>
-                {options
-                    .into_iter()
-                    .map(|(v, l)| {
-                        let sel = v == chosen;
-                        view! { <option value=v selected=sel>{l}</option> }
-                    })
-                    .collect_view()}
-            </select>
-        }
-    };
     let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
         list.iter()
             .map(|(c, l)| (c.to_string(), l.to_string()))
             .collect()
     };
     view! {
-        <Form method="GET" action="" attr:class="filters">
-            <input type="search" name="q" placeholder="项目、单位或内容" value=param("q") maxlength=50 aria-label="搜索"/>
-            {select("state", "状态", "全部状态", pairs(&STATES))}
-            {select("severity", "级别", "全部级别", pairs(&SEVERITIES))}
-            {select("rule", "规则", "全部规则", rules)}
-            {select("sector", "行业", "全部行业", pairs(&SECTORS))}
-            <button type="submit" class="btn">"查询"</button>
-            <ExportLink href="/export/alerts.xlsx"/>
-        </Form>
+        <FilterBar placeholder="项目、单位或内容" select="state" select_label="状态" options=pairs(&STATES)
+            all_label="全部状态" export="/export/alerts.xlsx">
+            <FilterSelect name="severity" label="级别" all_label="全部级别" options=pairs(&SEVERITIES)/>
+            <FilterSelect name="rule" label="规则" all_label="全部规则" options=rules/>
+            <FilterSelect name="sector" label="行业" all_label="全部行业" options=pairs(&SECTORS)/>
+        </FilterBar>
     }
 }
 

@@ -142,11 +142,7 @@ pub async fn list(
 
 impl From<Row> for AlertRow {
     fn from(r: Row) -> Self {
-        let severity = match r.severity.as_str() {
-            "serious" => Severity::Serious,
-            "notice" => Severity::Notice,
-            _ => Severity::Warning,
-        };
+        let severity = Severity::from_code(&r.severity);
         Self {
             id: r.id,
             rule: rule_name(&r.kind).to_string(),

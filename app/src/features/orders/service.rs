@@ -20,22 +20,6 @@ use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
-fn severity_of(code: &str) -> Severity {
-    match code {
-        "serious" => Severity::Serious,
-        "notice" => Severity::Notice,
-        _ => Severity::Warning,
-    }
-}
-
-fn rank(s: Severity) -> u8 {
-    match s {
-        Severity::Notice => 0,
-        Severity::Warning => 1,
-        Severity::Serious => 2,
-    }
-}
-
 /// The default deadline for an order of `severity` issued `on`.
 pub fn default_deadline(settings: &Settings, severity: Severity, on: NaiveDate) -> NaiveDate {
     let days = match severity {
@@ -62,7 +46,7 @@ impl From<AlertFact> for OrderAlert {
         Self {
             id: a.id,
             rule: rule_name(&a.kind).to_string(),
-            severity: severity_of(&a.severity).label().to_string(),
+            severity: Severity::from_code(&a.severity).label().to_string(),
             message: a.message,
             started_on: a.started_on.unwrap_or(a.period),
             cleared_on: a.cleared_on,
@@ -107,8 +91,8 @@ pub async fn draft(
     let alerts = free_alerts(&mut conn, filing_id).await?;
     let worst = alerts
         .iter()
-        .map(|a| severity_of(&a.severity))
-        .max_by_key(|s| rank(*s))
+        .map(|a| Severity::from_code(&a.severity))
+        .max()
         .unwrap_or(Severity::Warning);
     let day = today();
     Ok(OrderDraft {
@@ -205,8 +189,8 @@ pub async fn issue(
     }
     let severity = chosen
         .iter()
-        .map(|a| severity_of(&a.severity))
-        .max_by_key(|s| rank(*s))
+        .map(|a| Severity::from_code(&a.severity))
+        .max()
         .unwrap_or(Severity::Warning);
     let facts = chosen
         .iter()
@@ -535,11 +519,8 @@ pub async fn step(db: &Db, actor: &Actor, id: i64, form: StepForm) -> Result<(),
                 text.clone()
             };
             (
-                o.status,
-                deadline,
-                o.extension_until.clone().map(|u| (u, String::new())),
-                text,
-                None,
+                o.status, deadline, None, // not written: a remind keeps the request (below)
+                text, None,
             )
         }
     };
@@ -623,7 +604,7 @@ impl Row {
             project: format!("{} · {}", self.project_name, self.section_name),
             owner: self.owner.clone(),
             issuer: self.issuer.clone(),
-            severity: severity_of(&self.severity).label().to_string(),
+            severity: Severity::from_code(&self.severity).label().to_string(),
             status: self.status,
             deadline: self.deadline.clone(),
             overdue: self.status.awaits_owner() && self.deadline.as_str() < today,
@@ -633,10 +614,10 @@ impl Row {
     }
 }
 
-const SELECT: &str = "SELECT o.id, o.order_no, o.filing_id, a.project_name, a.section_name, ow.name AS owner,
+const COLUMNS: &str = "o.id, o.order_no, o.filing_id, a.project_name, a.section_name, ow.name AS owner,
         iu.name AS issuer, o.severity, o.status, o.deadline, o.extension_until, o.created_at, o.facts,
-        o.action, o.version, o.extension_reason, o.closed_on, o.sector, o.owner_unit_id
-    FROM supervision_orders o JOIN filings f ON f.id = o.filing_id JOIN awards a ON a.id = f.award_id
+        o.action, o.version, o.extension_reason, o.closed_on, o.sector, o.owner_unit_id";
+const FROM: &str = "FROM supervision_orders o JOIN filings f ON f.id = o.filing_id JOIN awards a ON a.id = f.award_id
     JOIN units ow ON ow.id = o.owner_unit_id JOIN units iu ON iu.id = o.issuer_unit_id";
 
 /// The orders in the viewer's scope: `state` is one of `super::STATES` (or
@@ -668,11 +649,7 @@ pub async fn list(
         scope_sql(1)
     );
     let pattern = like_pattern(q);
-    let from = SELECT
-        .split_once("\n    FROM")
-        .map(|(_, f)| f)
-        .unwrap_or_default();
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {from} {filter}"))
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {FROM} {filter}"))
         .bind(s.mode)
         .bind(s.unit)
         .bind(&s.sector)
@@ -682,7 +659,7 @@ pub async fn list(
         .fetch_one(&db.pool)
         .await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} {filter}
+        "SELECT {COLUMNS} {FROM} {filter}
          ORDER BY (CASE WHEN o.status IN ('issued', 'returned') AND o.deadline < $5 THEN 0
                         WHEN o.status = 'closed' THEN 2 ELSE 1 END), o.deadline, o.id DESC
          LIMIT $7 OFFSET $8"
@@ -720,7 +697,7 @@ pub async fn waiting(db: &Db, actor: &Actor) -> Result<i64, AppError> {
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<OrderDetail, AppError> {
     actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
     let mut conn = db.pool.acquire().await?;
-    let r: Row = sqlx::query_as(&format!("{SELECT} WHERE o.id = $1"))
+    let r: Row = sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE o.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
