@@ -58,6 +58,9 @@ pub struct Config {
     /// A contract signed more than this many days after the award notice raises an alert.
     #[arg(long, env = "ALERT_SIGN_WITHIN_DAYS", default_value_t = 30)]
     pub alert_sign_within_days: i64,
+    /// An award without a submitted filing this many days after its notice raises an alert.
+    #[arg(long, env = "ALERT_FILE_WITHIN_DAYS", default_value_t = 30)]
+    pub alert_file_within_days: i64,
     /// Go-live date: contracts signed from 2022-06-30 until this day are back-entries (补录).
     #[arg(long, env = "GO_LIVE_DATE", default_value = "2026-12-01")]
     pub go_live_date: String,
@@ -165,6 +168,10 @@ impl Config {
             return Err("ALERT_SIGN_WITHIN_DAYS 须在 1–365 之间".into());
         }
         s.sign_within_days = self.alert_sign_within_days;
+        if !(1..=365).contains(&self.alert_file_within_days) {
+            return Err("ALERT_FILE_WITHIN_DAYS 须在 1–365 之间".into());
+        }
+        s.file_within_days = self.alert_file_within_days;
         let prefix = self.order_prefix.trim();
         if prefix.is_empty() || prefix.chars().count() > 10 {
             return Err("ORDER_PREFIX 须为 1–10 个字".into());

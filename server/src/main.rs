@@ -1,5 +1,4 @@
 use app::platform::{audit, session};
-use chrono::Datelike;
 use clap::{Parser, Subcommand};
 use server::{config::Config, demo, http, state};
 use std::{net::SocketAddr, process::ExitCode, time::Duration};
@@ -142,29 +141,12 @@ async fn serve(
             let _ = session::delete_expired(&db).await;
         }
     });
-    // Alert rules over the last finished month; raising is idempotent, so an
-    // hourly run catches the month turning over whenever the server starts.
-    let (db, rules, engine) = (state.db.clone(), state.settings.clone(), state.clone());
+    // The rule engine as of today, hourly: it raises and clears as dates
+    // move on (the attendance rule reads the month just finished).
+    let engine = state.clone();
     tokio::spawn(async move {
         loop {
-            // The rule engine as of today: raises and clears (dates move on).
             app::features::evaluate_rules(&engine).await;
-            let today = app::platform::time::today();
-            let last_month = today
-                .with_day(1)
-                .and_then(|d| d.pred_opt())
-                .map(|d| d.format("%Y-%m").to_string());
-            if let Some(month) = last_month {
-                match app::features::attendance::service::evaluate_attendance_alerts(
-                    &db, &rules, &month,
-                )
-                .await
-                {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(n, %month, "attendance alerts raised"),
-                    Err(e) => tracing::error!(error = %e, "alert rules failed"),
-                }
-            }
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
@@ -243,18 +225,27 @@ async fn evaluate(
             return ExitCode::FAILURE;
         }
     };
-    match app::platform::rules::run(&db, &settings, &app::features::rules(), as_of).await {
-        Ok(out) => {
+    match app::features::evaluate_rules_as_of(&db, &settings, as_of).await {
+        Ok(e) => {
+            let out = &e.outcome;
             println!(
-                "预警规则（截至 {as_of}）：新增 {} 条，消除 {} 条",
+                "预警规则（截至 {as_of}）：新增 {} 条，消除 {} 条，自动督办 {} 件",
                 out.raised.len(),
-                out.cleared.len()
+                out.cleared.len(),
+                e.orders.len()
             );
-            for (code, filing, message) in &out.raised {
-                println!("  新增 [{code}] 项目 {filing}：{message}");
+            let on = |on: app::platform::rules::On| match on {
+                app::platform::rules::On::Filing(id) => format!("项目 {id}"),
+                app::platform::rules::On::Award(id) => format!("中标 {id}"),
+            };
+            for c in &out.raised {
+                println!("  新增 [{}] {}：{}", c.rule, on(c.on), c.message);
             }
-            for (code, filing, message) in &out.cleared {
-                println!("  消除 [{code}] 项目 {filing}：{message}");
+            for c in &out.cleared {
+                println!("  消除 [{}] {}：{}", c.rule, on(c.on), c.message);
+            }
+            for no in &e.orders {
+                println!("  督办 {no}");
             }
             ExitCode::SUCCESS
         }

@@ -65,8 +65,9 @@ pub const RECORDS: &[&crate::platform::records::RecordKind] =
 /// Every alert rule the engine evaluates (each feature lists its own).
 #[cfg(feature = "ssr")]
 pub fn rules() -> Vec<&'static dyn crate::platform::rules::Rule> {
-    filings::rules::RULES
+    awards::rules::RULES
         .iter()
+        .chain(filings::rules::RULES)
         .chain(changes::rules::RULES)
         .chain(payments::rules::RULES)
         .chain(attendance::rules::RULES)
@@ -74,13 +75,10 @@ pub fn rules() -> Vec<&'static dyn crate::platform::rules::Rule> {
         .collect()
 }
 
-/// Every rule as people see it: the engine's, and the attendance-rate rule
-/// that raises its own alerts (for the settings page and names).
+/// Every rule as people see it (for the settings page and names).
 #[cfg(feature = "ssr")]
 pub fn rule_infos() -> Vec<&'static crate::platform::rules::RuleInfo> {
-    let mut infos: Vec<_> = rules().into_iter().map(|r| r.info()).collect();
-    infos.push(&attendance::rules::ATTENDANCE_RATE);
-    infos
+    rules().into_iter().map(|r| r.info()).collect()
 }
 
 /// The Chinese name of a rule's code ("预警" for none).
@@ -102,22 +100,59 @@ pub fn flag_names(codes: Option<&Vec<String>>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// What one evaluation did: the engine's raised and cleared alerts, and the
+/// numbers of the orders rules issued by themselves (自动督办).
+#[cfg(feature = "ssr")]
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub outcome: crate::platform::rules::Outcome,
+    pub orders: Vec<String>,
+}
+
+/// Evaluates every rule as of `as_of`, then issues the automatic orders.
+#[cfg(feature = "ssr")]
+pub async fn evaluate_rules_as_of(
+    db: &crate::platform::db::Db,
+    settings: &crate::platform::settings::Settings,
+    as_of: chrono::NaiveDate,
+) -> Result<Evaluation, crate::error::AppError> {
+    let outcome = crate::platform::rules::run(db, settings, &rules(), as_of).await?;
+    let orders = orders::service::issue_automatic(db, settings).await?;
+    Ok(Evaluation { outcome, orders })
+}
+
 /// Evaluates the rules as of today (after a record's state changed, and
 /// hourly). A failure is logged: the write it follows has landed.
 #[cfg(feature = "ssr")]
 pub async fn evaluate_rules(st: &crate::platform::AppState) {
     let today = crate::platform::time::today();
-    match crate::platform::rules::run(&st.db, &st.settings, &rules(), today).await {
-        Ok(out) if !out.raised.is_empty() || !out.cleared.is_empty() => {
-            tracing::info!(
-                raised = out.raised.len(),
-                cleared = out.cleared.len(),
-                "alert rules"
-            )
+    match evaluate_rules_as_of(&st.db, &st.settings, today).await {
+        Ok(e) => {
+            let (raised, cleared) = (e.outcome.raised.len(), e.outcome.cleared.len());
+            if raised + cleared + e.orders.len() > 0 {
+                tracing::info!(raised, cleared, orders = e.orders.len(), "alert rules")
+            }
         }
-        Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "alert rules failed"),
     }
+}
+
+/// The counts beside navigation entries for `actor`, by href: what waits
+/// for them. A count that fails to load is left out (the page still works).
+#[cfg(feature = "ssr")]
+pub async fn nav_counts(
+    db: &crate::platform::db::Db,
+    actor: &crate::platform::actor::Actor,
+) -> Vec<(String, i64)> {
+    use crate::domain::Role;
+    let mut out = Vec::new();
+    if matches!(actor.role, Role::Owner | Role::Supervisor)
+        && let Ok(n) = orders::service::waiting(db, actor).await
+        && n > 0
+    {
+        out.push(("/orders".to_string(), n));
+    }
+    out
 }
 
 /// What follows a write to a project record.

@@ -73,13 +73,26 @@ pub fn AppShell() -> impl IntoView {
             <nav class="sidenav" aria-label="主导航">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        let role = user().await.map(|u| u.role);
+                        let (role, counts) = user()
+                            .await
+                            .map(|u| (Some(u.role), u.nav_counts))
+                            .unwrap_or_default();
                         view! {
                             <ul>
                                 {nav()
                                     .into_iter()
                                     .filter(|i| role.is_some_and(|r| i.roles.contains(&r)))
-                                    .map(|i| view! { <li><A href=i.href exact=true>{i.label}</A></li> })
+                                    .map(|i| {
+                                        let count = counts.iter().find(|(h, _)| h == i.href).map(|(_, n)| *n);
+                                        view! {
+                                            <li><A href=i.href exact=true>
+                                                {i.label}
+                                                {count.map(|n| view! {
+                                                    <span class="nav-count" title=format!("{n} 件待办")>{n}</span>
+                                                })}
+                                            </A></li>
+                                        }
+                                    })
                                     .collect_view()}
                             </ul>
                         }

@@ -137,7 +137,8 @@ pub fn ExportLink(href: &'static str) -> impl IntoView {
     view! { <a class="btn btn-export" href=link download rel="nofollow">"导出 Excel"</a> }
 }
 
-fn urlencode(s: &str) -> String {
+/// A query-string value, percent-encoded.
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -69,11 +69,17 @@ impl Actor {
         }
     }
 
+    /// The user's id as stored in a record's "by" column: none for the
+    /// system (`user_id` 0).
+    pub fn user_ref(&self) -> Option<i64> {
+        (self.user_id > 0).then_some(self.user_id)
+    }
+
     /// The trail's view of this actor.
     pub fn who(&self) -> Who {
         Who {
             // user_id 0 is the system actor (see `Actor::system`).
-            user_id: (self.user_id > 0).then_some(self.user_id),
+            user_id: self.user_ref(),
             unit_id: Some(self.unit_id),
             name: format!("{}（{}）", self.display_name, self.username),
             ip: self.client.ip.clone(),
@@ -97,6 +103,19 @@ impl Actor {
             sector: None,
             must_change_password: false,
             client: ClientInfo::default(),
+        }
+    }
+}
+
+impl Actor {
+    /// The system acting as a supervisor of the resource office (unit
+    /// `unit_id`): orders that rules issue by themselves (自动督办).
+    pub fn system_supervisor(unit_id: i64, unit_name: &str) -> Self {
+        Self {
+            role: Role::Supervisor,
+            unit_id,
+            unit_name: unit_name.into(),
+            ..Self::system("系统自动督办")
         }
     }
 }

@@ -60,6 +60,41 @@ impl ScopeBinds {
     }
 }
 
+/// The owner units with awards in the actor's scope, by name: the choices
+/// of a list's 建设单位 filter.
+pub async fn owner_units(
+    db: &super::db::Db,
+    actor: &Actor,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let s = ScopeBinds::of(actor);
+    Ok(sqlx::query_as(&format!(
+        "SELECT DISTINCT o.id, o.name FROM awards a JOIN units o ON o.id = a.owner_unit_id
+         WHERE {} ORDER BY o.name",
+        scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// [`owner_units`] as a filter's choices, ids as text; none for an owner
+/// (who sees one unit only).
+pub async fn unit_choices(
+    db: &super::db::Db,
+    actor: &Actor,
+) -> Result<Vec<(String, String)>, AppError> {
+    if matches!(actor.scope(), super::actor::Scope::Unit(_)) {
+        return Ok(Vec::new());
+    }
+    Ok(owner_units(db, actor)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect())
+}
+
 /// What every module needs to know about a filed project.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Project {

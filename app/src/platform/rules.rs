@@ -6,7 +6,8 @@
 //! the day) when the condition no longer holds. Nothing is deleted.
 //!
 //! Features own their rules (`features/<name>/rules/`); `features::rules()`
-//! lists them. The attendance rule still raises its monthly alerts itself.
+//! lists them. What happens after a run (orders a rule issues by itself)
+//! belongs to the features: `features::evaluate_rules_as_of`.
 //!
 //! Thresholds are settings: defaults from the environment (`Settings`), and
 //! an administrator's overrides per rule (`rule_settings`: on/off and each
@@ -70,6 +71,9 @@ pub struct RuleInfo {
     pub severity: Severity,
     /// The thresholds an administrator may change (none for some rules).
     pub params: &'static [Param],
+    /// Issues a 督办 by itself for each new alert unless an administrator
+    /// switches it off (and the reverse).
+    pub auto_order: bool,
 }
 
 /// One threshold of a rule: where it lives in [`Settings`], how people see
@@ -137,6 +141,8 @@ pub fn fmt_num(v: f64) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSetting {
     pub enabled: bool,
+    /// 自动督办, when an administrator set it (else the rule's default).
+    pub auto_order: Option<bool>,
     pub params: std::collections::BTreeMap<String, f64>,
     pub version: i64,
 }
@@ -147,18 +153,19 @@ pub struct Overrides(pub HashMap<String, RuleSetting>);
 
 impl Overrides {
     pub async fn load(db: &Db) -> Result<Self, AppError> {
-        let rows: Vec<(String, i64, String, i64)> =
-            sqlx::query_as("SELECT code, enabled, params, version FROM rule_settings")
+        let rows: Vec<(String, i64, Option<i64>, String, i64)> =
+            sqlx::query_as("SELECT code, enabled, auto_order, params, version FROM rule_settings")
                 .fetch_all(&db.pool)
                 .await?;
         Ok(Self(
             rows.into_iter()
-                .map(|(code, enabled, params, version)| {
+                .map(|(code, enabled, auto_order, params, version)| {
                     let params = serde_json::from_str(&params).unwrap_or_default();
                     (
                         code,
                         RuleSetting {
                             enabled: enabled != 0,
+                            auto_order: auto_order.map(|v| v != 0),
                             params,
                             version,
                         },
@@ -170,6 +177,14 @@ impl Overrides {
 
     pub fn enabled(&self, code: &str) -> bool {
         self.0.get(code).is_none_or(|s| s.enabled)
+    }
+
+    /// Does the rule issue orders by itself (its setting, else its default)?
+    pub fn auto_order(&self, info: &RuleInfo) -> bool {
+        self.0
+            .get(info.code)
+            .and_then(|s| s.auto_order)
+            .unwrap_or(info.auto_order)
     }
 
     /// `base` with every stored threshold of `rules` applied (values out of
@@ -202,11 +217,32 @@ pub async fn effective(
     Ok(Overrides::load(db).await?.apply(base, rules))
 }
 
-/// One broken rule: a project, and within it the subject (a payment, a
-/// change, or the project itself as "").
+/// What an alert is about: a filed project, or an award whose contract has
+/// not been filed (no project yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum On {
+    Filing(i64),
+    Award(i64),
+}
+
+impl On {
+    fn of(filing_id: Option<i64>, award_id: i64) -> Self {
+        filing_id.map_or(Self::Award(award_id), Self::Filing)
+    }
+    /// The trail's entity and id the alert is recorded under.
+    pub fn entity(self) -> (&'static str, i64) {
+        match self {
+            Self::Filing(id) => ("filing", id),
+            Self::Award(id) => ("award", id),
+        }
+    }
+}
+
+/// One broken rule: a project (or an award), and within it the subject (a
+/// payment, a change, a person's month, or the project itself as "").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    pub filing_id: i64,
+    pub on: On,
     pub subject: String,
     /// The day the condition started.
     pub since: NaiveDate,
@@ -227,13 +263,30 @@ pub trait Rule: Send + Sync {
         settings: &Settings,
         as_of: NaiveDate,
     ) -> Result<Vec<Finding>, AppError>;
+
+    /// Whether this run re-reads an open alert of `subject`: a rule about
+    /// closed periods (a month) reads only the latest, and the alerts of
+    /// earlier periods stay as they were. By default every open alert is
+    /// re-read, and cleared when its finding is gone.
+    fn rereads(&self, _subject: &str, _as_of: NaiveDate) -> bool {
+        true
+    }
 }
 
-/// What one run raised and cleared: (rule code, filing id, message).
+/// One alert a run raised or cleared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub alert_id: i64,
+    pub rule: &'static str,
+    pub on: On,
+    pub message: String,
+}
+
+/// What one run raised and cleared.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Outcome {
-    pub raised: Vec<(String, i64, String)>,
-    pub cleared: Vec<(String, i64, String)>,
+    pub raised: Vec<Change>,
+    pub cleared: Vec<Change>,
 }
 
 /// One run at a time per process: a run that started after a write reads
@@ -262,63 +315,74 @@ pub async fn run(
     let settings = &overrides.apply(settings, &infos);
     let mut found = Vec::with_capacity(rules.len());
     for rule in rules.iter().filter(|r| overrides.enabled(r.info().code)) {
-        found.push((rule.info(), rule.evaluate(db, settings, as_of).await?));
+        found.push((*rule, rule.evaluate(db, settings, as_of).await?));
     }
     let who = Who::system("预警规则");
     let mut tx = AuditedTx::begin(db, &who).await?;
     let mut out = Outcome::default();
     let day = as_of.to_string();
-    for (info, findings) in found {
-        let open: Vec<(i64, i64, String, String)> = sqlx::query_as(
-            "SELECT id, filing_id, subject, message FROM alerts
-             WHERE kind = $1 AND cleared_on IS NULL AND user_id IS NULL",
+    for (rule, findings) in found {
+        let info = rule.info();
+        let open: Vec<(i64, i64, Option<i64>, String, String)> = sqlx::query_as(
+            "SELECT id, award_id, filing_id, subject, message FROM alerts
+             WHERE kind = $1 AND cleared_on IS NULL",
         )
         .bind(info.code)
         .fetch_all(tx.conn())
         .await?;
-        let open_keys: HashMap<(i64, &str), (i64, &str)> = open
+        let open_keys: HashMap<(On, &str), (i64, &str)> = open
             .iter()
-            .map(|(id, f, s, m)| ((*f, s.as_str()), (*id, m.as_str())))
+            .map(|(id, a, f, s, m)| ((On::of(*f, *a), s.as_str()), (*id, m.as_str())))
             .collect();
-        let found_keys: HashSet<(i64, &str)> = findings
+        let found_keys: HashSet<(On, &str)> = findings
             .iter()
-            .map(|f| (f.filing_id, f.subject.as_str()))
+            .map(|f| (f.on, f.subject.as_str()))
             .collect();
         for f in &findings {
-            if open_keys.contains_key(&(f.filing_id, f.subject.as_str())) {
+            if open_keys.contains_key(&(f.on, f.subject.as_str())) {
                 continue;
             }
             let message = format!("{}：{}", info.name, f.message);
-            let done = sqlx::query(
-                "INSERT INTO alerts (kind, filing_id, user_id, period, message, created_at, subject, severity, figures, started_on)
-                 VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+            let (filing_id, award_id) = match f.on {
+                On::Filing(id) => (Some(id), None),
+                On::Award(id) => (None, Some(id)),
+            };
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO alerts (kind, filing_id, award_id, user_id, period, message, created_at, subject, severity, figures, started_on)
+                 VALUES ($1, $2, COALESCE($3, (SELECT award_id FROM filings WHERE id = $2)), NULL, $4, $5, $6, $7, $8, $9, $4)
+                 ON CONFLICT DO NOTHING RETURNING id",
             )
             .bind(info.code)
-            .bind(f.filing_id)
+            .bind(filing_id)
+            .bind(award_id)
             .bind(f.since.to_string())
             .bind(&message)
             .bind(now_ms())
             .bind(&f.subject)
             .bind(info.severity.code())
             .bind(f.figures.to_string())
-            .bind(f.since.to_string())
-            .execute(tx.conn())
+            .fetch_optional(tx.conn())
             .await?;
-            if done.rows_affected() == 1 {
+            if let Some(alert_id) = id {
+                let (entity, id) = f.on.entity();
                 tx.record(
-                    "filing",
-                    f.filing_id,
+                    entity,
+                    id,
                     "alert",
                     None,
                     Some(&AlertSnap { alert: &message }),
                 )
                 .await?;
-                out.raised
-                    .push((info.code.to_string(), f.filing_id, message));
+                out.raised.push(Change {
+                    alert_id,
+                    rule: info.code,
+                    on: f.on,
+                    message,
+                });
             }
         }
-        for ((filing_id, subject), (id, message)) in &open_keys {
-            if found_keys.contains(&(*filing_id, *subject)) {
+        for ((on, subject), (id, message)) in &open_keys {
+            if found_keys.contains(&(*on, *subject)) || !rule.rereads(subject, as_of) {
                 continue;
             }
             sqlx::query("UPDATE alerts SET cleared_on = $1 WHERE id = $2")
@@ -326,16 +390,21 @@ pub async fn run(
                 .bind(id)
                 .execute(tx.conn())
                 .await?;
+            let (entity, eid) = on.entity();
             tx.record(
-                "filing",
-                *filing_id,
+                entity,
+                eid,
                 "alert_clear",
                 Some(&AlertSnap { alert: message }),
                 Some(&AlertSnap { alert: "已消除" }),
             )
             .await?;
-            out.cleared
-                .push((info.code.to_string(), *filing_id, message.to_string()));
+            out.cleared.push(Change {
+                alert_id: *id,
+                rule: info.code,
+                on: *on,
+                message: message.to_string(),
+            });
         }
     }
     if !out.raised.is_empty() || !out.cleared.is_empty() {

@@ -41,6 +41,9 @@ pub struct Settings {
     /// A contract signed more than this many days after the award notice
     /// raises 合同签订超期 (招标投标法 第四十六条: 30 days).
     pub sign_within_days: i64,
+    /// An award without a submitted filing this many days after the award
+    /// notice raises 未按期备案 (the same 30 days: the contract is due then).
+    pub file_within_days: i64,
     /// Contracts signed from 2022-06-30 up to (not including) this date and
     /// filed afterwards count as back-entries (补录).
     pub go_live: NaiveDate,
@@ -145,6 +148,7 @@ impl Settings {
             storage: StorageConfig::Local,
             price_deviation_pct: 20,
             sign_within_days: 30,
+            file_within_days: 30,
             go_live: NaiveDate::from_ymd_opt(2026, 12, 1).expect("valid date"),
             checkin_max_accuracy_m: 100.0,
             checkin_accuracy_cap_m: 50.0,

@@ -19,7 +19,7 @@ pub async fn alerts(
 
 async fn open_in_db(t: &TestDb, extra: &str) -> i64 {
     sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM alerts x JOIN filings f ON f.id = x.filing_id JOIN awards a ON a.id = f.award_id
+        "SELECT COUNT(*) FROM alerts x JOIN awards a ON a.id = x.award_id
          JOIN units o ON o.id = a.owner_unit_id WHERE x.cleared_on IS NULL {extra}"
     ))
     .fetch_one(&t.db.pool)
@@ -28,7 +28,7 @@ async fn open_in_db(t: &TestDb, extra: &str) -> i64 {
 }
 
 fn by(q: &str, state: &str, severity: &str, rule: &str, sector: &str) -> AlertFilter {
-    AlertFilter::parse(q, state, severity, rule, sector)
+    AlertFilter::parse(q, state, severity, rule, sector, "")
 }
 
 async fn the_alert_list_is_scoped_and_filtered(b: Backend) {

@@ -11,13 +11,31 @@ use app::{
     features::{
         attendance::desk::NewCheckin,
         attendance::service::{
-            Calendar, Reading, add_area, areas_view, check_in, evaluate_attendance_alerts,
-            month_view, remove_area, save_calendar,
+            Calendar, Reading, add_area, areas_view, check_in, month_view, remove_area,
+            save_calendar,
         },
         filings::service as filings,
     },
     platform::db::Backend,
 };
+
+/// Runs the attendance-rate rule alone as of the first day after `month`
+/// (YYYY-MM), as the hourly run does once the month is over; returns how
+/// many alerts it raised.
+pub async fn pm_alerts(
+    db: &app::platform::db::Db,
+    settings: &app::platform::settings::Settings,
+    month: &str,
+) -> usize {
+    let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").unwrap();
+    let as_of = first.checked_add_months(chrono::Months::new(1)).unwrap();
+    let rule = app::features::attendance::rules::attendance_rate::AttendanceRate;
+    app::platform::rules::run(db, settings, &[&rule], as_of)
+        .await
+        .unwrap()
+        .raised
+        .len()
+}
 
 /// 2026-11-25 10:00 Beijing time.
 const T0: i64 = 1_795_572_000_000;
@@ -377,8 +395,8 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
     );
     let out = run(s, day("2026-11-26")).await.unwrap();
     assert_eq!(out.raised.len(), 1, "{out:?}");
-    let (filing, message) = (out.raised[0].1, &out.raised[0].2);
-    assert_eq!(filing, id);
+    let (on, message) = (out.raised[0].on, &out.raised[0].message);
+    assert_eq!(on, app::platform::rules::On::Filing(id));
     assert!(
         message.contains("存疑打卡频繁") && message.contains("2026-11 存疑打卡 4 次"),
         "{message}"
@@ -546,16 +564,9 @@ async fn month_calendar_rates_and_the_attendance_alert(b: Backend) {
     assert!(month_view(&t.db, &owner, id, "2026-13", T0).await.is_err());
 
     // 3 of 27 days is below 80 %: one alert for the month, raised once.
-    let raised = evaluate_attendance_alerts(&t.db, &t.settings, "2026-10")
-        .await
-        .unwrap();
+    let raised = pm_alerts(&t.db, &t.settings, "2026-10").await;
     assert!(raised >= 1);
-    assert_eq!(
-        evaluate_attendance_alerts(&t.db, &t.settings, "2026-10")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(pm_alerts(&t.db, &t.settings, "2026-10").await, 0);
     let mine = alerts(&t.db, &owner).await.unwrap();
     assert_eq!(mine.len(), 1, "{mine:?}");
     assert!(
@@ -593,12 +604,7 @@ async fn month_calendar_rates_and_the_attendance_alert(b: Backend) {
     // 15–31 October: 17 days, two Sundays.
     assert_eq!((p.counted, p.required), (0, 15));
     // Nothing is owed for September, before joining: no alert.
-    assert_eq!(
-        evaluate_attendance_alerts(&t.db, &t.settings, "2026-09")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(pm_alerts(&t.db, &t.settings, "2026-09").await, 0);
 }
 
 async fn a_project_calendar_decides_the_required_days(b: Backend) {

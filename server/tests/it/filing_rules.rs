@@ -24,8 +24,8 @@ async fn open(t: &TestDb, code: &str) -> Vec<String> {
     names
 }
 
-fn codes(found: &[(String, i64, String)]) -> Vec<&str> {
-    let mut c: Vec<&str> = found.iter().map(|(code, ..)| code.as_str()).collect();
+fn codes(found: &[app::platform::rules::Change]) -> Vec<&str> {
+    let mut c: Vec<&str> = found.iter().map(|c| c.rule).collect();
     c.sort();
     c
 }
@@ -120,4 +120,165 @@ async fn filing_rules_raise_once_and_follow_their_settings(b: Backend) {
     assert_eq!(open_rows, 2);
 }
 
-on_both!(filing_rules_raise_once_and_follow_their_settings);
+/// The alerts of the unfiled-award rule on award `award`: (started, cleared).
+async fn unfiled_on(t: &TestDb, award: i64) -> Vec<(String, Option<String>)> {
+    sqlx::query_as(
+        "SELECT started_on, cleared_on FROM alerts WHERE kind = 'award_unfiled' AND award_id = $1 ORDER BY id",
+    )
+    .bind(award)
+    .fetch_all(&t.db.pool)
+    .await
+    .unwrap()
+}
+
+/// 未按期备案: an award with no submitted filing 30 days after its notice.
+/// Not raised within the 30 days, raised once after, cleared on the day the
+/// filing is submitted (a draft does not count), the threshold honoured,
+/// and a day-by-day replay; the alert is the owner's to see, not another
+/// unit's.
+async fn an_award_not_filed_in_time_raises_until_filed(b: Backend) {
+    use app::features::awards::rules::unfiled::Unfiled;
+    let t = TestDb::with_demo(b).await;
+    let rule: [&dyn app::platform::rules::Rule; 1] = [&Unfiled];
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // One award without a filing, noticed on 1 September 2026; the others
+    // are moved out of the way (noticed today).
+    let (award, owner_unit): (i64, i64) = sqlx::query_as(
+        "SELECT a.id, a.owner_unit_id FROM awards a LEFT JOIN filings f ON f.award_id = a.id
+         WHERE f.id IS NULL ORDER BY a.id LIMIT 1",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE awards SET award_date = CASE WHEN id = $1 THEN '2026-09-01' ELSE $2 END")
+        .bind(award)
+        .bind(today().to_string())
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+
+    // Due on 1 October (30 days): nothing that day, raised the next.
+    let out = run(&t.db, &t.settings, &rule, day("2026-10-01"))
+        .await
+        .unwrap();
+    assert!(out.raised.is_empty(), "{out:?}");
+    let out = run(&t.db, &t.settings, &rule, day("2026-10-02"))
+        .await
+        .unwrap();
+    assert_eq!(out.raised.len(), 1, "{out:?}");
+    assert_eq!(out.raised[0].on, app::platform::rules::On::Award(award));
+    assert!(
+        out.raised[0].message.contains("中标通知书 2026-09-01")
+            && out.raised[0].message.contains("应于 2026-10-01 前"),
+        "{}",
+        out.raised[0].message
+    );
+    assert_eq!(unfiled_on(&t, award).await, [("2026-10-02".into(), None)]);
+    // Raised once.
+    let again = run(&t.db, &t.settings, &rule, day("2026-10-05"))
+        .await
+        .unwrap();
+    assert!(
+        again.raised.is_empty() && again.cleared.is_empty(),
+        "{again:?}"
+    );
+
+    // The owner unit sees it in its list (no filing yet, so the link goes
+    // to the award); another owner unit does not.
+    let owner_login: String = sqlx::query_scalar(
+        "SELECT username FROM users WHERE unit_id = $1 AND role = 'owner' ORDER BY id LIMIT 1",
+    )
+    .bind(owner_unit)
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let mine = crate::alerts_list::alerts(&t.db, &t.actor(&owner_login).await)
+        .await
+        .unwrap();
+    let a = mine
+        .iter()
+        .find(|a| a.kind == "award_unfiled")
+        .expect("listed");
+    assert_eq!(a.filing_id, None);
+    assert!(a.link.starts_with("/awards?q="), "{}", a.link);
+    let other: String = sqlx::query_scalar(
+        "SELECT u.username FROM users u WHERE u.role = 'owner' AND u.unit_id <> $1 ORDER BY u.id LIMIT 1",
+    )
+    .bind(owner_unit)
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let theirs = crate::alerts_list::alerts(&t.db, &t.actor(&other).await)
+        .await
+        .unwrap();
+    assert!(
+        theirs.iter().all(|a| a.kind != "award_unfiled"),
+        "{theirs:?}"
+    );
+
+    // A laxer limit clears it; back at 30 days it is raised anew.
+    let mut lax = t.settings.clone();
+    lax.file_within_days = 60;
+    let out = run(&t.db, &lax, &rule, day("2026-10-05")).await.unwrap();
+    assert_eq!(out.cleared.len(), 1, "{out:?}");
+    run(&t.db, &t.settings, &rule, day("2026-10-05"))
+        .await
+        .unwrap();
+    assert_eq!(unfiled_on(&t, award).await.len(), 2);
+
+    // A draft filing is not a filing; one submitted at 10:00 on 10 October
+    // (Beijing) clears the alert as of that day, not before.
+    let submitted_at = 1_791_597_600_000i64; // 2026-10-10 10:00 +08:00
+    sqlx::query(
+        "INSERT INTO filings (award_id, status, created_at, updated_at) VALUES ($1, 'draft', $2, $2)",
+    )
+    .bind(award)
+    .bind(submitted_at)
+    .execute(&t.db.pool)
+    .await
+    .unwrap();
+    let out = run(&t.db, &t.settings, &rule, day("2026-10-09"))
+        .await
+        .unwrap();
+    assert!(out.cleared.is_empty(), "a draft: {out:?}");
+    sqlx::query("UPDATE filings SET status = 'submitted', submitted_at = $1 WHERE award_id = $2")
+        .bind(submitted_at)
+        .bind(award)
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+    let out = run(&t.db, &t.settings, &rule, day("2026-10-09"))
+        .await
+        .unwrap();
+    assert!(out.cleared.is_empty(), "submitted the next day: {out:?}");
+    let out = run(&t.db, &t.settings, &rule, day("2026-10-10"))
+        .await
+        .unwrap();
+    assert_eq!(out.cleared.len(), 1, "{out:?}");
+    assert_eq!(
+        unfiled_on(&t, award).await.last().unwrap().1.as_deref(),
+        Some("2026-10-10")
+    );
+
+    // Replayed day by day from 28 September to 12 October: open from the
+    // 2nd up to (not including) the 10th.
+    let mut d = day("2026-09-28");
+    while d <= day("2026-10-12") {
+        run(&t.db, &t.settings, &rule, d).await.unwrap();
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM alerts WHERE kind = 'award_unfiled' AND award_id = $1 AND cleared_on IS NULL",
+        )
+        .bind(award)
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+        let late = d >= day("2026-10-02") && d < day("2026-10-10");
+        assert_eq!(open, late as i64, "as of {d}");
+        d = d.succ_opt().unwrap();
+    }
+}
+
+on_both!(
+    filing_rules_raise_once_and_follow_their_settings,
+    an_award_not_filed_in_time_raises_until_filed
+);

@@ -344,7 +344,11 @@ async fn the_advance_rule_is_raised_once_and_cleared(b: Backend) {
     );
     let out = run(&t.db, &t.settings, &all, today()).await.unwrap();
     assert_eq!(out.raised.len(), 1, "{out:?}");
-    assert!(out.raised[0].2.contains("35.0%"), "{}", out.raised[0].2);
+    assert!(
+        out.raised[0].message.contains("35.0%"),
+        "{}",
+        out.raised[0].message
+    );
     assert!(
         run(&t.db, &t.settings, &all, today())
             .await
@@ -452,7 +456,7 @@ async fn every_money_rule_fires_on_the_demo_story(b: Backend) {
     let mut d = day("2023-10-18");
     while d <= day("2023-10-22") {
         let out = run(&t2.db, &t2.settings, &all, d).await.unwrap();
-        if out.raised.iter().any(|(c, ..)| c == "advance_over") {
+        if out.raised.iter().any(|c| c.rule == "advance_over") {
             first_advance.get_or_insert(d);
         }
         d = d.succ_opt().unwrap();
@@ -462,11 +466,11 @@ async fn every_money_rule_fires_on_the_demo_story(b: Backend) {
     let out = run(&t2.db, &t2.settings, &all, day("2025-06-30"))
         .await
         .unwrap();
-    assert!(!out.raised.iter().any(|(c, ..)| c == "overpaid"), "{out:?}");
+    assert!(!out.raised.iter().any(|c| c.rule == "overpaid"), "{out:?}");
     let out = run(&t2.db, &t2.settings, &all, day("2025-11-20"))
         .await
         .unwrap();
-    assert!(out.raised.iter().any(|(c, ..)| c == "overpaid"), "{out:?}");
+    assert!(out.raised.iter().any(|c| c.rule == "overpaid"), "{out:?}");
 }
 
 async fn bad_values_are_refused_at_their_fields_and_write_nothing(b: Backend) {

@@ -9,7 +9,7 @@ use app::{
     error::AppError,
     features::orders::{
         OrderStatus,
-        service::{IssueForm, Step, draft, get, issue, list, step},
+        service::{IssueForm, OrderFilter, Step, draft, get, issue, list, step},
     },
     platform::{db::Backend, storage::FileStore, time::today},
 };
@@ -313,10 +313,34 @@ async fn an_order_goes_round_the_loop(b: Backend) {
 
     // Scope: the owner sees its own, the sector authority its sector, other
     // units nothing, whatever id they send.
-    assert_eq!(list(&t.db, &jtfz, "", "", 1).await.unwrap().total, 1);
-    assert_eq!(list(&t.db, &jtj, "", "", 1).await.unwrap().total, 1);
-    assert_eq!(list(&t.db, &jiaoyu, "", "", 1).await.unwrap().total, 0);
-    assert_eq!(list(&t.db, &zjj, "", "", 1).await.unwrap().total, 0);
+    assert_eq!(
+        list(&t.db, &jtfz, &OrderFilter::state(""), 1)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        list(&t.db, &jtj, &OrderFilter::state(""), 1)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        list(&t.db, &jiaoyu, &OrderFilter::state(""), 1)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        list(&t.db, &zjj, &OrderFilter::state(""), 1)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
     assert_eq!(
         get(&t.db, &jiaoyu, id).await.unwrap_err(),
         AppError::Forbidden
@@ -345,7 +369,9 @@ async fn an_order_goes_round_the_loop(b: Backend) {
         .execute(&t.db.pool)
         .await
         .unwrap();
-    let overdue = list(&t.db, &jiaoyu, "", "overdue", 1).await.unwrap();
+    let overdue = list(&t.db, &jiaoyu, &OrderFilter::state("overdue"), 1)
+        .await
+        .unwrap();
     assert_eq!(overdue.total, 1);
     assert!(overdue.items[0].overdue);
     let v = version(&t, late).await;
@@ -370,10 +396,19 @@ async fn an_order_goes_round_the_loop(b: Backend) {
     .await
     .unwrap();
     assert_eq!(
-        list(&t.db, &jiaoyu, "", "overdue", 1).await.unwrap().total,
+        list(&t.db, &jiaoyu, &OrderFilter::state("overdue"), 1)
+            .await
+            .unwrap()
+            .total,
         0
     );
-    assert_eq!(list(&t.db, &zjj, "", "answered", 1).await.unwrap().total, 1);
+    assert_eq!(
+        list(&t.db, &zjj, &OrderFilter::state("answered"), 1)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
 }
 
 /// The demo's orders: one in each state, as `serve --demo` loads them.
@@ -385,11 +420,16 @@ async fn the_demo_has_an_order_in_every_state(b: Backend) {
         .unwrap();
     server::demo_orders::load(&t.db, &t.settings).await.unwrap();
     let zgb = t.actor("zgb").await;
-    let all = list(&t.db, &zgb, "", "", 1).await.unwrap();
+    let all = list(&t.db, &zgb, &OrderFilter::state(""), 1).await.unwrap();
     assert_eq!(all.total, 5);
     let count = |state: &'static str| {
         let (t, zgb) = (&t, &zgb);
-        async move { list(&t.db, zgb, "", state, 1).await.unwrap().total }
+        async move {
+            list(&t.db, zgb, &OrderFilter::state(state), 1)
+                .await
+                .unwrap()
+                .total
+        }
     };
     assert_eq!(count("closed").await, 1);
     assert_eq!(count("answered").await, 1);
@@ -404,7 +444,122 @@ async fn the_demo_has_an_order_in_every_state(b: Backend) {
     assert_eq!(free.alerts[0].rule, "合同价偏离中标价");
     // Loading again adds nothing.
     server::demo_orders::load(&t.db, &t.settings).await.unwrap();
-    assert_eq!(list(&t.db, &zgb, "", "", 1).await.unwrap().total, 5);
+    assert_eq!(
+        list(&t.db, &zgb, &OrderFilter::state(""), 1)
+            .await
+            .unwrap()
+            .total,
+        5
+    );
+}
+
+/// 自动督办: a rule set to issue orders by itself. Its open alerts in no
+/// order become one order per project, issued by the system in the
+/// resource office's name (no user), once; the owner answers it like any
+/// other; alerts of other rules, and of awards not yet filed, wait for a
+/// supervisor.
+async fn a_rule_set_to_automatic_issues_its_orders(b: Backend) {
+    use app::features::alerts::service::{RuleForm, save};
+    let t = TestDb::with_demo(b).await;
+    let files = FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    let admin = t.actor("admin").await;
+    // A rule with open alerts of filed projects that no order holds.
+    let (code, projects): (String, i64) = sqlx::query_as(
+        "SELECT x.kind, COUNT(DISTINCT x.filing_id) FROM alerts x
+         WHERE x.cleared_on IS NULL AND x.filing_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM order_alerts oa WHERE oa.alert_id = x.id)
+         GROUP BY x.kind ORDER BY x.kind LIMIT 1",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let info = app::features::rule_infos()
+        .into_iter()
+        .find(|i| i.code == code)
+        .unwrap();
+    let values: Vec<String> = info
+        .params
+        .iter()
+        .map(|p| app::platform::rules::fmt_num((p.get)(&t.settings)))
+        .collect();
+    let before = t.count("supervision_orders").await;
+    // Off by default: an evaluation issues nothing.
+    let e = app::features::evaluate_rules_as_of(&t.db, &t.settings, today())
+        .await
+        .unwrap();
+    assert!(e.orders.is_empty(), "{e:?}");
+    let auto = RuleForm {
+        enabled: true,
+        auto_order: true,
+        values,
+        version: "0".into(),
+    };
+    save(&t.db, &t.settings, &admin, &code, &auto)
+        .await
+        .unwrap();
+    let trail: String = sqlx::query_scalar(
+        "SELECT after_json FROM audit_log WHERE entity = 'rule_setting' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        trail.contains("自动督办") && trail.contains("是"),
+        "{trail}"
+    );
+
+    let e = app::features::evaluate_rules_as_of(&t.db, &t.settings, today())
+        .await
+        .unwrap();
+    assert_eq!(e.orders.len() as i64, projects, "{e:?}");
+    assert_eq!(t.count("supervision_orders").await, before + projects);
+    let (id, issued_by, issuer, owner_unit): (i64, Option<i64>, String, i64) = sqlx::query_as(
+        "SELECT o.id, o.issued_by, u.name, o.owner_unit_id FROM supervision_orders o
+         JOIN units u ON u.id = o.issuer_unit_id ORDER BY o.id DESC LIMIT 1",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(issued_by, None, "issued by the system");
+    assert!(issuer.contains("公共资源"), "{issuer}");
+    let zgb = t.actor("zgb").await;
+    let o = get(&t.db, &zgb, id).await.unwrap();
+    assert_eq!(o.events[0].actor, "系统自动督办");
+    assert!(o.action.contains("自动督办"), "{}", o.action);
+    assert!(
+        o.alerts.iter().all(|a| a.rule == info.name),
+        "{:?}",
+        o.alerts
+    );
+    // Once: the next evaluation issues nothing more.
+    let e = app::features::evaluate_rules_as_of(&t.db, &t.settings, today())
+        .await
+        .unwrap();
+    assert!(e.orders.is_empty(), "{e:?}");
+    // The owner unit answers it as it would any order.
+    let owner_login: String = sqlx::query_scalar(
+        "SELECT username FROM users WHERE unit_id = $1 AND role = 'owner' ORDER BY id LIMIT 1",
+    )
+    .bind(owner_unit)
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let owner = t.actor(&owner_login).await;
+    step(
+        &t.db,
+        &owner,
+        id,
+        form("answer", "已整改", "", &version(&t, id).await),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        get(&t.db, &owner, id).await.unwrap().row.status,
+        OrderStatus::Answered
+    );
 }
 
 /// An order's documents over HTTP: the owner unit and the supervisors add
@@ -508,5 +663,6 @@ async fn order_files_are_scoped_and_checked(b: Backend) {
 on_both!(
     an_order_goes_round_the_loop,
     the_demo_has_an_order_in_every_state,
+    a_rule_set_to_automatic_issues_its_orders,
     order_files_are_scoped_and_checked,
 );

@@ -17,6 +17,7 @@ use app::{
 fn form(enabled: bool, values: &[&str], version: i64) -> RuleForm {
     RuleForm {
         enabled,
+        auto_order: false,
         values: values.iter().map(|v| v.to_string()).collect(),
         version: version.to_string(),
     }
@@ -69,11 +70,11 @@ async fn thresholds_and_switches_apply_to_the_next_run(b: Backend) {
         .unwrap();
     let out = run(&t.db, s, &rules(), today()).await.unwrap();
     assert!(
-        !out.raised.iter().any(|(c, ..)| c == "signed_late"),
+        !out.raised.iter().any(|c| c.rule == "signed_late"),
         "{out:?}"
     );
     assert!(
-        !out.cleared.iter().any(|(c, ..)| c == "signed_late"),
+        !out.cleared.iter().any(|c| c.rule == "signed_late"),
         "{out:?}"
     );
     assert_eq!(open_of(&t, "signed_late").await, 3);
@@ -131,18 +132,12 @@ async fn thresholds_and_switches_apply_to_the_next_run(b: Backend) {
     save(&t.db, s, &admin, ar, &form(false, &["80"], 0))
         .await
         .unwrap();
-    let raised =
-        app::features::attendance::service::evaluate_attendance_alerts(&t.db, s, "2026-11")
-            .await
-            .unwrap();
+    let raised = crate::attendance::pm_alerts(&t.db, s, "2026-11").await;
     assert_eq!(raised, 0);
     save(&t.db, s, &admin, ar, &form(true, &["80"], 1))
         .await
         .unwrap();
-    let raised =
-        app::features::attendance::service::evaluate_attendance_alerts(&t.db, s, "2026-11")
-            .await
-            .unwrap();
+    let raised = crate::attendance::pm_alerts(&t.db, s, "2026-11").await;
     assert!(raised > 0, "on again: the demo's managers never checked in");
 }
 

@@ -10,7 +10,7 @@ use crate::{
 use app::{
     domain::SectionKind,
     features::{
-        attendance::service::{Reading, check_in, evaluate_attendance_alerts},
+        attendance::service::{Reading, check_in},
         awards::service::{self as awards, RawRecord},
         filings::service as filings,
     },
@@ -182,14 +182,12 @@ async fn a_supervision_contract_is_filed_and_shares_the_site(b: Backend) {
         .execute(&t.db.pool)
         .await
         .unwrap();
-    evaluate_attendance_alerts(&t.db, &t.settings, "2026-10")
-        .await
-        .unwrap();
+    crate::attendance::pm_alerts(&t.db, &t.settings, "2026-10").await;
     let raised = alerts(&t.db, &owner).await.unwrap();
     assert!(
-        raised
-            .iter()
-            .any(|a| a.message.starts_with("总监理工程师 钱立诚 2026-10 出勤率")),
+        raised.iter().any(|a| a
+            .message
+            .starts_with("关键人员考勤率不足：总监理工程师 钱立诚 2026-10 出勤率")),
         "{raised:?}"
     );
     // A second 总监 on another unit's supervision filing would need the

@@ -23,6 +23,7 @@ async fn alerts(
         filter(&f, "severity"),
         filter(&f, "rule"),
         filter(&f, "sector"),
+        filter(&f, "unit"),
     );
     send(&ALERTS, acting, |actor| async move {
         Ok(service::list(&st.db, &actor, &filter, Rows::All)

@@ -57,7 +57,10 @@ pub struct AlertRow {
     pub rule: String,
     /// 提示 / 一般 / 严重.
     pub severity: String,
-    pub filing_id: i64,
+    /// None while the award has no filing (未按期备案).
+    pub filing_id: Option<i64>,
+    /// Where the project is shown: its filing, else its award.
+    pub link: String,
     /// 项目 · 标段.
     pub project: String,
     pub owner: String,
@@ -76,6 +79,8 @@ pub struct AlertRow {
 pub struct AlertList {
     pub page: Page<AlertRow>,
     pub rules: Vec<(String, String)>,
+    /// The owner units to filter by, (id, name); empty for an owner.
+    pub units: Vec<(String, String)>,
     /// The viewer issues supervision orders (a supervisor).
     pub may_order: bool,
 }
@@ -93,11 +98,13 @@ pub async fn list_alerts(
     #[server(default)] severity: String,
     #[server(default)] rule: String,
     #[server(default)] sector: String,
+    #[server(default)] unit: String,
     #[server(default)] page: i64,
 ) -> Result<AlertList, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
-        let filter = service::AlertFilter::parse(&q, &state, &severity, &rule, &sector);
+        let filter = service::AlertFilter::parse(&q, &state, &severity, &rule, &sector, &unit);
         Ok(AlertList {
+            units: crate::platform::project::unit_choices(&st.db, &actor).await?,
             may_order: actor.role == crate::domain::Role::Supervisor,
             page: service::list(&st.db, &actor, &filter, page).await?,
             rules: crate::features::rule_infos()
@@ -130,6 +137,8 @@ pub struct RuleView {
     pub basis: String,
     pub severity: String,
     pub enabled: bool,
+    /// Issues orders by itself (自动督办).
+    pub auto_order: bool,
     pub params: Vec<ParamView>,
     /// 0 while the rule runs with the defaults (no stored row).
     pub version: i64,
@@ -153,6 +162,7 @@ pub async fn save_rule(
     code: String,
     // A checkbox: present when ticked.
     #[server(default)] enabled: Option<String>,
+    #[server(default)] auto_order: Option<String>,
     #[server(default)] p1: String,
     #[server(default)] p2: String,
     #[server(default)] p3: String,
@@ -161,6 +171,7 @@ pub async fn save_rule(
     crate::with_actor!([Admin], |actor, st| {
         let form = service::RuleForm {
             enabled: enabled.is_some(),
+            auto_order: auto_order.is_some(),
             values: vec![p1, p2, p3],
             version,
         };

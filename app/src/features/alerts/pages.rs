@@ -20,7 +20,8 @@ use leptos_meta::Title;
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     let (q, state, severity) = (text_param("q"), text_param("state"), text_param("severity"));
-    let (rule, sector, page) = (text_param("rule"), text_param("sector"), page_param());
+    let (rule, sector, unit) = (text_param("rule"), text_param("sector"), text_param("unit"));
+    let page = page_param();
     let alerts = Resource::new(
         move || {
             (
@@ -29,10 +30,11 @@ pub fn AlertsPage() -> impl IntoView {
                 severity.get(),
                 rule.get(),
                 sector.get(),
+                unit.get(),
                 page.get(),
             )
         },
-        |(q, st, sev, r, sec, p)| list_alerts(q, st, sev, r, sec, p),
+        |(q, st, sev, r, sec, u, p)| list_alerts(q, st, sev, r, sec, u, p),
     );
     view! {
         <Title text="预警 · 标后履约监管"/>
@@ -43,7 +45,7 @@ pub fn AlertsPage() -> impl IntoView {
             let (total, p, pages) = (list.page.total, list.page.page, list.page.pages());
             let may_order = list.may_order;
             view! {
-                <AlertFilters rules=list.rules/>
+                <AlertFilters rules=list.rules units=list.units/>
                 <DataTable
                     columns=vec!["开始日期", "规则", "项目", "建设单位", "内容", "状态", "督办"]
                     rows=list.page.items
@@ -56,7 +58,10 @@ pub fn AlertsPage() -> impl IntoView {
                             {a.rule} " "
                             <span class=badge>{a.severity}</span>
                         }.into_any(),
-                        view! { <a href=format!("/filings/{}", a.filing_id)>{a.project}</a> }.into_any(),
+                        view! {
+                            <a href=a.link>{a.project}</a>
+                            {a.filing_id.is_none().then(|| view! { " " <span class="badge badge-warn">"未备案"</span> })}
+                        }.into_any(),
                         a.owner.into_any(),
                         view! { <span class:muted=a.cleared_on.is_some()>{a.message}</span> }.into_any(),
                         match a.cleared_on {
@@ -66,12 +71,12 @@ pub fn AlertsPage() -> impl IntoView {
                                 <span class="hint">{format!(" {}", datetime(a.created_at))}</span>
                             }.into_any(),
                         },
-                        match (a.order, may_order && open) {
+                        match (a.order, a.filing_id.filter(|_| may_order && open)) {
                             (Some((id, no)), _) => view! { <a class="nowrap" href=format!("/orders/{id}")>{no}</a> }.into_any(),
-                            (None, true) => view! {
-                                <a class="btn btn-small" href=format!("/orders/new?filing_id={}&alert={}", a.filing_id, a.id)>"转督办"</a>
+                            (None, Some(filing_id)) => view! {
+                                <a class="btn btn-small" href=format!("/orders/new?filing_id={filing_id}&alert={}", a.id)>"转督办"</a>
                             }.into_any(),
-                            (None, false) => "—".into_any(),
+                            (None, None) => "—".into_any(),
                         },
                     ]}
                     empty="没有符合条件的预警"
@@ -84,7 +89,7 @@ pub fn AlertsPage() -> impl IntoView {
 
 /// The alert list's filters, as GET parameters (work without JavaScript).
 #[component]
-fn AlertFilters(rules: Vec<(String, String)>) -> impl IntoView {
+fn AlertFilters(rules: Vec<(String, String)>, units: Vec<(String, String)>) -> impl IntoView {
     let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
         list.iter()
             .map(|(c, l)| (c.to_string(), l.to_string()))
@@ -96,6 +101,9 @@ fn AlertFilters(rules: Vec<(String, String)>) -> impl IntoView {
             <FilterSelect name="severity" label="级别" all_label="全部级别" options=pairs(&SEVERITIES)/>
             <FilterSelect name="rule" label="规则" all_label="全部规则" options=rules/>
             <FilterSelect name="sector" label="行业" all_label="全部行业" options=pairs(&SECTORS)/>
+            {(!units.is_empty()).then(|| view! {
+                <FilterSelect name="unit" label="建设单位" all_label="全部建设单位" options=units/>
+            })}
         </FilterBar>
     }
 }
@@ -113,7 +121,7 @@ pub fn RulesPage() -> impl IntoView {
         <PageHeader title="预警规则"/>
         <ForRole roles=&[Role::Admin, Role::Supervisor] forbidden=true>
             <p class="hint page-hint">
-                "规则每小时按当日评估一次，合同备案、变更、拨付保存后也立即评估。阈值与开关由系统管理员设置，修改记入操作留痕；停用的规则不再产生新预警，已有预警保留。"
+                "规则每小时按当日评估一次，合同备案、变更、拨付保存后也立即评估。阈值与开关由系统管理员设置，修改记入操作留痕；停用的规则不再产生新预警，已有预警保留。设为自动督办的规则，其未督办的预警由系统按项目自动下发督办单。"
             </p>
             <Loaded resource=rules children={move |rules: Vec<RuleView>| {
                 view! {
@@ -148,6 +156,9 @@ fn RuleCard(rule: RuleView, saved: Memo<String>, reloads: RwSignal<usize>) -> im
     } else {
         view! { <span class="badge badge-off">"停用"</span> }.into_any()
     };
+    let auto = rule
+        .auto_order
+        .then(|| view! { <span class="badge badge-bad">"自动督办"</span> });
     let thresholds = if rule.params.is_empty() {
         "无阈值".to_string()
     } else {
@@ -158,6 +169,7 @@ fn RuleCard(rule: RuleView, saved: Memo<String>, reloads: RwSignal<usize>) -> im
             .join("；")
     };
     let (enabled, version, params) = (rule.enabled, rule.version, rule.params.clone());
+    let auto_order = rule.auto_order;
     let form_code = code.clone();
     let severity_class = if rule.severity == "严重" {
         "badge badge-bad"
@@ -171,6 +183,7 @@ fn RuleCard(rule: RuleView, saved: Memo<String>, reloads: RwSignal<usize>) -> im
                 <h2>{rule.name}</h2>
                 <span class=severity_class>{rule.severity}</span>
                 {state}
+                {auto}
                 <code class="rule-code">{code.clone()}</code>
             </header>
             <p class="rule-basis"><strong>"依据："</strong>{rule.basis}</p>
@@ -181,7 +194,7 @@ fn RuleCard(rule: RuleView, saved: Memo<String>, reloads: RwSignal<usize>) -> im
                 <div class="alert alert-ok" role="status">"已保存，已按新设置重新评估"</div>
             </Show>
             <ForRole roles=&[Role::Admin]>
-                <RuleForm action code=form_code.clone() version enabled params=params.clone()/>
+                <RuleForm action code=form_code.clone() version enabled auto_order params=params.clone()/>
             </ForRole>
         </section>
     }
@@ -194,6 +207,7 @@ fn RuleForm(
     code: String,
     version: i64,
     enabled: bool,
+    auto_order: bool,
     params: Vec<ParamView>,
 ) -> impl IntoView {
     let errors = FormErrors::of(action);
@@ -210,6 +224,10 @@ fn RuleForm(
             <label class="check">
                 <input type="checkbox" name="enabled" value="on" checked=enabled/>
                 " 启用此规则"
+            </label>
+            <label class="check">
+                <input type="checkbox" name="auto_order" value="on" checked=auto_order/>
+                " 自动督办（新预警由系统以资源办名义自动下发督办单）"
             </label>
             {fields}
             <div class="form-actions">

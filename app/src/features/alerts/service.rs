@@ -25,10 +25,19 @@ pub struct AlertFilter {
     pub severity: &'static str,
     pub rule: String,
     pub sector: &'static str,
+    /// An owner unit's id, 0 for all.
+    pub unit: i64,
 }
 
 impl AlertFilter {
-    pub fn parse(q: &str, state: &str, severity: &str, rule: &str, sector: &str) -> Self {
+    pub fn parse(
+        q: &str,
+        state: &str,
+        severity: &str,
+        rule: &str,
+        sector: &str,
+        unit: &str,
+    ) -> Self {
         let known = |list: &[(&'static str, &'static str)], v: &str| {
             list.iter().find(|(c, _)| *c == v).map_or("", |(c, _)| *c)
         };
@@ -41,6 +50,7 @@ impl AlertFilter {
                 .find(|i| i.code == rule)
                 .map_or(String::new(), |i| i.code.to_string()),
             sector: known(&SECTORS, sector),
+            unit: unit.trim().parse().unwrap_or(0),
         }
     }
 
@@ -58,7 +68,8 @@ struct Row {
     id: i64,
     kind: String,
     severity: String,
-    filing_id: i64,
+    filing_id: Option<i64>,
+    project_code: String,
     project_name: String,
     section_name: String,
     owner: String,
@@ -72,8 +83,9 @@ struct Row {
     order_no: Option<String>,
 }
 
-const FROM: &str = "FROM alerts x JOIN filings f ON f.id = x.filing_id
-    JOIN awards a ON a.id = f.award_id JOIN units o ON o.id = a.owner_unit_id";
+// An alert names its award always, its filing when there is one.
+const FROM: &str =
+    "FROM alerts x JOIN awards a ON a.id = x.award_id JOIN units o ON o.id = a.owner_unit_id";
 
 fn filter_sql() -> String {
     format!(
@@ -83,7 +95,8 @@ fn filter_sql() -> String {
            AND ($6 = '' OR x.kind = $6)
            AND ($7 = '' OR a.sector = $7)
            AND ($8 = '' OR a.project_name LIKE $8 ESCAPE '\\' OR a.section_name LIKE $8 ESCAPE '\\'
-                OR o.name LIKE $8 ESCAPE '\\' OR x.message LIKE $8 ESCAPE '\\')",
+                OR o.name LIKE $8 ESCAPE '\\' OR x.message LIKE $8 ESCAPE '\\')
+           AND ($9 = 0 OR a.owner_unit_id = $9)",
         scope_sql(1)
     )
 }
@@ -108,17 +121,18 @@ pub async fn list(
         .bind(&f.rule)
         .bind(f.sector)
         .bind(&f.q)
+        .bind(f.unit)
         .fetch_one(&db.pool)
         .await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT x.id, x.kind, x.severity, x.filing_id, a.project_name, a.section_name, o.name AS owner,
+        "SELECT x.id, x.kind, x.severity, x.filing_id, a.project_code, a.project_name, a.section_name, o.name AS owner,
                 a.sector, x.period, x.started_on, x.message, x.created_at, x.cleared_on,
                 so.id AS order_id, so.order_no
          {FROM}
          LEFT JOIN supervision_orders so ON so.id = (SELECT MAX(oa.order_id) FROM order_alerts oa WHERE oa.alert_id = x.id)
          {filter}
          ORDER BY (CASE WHEN x.cleared_on IS NULL THEN 0 ELSE 1 END), x.created_at DESC, x.id DESC
-         LIMIT $9 OFFSET $10"
+         LIMIT $10 OFFSET $11"
     ))
     .bind(s.mode)
     .bind(s.unit)
@@ -128,6 +142,7 @@ pub async fn list(
     .bind(&f.rule)
     .bind(f.sector)
     .bind(&f.q)
+    .bind(f.unit)
     .bind(limit)
     .bind(offset)
     .fetch_all(&db.pool)
@@ -149,6 +164,14 @@ impl From<Row> for AlertRow {
             kind: r.kind,
             severity: severity.label().to_string(),
             filing_id: r.filing_id,
+            link: match r.filing_id {
+                Some(id) => format!("/filings/{id}"),
+                // Not filed yet: the award in the award list.
+                None => format!(
+                    "/awards?q={}",
+                    crate::kit::table::urlencode(&r.project_code)
+                ),
+            },
             project: format!("{} · {}", r.project_name, r.section_name),
             owner: r.owner,
             sector: sector_label(&r.sector).to_string(),

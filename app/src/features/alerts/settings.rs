@@ -36,6 +36,7 @@ pub async fn list(db: &Db, base: &Settings, actor: &Actor) -> Result<Vec<RuleVie
             basis: info.basis.into(),
             severity: info.severity.label().into(),
             enabled: overrides.enabled(info.code),
+            auto_order: overrides.auto_order(info),
             params: info
                 .params
                 .iter()
@@ -58,17 +59,27 @@ pub async fn list(db: &Db, base: &Settings, actor: &Actor) -> Result<Vec<RuleVie
 /// What the form sends: the switch and the thresholds in the rule's order.
 pub struct RuleForm {
     pub enabled: bool,
+    pub auto_order: bool,
     pub values: Vec<String>,
     /// The version the form was loaded at ("0": defaults, no stored row).
     pub version: String,
 }
 
 /// The rule as the trail shows it: its switch and thresholds in words.
-fn snapshot(info: &RuleInfo, enabled: bool, values: &[f64]) -> BTreeMap<String, String> {
+fn snapshot(
+    info: &RuleInfo,
+    enabled: bool,
+    auto_order: bool,
+    values: &[f64],
+) -> BTreeMap<String, String> {
     let mut snap = BTreeMap::new();
     snap.insert(
         "状态".to_string(),
         if enabled { "启用" } else { "停用" }.to_string(),
+    );
+    snap.insert(
+        "自动督办".to_string(),
+        if auto_order { "是" } else { "否" }.to_string(),
     );
     for (p, v) in info.params.iter().zip(values) {
         snap.insert(p.label.to_string(), format!("{} {}", fmt_num(*v), p.unit));
@@ -111,17 +122,22 @@ pub async fn save(
         .map_err(|_| AppError::invalid("表单已过期，请刷新后重试"))?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let stored: Option<(i64, i64, String, i64)> =
-        sqlx::query_as("SELECT id, enabled, params, version FROM rule_settings WHERE code = $1")
-            .bind(code)
-            .fetch_optional(tx.conn())
-            .await?;
+    let stored: Option<(i64, i64, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, enabled, params, version, auto_order FROM rule_settings WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(tx.conn())
+    .await?;
     let stored_version = stored.as_ref().map_or(0, |s| s.3);
     if stored_version != version {
         return Err(AppError::Conflict);
     }
     // What was in force before: the stored values, else the defaults.
     let before_enabled = stored.as_ref().is_none_or(|s| s.1 != 0);
+    let before_auto = stored
+        .as_ref()
+        .and_then(|s| s.4)
+        .map_or(info.auto_order, |v| v != 0);
     let before_params: BTreeMap<String, f64> = stored
         .as_ref()
         .and_then(|s| serde_json::from_str(&s.2).ok())
@@ -131,7 +147,7 @@ pub async fn save(
         .iter()
         .map(|p| before_params.get(p.key).copied().unwrap_or((p.get)(base)))
         .collect();
-    if before_enabled == form.enabled && before_values == values {
+    if before_enabled == form.enabled && before_auto == form.auto_order && before_values == values {
         return Err(AppError::invalid("没有修改"));
     }
     let params: BTreeMap<&str, f64> = info
@@ -145,10 +161,12 @@ pub async fn save(
     let id: i64 = match stored {
         Some((id, ..)) => {
             let done = sqlx::query(
-                "UPDATE rule_settings SET enabled = $1, params = $2, version = version + 1, updated_at = $3, updated_by = $4
-                 WHERE id = $5 AND version = $6",
+                "UPDATE rule_settings SET enabled = $1, auto_order = $2, params = $3, version = version + 1,
+                     updated_at = $4, updated_by = $5
+                 WHERE id = $6 AND version = $7",
             )
             .bind(form.enabled as i64)
+            .bind(form.auto_order as i64)
             .bind(&params)
             .bind(now)
             .bind(actor.user_id)
@@ -162,11 +180,12 @@ pub async fn save(
             id
         }
         None => sqlx::query_scalar(
-            "INSERT INTO rule_settings (code, enabled, params, version, updated_at, updated_by)
-             VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (code) DO NOTHING RETURNING id",
+            "INSERT INTO rule_settings (code, enabled, auto_order, params, version, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (code) DO NOTHING RETURNING id",
         )
         .bind(code)
         .bind(form.enabled as i64)
+        .bind(form.auto_order as i64)
         .bind(&params)
         .bind(now)
         .bind(actor.user_id)
@@ -179,8 +198,8 @@ pub async fn save(
         "rule_setting",
         id,
         "update",
-        Some(&snapshot(info, before_enabled, &before_values)),
-        Some(&snapshot(info, form.enabled, &values)),
+        Some(&snapshot(info, before_enabled, before_auto, &before_values)),
+        Some(&snapshot(info, form.enabled, form.auto_order, &values)),
     )
     .await?;
     tx.commit().await?;

@@ -609,7 +609,7 @@ pub async fn calendar(db: &Db, filing_id: i64) -> Result<Calendar, AppError> {
 
 impl Calendar {
     /// A saved `attendance_rules` row (validated when it was saved).
-    fn from_row(r: &sqlx::any::AnyRow) -> Result<Self, AppError> {
+    pub(super) fn from_row(r: &sqlx::any::AnyRow) -> Result<Self, AppError> {
         Ok(Calendar {
             photo_required: r.try_get::<i64, _>("photo_required")? != 0,
             ..Calendar::parse(
@@ -678,7 +678,7 @@ pub async fn save_calendar(
     tx.commit().await
 }
 
-fn month_days(month: &str) -> Result<Vec<NaiveDate>, AppError> {
+pub(super) fn month_days(month: &str) -> Result<Vec<NaiveDate>, AppError> {
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .map_err(|_| AppError::field("month", "月份格式应为 2026-11"))?;
     Ok(first
@@ -879,144 +879,14 @@ pub async fn photo_of(db: &Db, actor: &Actor, checkin_id: i64) -> Result<String,
         .ok_or(AppError::NotFound)
 }
 
-/// Raises, once per person and month, an alert for every project manager
-/// whose attendance in `month` (YYYY-MM, a finished month) fell below the
-/// threshold. Returns how many alerts were raised now.
-pub async fn evaluate_attendance_alerts(
-    db: &Db,
-    settings: &Settings,
-    month: &str,
-) -> Result<usize, AppError> {
-    use std::collections::{HashMap, HashSet};
-    // The administrator's switch and threshold (预警规则设置).
-    let rule = &super::rules::ATTENDANCE_RATE;
-    let overrides = crate::platform::rules::Overrides::load(db).await?;
-    if !overrides.enabled(rule.code) {
-        return Ok(0);
-    }
-    let settings = &overrides.apply(settings, &[rule]);
-    let days = month_days(month)?;
-    let (first, last) = (days[0].to_string(), days[days.len() - 1].to_string());
-    // Everything is read first, in three statements; the write transaction
-    // (which on SQLite holds the only write lock, also against check-ins)
-    // then lasts only as long as the inserts.
-    let pms = sqlx::query(
-        "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at FROM roster_members m JOIN filings f ON f.id = m.filing_id
-         WHERE m.role IN ('pm', 'chief_supervisor') AND m.removed_at IS NULL AND f.status = 'submitted'",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    let mut calendars: HashMap<i64, Calendar> = HashMap::new();
-    for r in sqlx::query(
-        "SELECT filing_id, workdays, holidays, makeup_days, photo_required FROM attendance_rules",
-    )
-    .fetch_all(&db.pool)
-    .await?
-    {
-        calendars.insert(r.try_get("filing_id")?, Calendar::from_row(&r)?);
-    }
-    let mut checked: HashMap<(i64, i64), HashSet<String>> = HashMap::new();
-    for r in sqlx::query(
-        "SELECT c.filing_id, c.user_id, c.day FROM checkins c
-         JOIN roster_members m ON m.user_id = c.user_id AND m.filing_id = c.filing_id
-         WHERE m.role IN ('pm', 'chief_supervisor') AND m.removed_at IS NULL AND c.counted = 1
-           AND c.day >= $1 AND c.day <= $2",
-    )
-    .bind(&first)
-    .bind(&last)
-    .fetch_all(&db.pool)
-    .await?
-    {
-        checked
-            .entry((r.try_get("filing_id")?, r.try_get("user_id")?))
-            .or_default()
-            .insert(r.try_get("day")?);
-    }
-    let default_calendar = Calendar::default();
-    let mut low = Vec::new();
-    for r in &pms {
-        let (filing_id, user_id): (i64, i64) = (r.try_get("filing_id")?, r.try_get("user_id")?);
-        let cal = calendars.get(&filing_id).unwrap_or(&default_calendar);
-        let joined = day_of(r.try_get("created_at")?);
-        // Only required days on the roster count (a Sunday check-in does not
-        // make up for a Monday; days before joining are not owed).
-        let required: Vec<String> = days
-            .iter()
-            .filter(|d| cal.required(**d) && on_roster(**d, joined, None))
-            .map(|d| d.to_string())
-            .collect();
-        if required.is_empty() {
-            continue;
-        }
-        let done = checked.get(&(filing_id, user_id));
-        let counted = required
-            .iter()
-            .filter(|d| done.is_some_and(|set| set.contains(*d)))
-            .count();
-        let rate = counted as f64 * 100.0 / required.len() as f64;
-        if rate < settings.alert_attendance_pct {
-            let name: String = r.try_get("name")?;
-            // The county counts the 项目经理's and the 总监's attendance alike.
-            let role = crate::domain::label_of(
-                &crate::domain::ROSTER_ROLES,
-                &r.try_get::<String, _>("role")?,
-            );
-            let message = format!(
-                "{role} {name} {month} 出勤率 {rate:.0}%（{counted}/{} 天），低于 {:.0}%",
-                required.len(),
-                settings.alert_attendance_pct
-            );
-            low.push((filing_id, user_id, message));
-        }
-    }
-    if low.is_empty() {
-        return Ok(0);
-    }
-    let who = crate::platform::audit::Who::system("预警规则：项目经理、总监出勤率");
-    let mut tx = AuditedTx::begin(db, &who).await?;
-    let mut raised = 0;
-    for (filing_id, user_id, message) in &low {
-        let done = sqlx::query(
-            "INSERT INTO alerts (kind, filing_id, user_id, period, message, created_at)
-             VALUES ('attendance_pm', $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-        )
-        .bind(filing_id)
-        .bind(user_id)
-        .bind(month)
-        .bind(message)
-        .bind(now_ms())
-        .execute(tx.conn())
-        .await?;
-        if done.rows_affected() == 1 {
-            #[derive(Serialize)]
-            struct Snap<'a> {
-                alert: &'a str,
-            }
-            tx.record(
-                "filing",
-                *filing_id,
-                "alert",
-                None,
-                Some(&Snap { alert: message }),
-            )
-            .await?;
-            raised += 1;
-        }
-    }
-    if raised > 0 {
-        tx.commit().await?;
-    }
-    Ok(raised)
-}
-
 /// The Beijing calendar day of an instant.
-fn day_of(ms: i64) -> NaiveDate {
+pub(super) fn day_of(ms: i64) -> NaiveDate {
     NaiveDate::parse_from_str(&beijing_day(ms), "%Y-%m-%d").unwrap_or_default()
 }
 
 /// Was a member on the roster on `day`? From the day they joined up to the
 /// day before they left (from that day on they can no longer check in).
-fn on_roster(day: NaiveDate, joined: NaiveDate, left: Option<NaiveDate>) -> bool {
+pub(super) fn on_roster(day: NaiveDate, joined: NaiveDate, left: Option<NaiveDate>) -> bool {
     day >= joined && left.is_none_or(|l| day < l)
 }
 

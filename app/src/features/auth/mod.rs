@@ -36,6 +36,9 @@ pub struct CurrentUser {
     pub role: Role,
     pub unit_name: String,
     pub must_change_password: bool,
+    /// Counts shown beside navigation entries, by the entry's href (an
+    /// owner's orders to answer …): `features::nav_counts`.
+    pub nav_counts: Vec<(String, i64)>,
 }
 
 #[server(endpoint = "login")]
@@ -89,14 +92,18 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[server(endpoint = "me")]
 pub async fn fetch_current_user() -> Result<Option<CurrentUser>, AppError> {
-    let actor = crate::platform::actor::optional_actor().await?;
-    Ok(actor.map(|a| CurrentUser {
+    let Some(a) = crate::platform::actor::optional_actor().await? else {
+        return Ok(None);
+    };
+    let nav_counts = crate::features::nav_counts(&crate::platform::state()?.db, &a).await;
+    Ok(Some(CurrentUser {
         user_id: a.user_id,
         username: a.username,
         display_name: a.display_name,
         role: a.role,
         unit_name: a.unit_name,
         must_change_password: a.must_change_password,
+        nav_counts,
     }))
 }
 

@@ -10,6 +10,8 @@ pub mod export;
 pub mod import;
 mod pages;
 #[cfg(feature = "ssr")]
+pub mod rules;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 pub use pages::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage, filing_state};

@@ -2,17 +2,34 @@
 use super::{OrderRow, service};
 use crate::{
     domain::Role,
-    export_route,
-    kit::export::{Cell, Sheet},
-    platform::AppState,
+    kit::export::{Cell, Filters, Sheet, filter, send},
+    kit::table::Rows,
+    platform::{AppState, actor::Acting},
 };
-use axum::Router;
+use axum::{Router, extract::State, routing::get};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/export/orders.xlsx",
-        export_route!(ORDERS, service::list, "state"),
-    )
+    Router::new().route("/export/orders.xlsx", get(orders))
+}
+
+async fn orders(
+    State(st): State<AppState>,
+    acting: Acting,
+    f: Filters,
+) -> axum::response::Response {
+    let filter = service::OrderFilter::parse(
+        filter(&f, "q"),
+        filter(&f, "state"),
+        filter(&f, "severity"),
+        filter(&f, "sector"),
+        filter(&f, "unit"),
+    );
+    send(&ORDERS, acting, |actor| async move {
+        Ok(service::list(&st.db, &actor, &filter, Rows::All)
+            .await?
+            .items)
+    })
+    .await
 }
 
 const ORDERS: Sheet<OrderRow> = Sheet::new(

@@ -205,14 +205,29 @@ pub struct OrderDraft {
     pub today: String,
 }
 
+/// A page of orders and the owner units to filter by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderList {
+    pub page: Page<OrderRow>,
+    /// (id, name); empty for an owner, who sees one unit only.
+    pub units: Vec<(String, String)>,
+}
+
 #[server(endpoint = "orders/list")]
 pub async fn list_orders(
     #[server(default)] q: String,
     #[server(default)] state: String,
+    #[server(default)] severity: String,
+    #[server(default)] sector: String,
+    #[server(default)] unit: String,
     #[server(default)] page: i64,
-) -> Result<Page<OrderRow>, AppError> {
+) -> Result<OrderList, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
-        service::list(&st.db, &actor, &q, &state, page).await
+        let f = service::OrderFilter::parse(&q, &state, &severity, &sector, &unit);
+        Ok(OrderList {
+            page: service::list(&st.db, &actor, &f, page).await?,
+            units: crate::platform::project::unit_choices(&st.db, &actor).await?,
+        })
     })
 }
 

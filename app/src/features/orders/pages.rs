@@ -1,6 +1,6 @@
 use super::{
-    IssueOrder, OrderAlert, OrderDetail, OrderDraft, OrderEvent, OrderFile, OrderRow, OrderStatus,
-    OrderStep, STATES, draft_order, get_order, list_orders,
+    IssueOrder, OrderAlert, OrderDetail, OrderDraft, OrderEvent, OrderFile, OrderList, OrderRow,
+    OrderStatus, OrderStep, STATES, draft_order, get_order, list_orders,
 };
 use crate::{
     domain::Role,
@@ -11,7 +11,7 @@ use crate::{
         layout::PageHeader,
         records::filing_param,
         status::Loaded,
-        table::{DataTable, FilterBar, Page, Pager, id_param, page_param, text_param},
+        table::{DataTable, FilterBar, FilterSelect, Pager, id_param, page_param, text_param},
     },
 };
 use leptos::prelude::*;
@@ -33,15 +33,26 @@ fn status_badge(r: &OrderRow) -> AnyView {
 /// 督办: the orders in the viewer's scope, overdue first.
 #[component]
 pub fn OrdersPage() -> impl IntoView {
-    let (q, state, page) = (text_param("q"), text_param("state"), page_param());
+    let (q, state, severity) = (text_param("q"), text_param("state"), text_param("severity"));
+    let (sector, unit, page) = (text_param("sector"), text_param("unit"), page_param());
     let list = Resource::new(
-        move || (q.get(), state.get(), page.get()),
-        |(q, s, p)| list_orders(q, s, p),
+        move || {
+            (
+                q.get(),
+                state.get(),
+                severity.get(),
+                sector.get(),
+                unit.get(),
+                page.get(),
+            )
+        },
+        |(q, s, sev, sec, u, p)| list_orders(q, s, sev, sec, u, p),
     );
-    let options = STATES
-        .iter()
-        .map(|(c, l)| (c.to_string(), l.to_string()))
-        .collect();
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(c, l)| (c.to_string(), l.to_string()))
+            .collect()
+    };
     view! {
         <Title text="督办 · 标后履约监管"/>
         <PageHeader title="督办">
@@ -49,10 +60,18 @@ pub fn OrdersPage() -> impl IntoView {
                 <a class="btn" href="/alerts?state=open">"从预警下发督办"</a>
             </ForRole>
         </PageHeader>
-        <FilterBar placeholder="督办编号、项目或单位" select="state" select_label="状态" options all_label="全部状态" export="/export/orders.xlsx"/>
-        <Loaded resource=list children={|page: Page<OrderRow>| {
+        <Loaded resource=list children={move |list: OrderList| {
+            let OrderList { page, units } = list;
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {
+                <FilterBar placeholder="督办编号、项目或单位" select="state" select_label="状态" options=pairs(&STATES)
+                    all_label="全部状态" export="/export/orders.xlsx">
+                    <FilterSelect name="severity" label="级别" all_label="全部级别" options=pairs(&crate::features::alerts::SEVERITIES)/>
+                    <FilterSelect name="sector" label="行业" all_label="全部行业" options=pairs(&crate::domain::SECTORS)/>
+                    {(!units.is_empty()).then(|| view! {
+                        <FilterSelect name="unit" label="建设单位" all_label="全部建设单位" options=units/>
+                    })}
+                </FilterBar>
                 <DataTable
                     columns=vec!["督办编号", "项目", "责任单位", "督办部门", "办理期限", "状态"]
                     rows=page.items

@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Param, Rule, RuleInfo, Severity},
+        rules::{Finding, On, Param, Rule, RuleInfo, Severity},
         settings::Settings,
     },
 };
@@ -31,6 +31,7 @@ static INFO: RuleInfo = RuleInfo {
         get: |s| s.alert_flagged_per_month as f64,
         set: |s, v| s.alert_flagged_per_month = v as i64,
     }],
+    auto_order: false,
 };
 
 #[derive(FromRow)]
@@ -80,7 +81,7 @@ impl Rule for FlaggedCheckins {
             };
             let month = &first.day[..7];
             out.push(Finding {
-                filing_id: first.filing_id,
+                on: On::Filing(first.filing_id),
                 subject: format!("checkins:{}:{month}", first.user_id),
                 since,
                 message: format!(

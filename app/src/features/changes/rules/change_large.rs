@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Param, Rule, RuleInfo, Severity},
+        rules::{Finding, On, Param, Rule, RuleInfo, Severity},
         settings::Settings,
     },
 };
@@ -30,6 +30,7 @@ static INFO: RuleInfo = RuleInfo {
         get: |s| (s.money.change_large_fen / 100) as f64,
         set: |s, v| s.money.change_large_fen = v as i64 * 100,
     }],
+    auto_order: false,
 };
 
 #[async_trait::async_trait]
@@ -50,7 +51,7 @@ impl Rule for ChangeLarge {
             .into_iter()
             .filter(|c| c.price_delta_fen.abs() >= limit && c.approver_level == "owner")
             .map(|c| Finding {
-                filing_id: c.filing_id,
+                on: On::Filing(c.filing_id),
                 subject: format!("change:{}", c.id),
                 since: c.approved_on,
                 message: format!(

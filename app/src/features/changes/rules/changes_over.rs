@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
+        rules::{Finding, On, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -30,6 +30,7 @@ static INFO: RuleInfo = RuleInfo {
         get: |s| s.money.change_max_pct,
         set: |s, v| s.money.change_max_pct = v,
     }],
+    auto_order: false,
 };
 
 #[async_trait::async_trait]
@@ -66,7 +67,7 @@ impl Rule for ChangesOver {
             if let Some(at) = crossed {
                 let c = &changes[at];
                 out.push(Finding {
-                    filing_id,
+                    on: On::Filing(filing_id),
                     subject: format!("change:{}", c.id),
                     since: c.approved_on,
                     message: format!(

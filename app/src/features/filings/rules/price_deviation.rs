@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
+        rules::{Finding, On, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -29,6 +29,7 @@ static INFO: RuleInfo = RuleInfo {
         get: |s| s.price_deviation_pct as f64,
         set: |s, v| s.price_deviation_pct = v as i64,
     }],
+    auto_order: false,
 };
 
 #[async_trait::async_trait]
@@ -57,7 +58,7 @@ impl Rule for PriceDeviation {
                 continue;
             };
             out.push(Finding {
-                filing_id: f.filing_id,
+                on: On::Filing(f.filing_id),
                 subject: String::new(),
                 since: signed,
                 message: format!(

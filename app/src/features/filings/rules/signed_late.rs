@@ -5,7 +5,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Param, Rule, RuleInfo, Severity},
+        rules::{Finding, On, Param, Rule, RuleInfo, Severity},
         settings::Settings,
     },
 };
@@ -28,6 +28,7 @@ static INFO: RuleInfo = RuleInfo {
         get: |s| s.sign_within_days as f64,
         set: |s, v| s.sign_within_days = v as i64,
     }],
+    auto_order: false,
 };
 
 #[async_trait::async_trait]
@@ -51,7 +52,7 @@ impl Rule for SignedLate {
             let days = (signed - award).num_days();
             if days > limit {
                 out.push(Finding {
-                    filing_id: f.filing_id,
+                    on: On::Filing(f.filing_id),
                     subject: String::new(),
                     since: signed,
                     message: format!(

@@ -5,7 +5,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
+        rules::{Finding, On, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -28,6 +28,7 @@ static INFO: RuleInfo = RuleInfo {
         get: |s| s.money.advance_max_pct,
         set: |s, v| s.money.advance_max_pct = v,
     }],
+    auto_order: false,
 };
 
 #[async_trait::async_trait]
@@ -58,7 +59,7 @@ impl Rule for AdvanceOver {
             });
             if let Some(p) = crossing {
                 out.push(Finding {
-                    filing_id: l.filing_id,
+                    on: On::Filing(l.filing_id),
                     subject: subject(p),
                     since: p.paid_on,
                     message: format!(

@@ -5,7 +5,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Rule, RuleInfo, Severity},
+        rules::{Finding, On, Rule, RuleInfo, Severity},
         settings::Settings,
     },
 };
@@ -19,6 +19,7 @@ static INFO: RuleInfo = RuleInfo {
     basis: "《政府投资条例》第二十三条：建设投资原则上不得超过核定概算；按合同价及批准的变更拨付，不得超付",
     severity: Severity::Serious,
     params: &[],
+    auto_order: false,
 };
 
 #[async_trait::async_trait]
@@ -41,7 +42,7 @@ impl Rule for Overpaid {
             }
             if let Some((p, _)) = l.running().find(|(_, sum)| *sum > l.revised_fen) {
                 out.push(Finding {
-                    filing_id: l.filing_id,
+                    on: On::Filing(l.filing_id),
                     subject: subject(p),
                     since: p.paid_on,
                     message: format!(

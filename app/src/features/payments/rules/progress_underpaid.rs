@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
+        rules::{Finding, On, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -29,6 +29,7 @@ static INFO: RuleInfo = RuleInfo {
         get: |s| s.money.progress_min_pct,
         set: |s, v| s.money.progress_min_pct = v,
     }],
+    auto_order: false,
 };
 
 #[async_trait::async_trait]
@@ -55,7 +56,7 @@ impl Rule for ProgressUnderpaid {
                 };
                 if (paid as f64) * 100.0 < min * work as f64 {
                     out.push(Finding {
-                        filing_id: l.filing_id,
+                        on: On::Filing(l.filing_id),
                         subject: subject(p),
                         since: p.paid_on,
                         message: format!(

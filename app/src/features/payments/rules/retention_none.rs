@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Param, Rule, RuleInfo, Severity},
+        rules::{Finding, On, Param, Rule, RuleInfo, Severity},
         settings::Settings,
     },
 };
@@ -29,6 +29,7 @@ static INFO: RuleInfo = RuleInfo {
         get: |s| s.money.defects_months as f64,
         set: |s, v| s.money.defects_months = v as u32,
     }],
+    auto_order: false,
 };
 
 #[async_trait::async_trait]
@@ -65,7 +66,7 @@ impl Rule for RetentionNone {
                 .find(|(p, sum)| p.paid_on >= settle.paid_on && *sum >= total)
             {
                 out.push(Finding {
-                    filing_id: l.filing_id,
+                    on: On::Filing(l.filing_id),
                     subject: subject(p),
                     since: p.paid_on,
                     message: format!(

@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        rules::{Finding, Param, Rule, RuleInfo, Severity, share},
+        rules::{Finding, On, Param, Rule, RuleInfo, Severity, share},
         settings::Settings,
     },
 };
@@ -29,6 +29,7 @@ static INFO: RuleInfo = RuleInfo {
         get: |s| s.money.retention_max_pct,
         set: |s, v| s.money.retention_max_pct = v,
     }],
+    auto_order: false,
 };
 
 #[async_trait::async_trait]
@@ -55,7 +56,7 @@ impl Rule for RetentionOver {
             let held = total - l.total();
             if (held as f64) * 100.0 > max * total as f64 {
                 out.push(Finding {
-                    filing_id: l.filing_id,
+                    on: On::Filing(l.filing_id),
                     subject: subject(settle),
                     since: settle.paid_on,
                     message: format!(

@@ -1,0 +1,288 @@
+//! Issuing an order from a project's open alerts: by a supervisor, or by
+//! the system for rules set to 自动督办.
+use super::{AlertFact, Snap, event, required_prose, supervises};
+use crate::features::orders::{OrderAlert, OrderDraft, OrderStatus};
+use crate::{
+    domain::{Role, parse_date},
+    error::{AppError, Check},
+    platform::{
+        actor::Actor,
+        audit::AuditedTx,
+        db::Db,
+        project,
+        rules::Severity,
+        settings::Settings,
+        time::{now_ms, today},
+    },
+};
+use chrono::{Datelike, Duration, NaiveDate};
+use sqlx::AnyConnection;
+
+/// The default deadline for an order of `severity` issued `on`.
+pub fn default_deadline(settings: &Settings, severity: Severity, on: NaiveDate) -> NaiveDate {
+    let days = match severity {
+        Severity::Serious => settings.orders.days_serious,
+        Severity::Warning => settings.orders.days_warning,
+        Severity::Notice => settings.orders.days_notice,
+    };
+    on + Duration::days(days)
+}
+
+/// The project's open alerts not in an open order.
+async fn free_alerts(conn: &mut AnyConnection, filing_id: i64) -> Result<Vec<AlertFact>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT x.id, x.kind, x.severity, x.message, x.started_on, x.period, x.cleared_on FROM alerts x
+         WHERE x.filing_id = $1 AND x.cleared_on IS NULL
+           AND NOT EXISTS (SELECT 1 FROM order_alerts oa JOIN supervision_orders o ON o.id = oa.order_id
+                           WHERE oa.alert_id = x.id AND o.status <> 'closed')
+         ORDER BY x.created_at, x.id",
+    )
+    .bind(filing_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn draft(
+    db: &Db,
+    settings: &Settings,
+    actor: &Actor,
+    filing_id: i64,
+) -> Result<OrderDraft, AppError> {
+    actor.require(&[Role::Supervisor])?;
+    let mut conn = db.pool.acquire().await?;
+    let p = project::read(&mut conn, actor, filing_id).await?;
+    let alerts = free_alerts(&mut conn, filing_id).await?;
+    let worst = alerts
+        .iter()
+        .map(|a| Severity::from_code(&a.severity))
+        .max()
+        .unwrap_or(Severity::Warning);
+    let day = today();
+    Ok(OrderDraft {
+        filing_id,
+        project: p.label(),
+        owner: p.owner_name.clone(),
+        alerts: alerts.into_iter().map(OrderAlert::from).collect(),
+        deadline: default_deadline(settings, worst, day).to_string(),
+        today: day.to_string(),
+    })
+}
+
+/// What a supervisor sends to issue an order.
+#[derive(Debug)]
+pub struct IssueForm {
+    pub alerts: Vec<i64>,
+    pub action: String,
+    pub deadline: NaiveDate,
+}
+
+impl IssueForm {
+    pub fn parse(alerts: &[i64], action: &str, deadline: &str) -> Result<Self, AppError> {
+        let mut c = Check::new();
+        if alerts.is_empty() {
+            c.fail("alerts", "请至少选择一条预警");
+        }
+        if alerts.len() > 50 {
+            c.fail("alerts", "一次最多选择 50 条预警");
+        }
+        let action = c.take("action", required_prose(action, "整改要求", 1000));
+        let deadline = c.take("deadline", future_date(deadline, "办理期限", today(), 365));
+        c.finish()?;
+        let mut alerts = alerts.to_vec();
+        alerts.sort_unstable();
+        alerts.dedup();
+        Ok(Self {
+            alerts,
+            action: action.expect("checked"),
+            deadline: deadline.expect("checked"),
+        })
+    }
+}
+
+/// A date from `from` to `from + days`.
+fn future_date(input: &str, what: &str, from: NaiveDate, days: i64) -> Result<NaiveDate, String> {
+    let d = parse_date(input, what)?;
+    if d < from {
+        return Err(format!("{what}不能早于 {from}"));
+    }
+    let last = from + Duration::days(days);
+    if d > last {
+        return Err(format!("{what}不能晚于 {last}"));
+    }
+    Ok(d)
+}
+
+/// Issues an order on `filing_id` from its open alerts; returns its id.
+pub async fn issue(
+    db: &Db,
+    settings: &Settings,
+    actor: &Actor,
+    filing_id: i64,
+    input: IssueForm,
+) -> Result<i64, AppError> {
+    actor.require(&[Role::Supervisor])?;
+    let who = actor.who();
+    let mut tx = AuditedTx::begin(db, &who).await?;
+    let p = project::read(tx.conn(), actor, filing_id).await?;
+    if !supervises(actor, &p.sector) {
+        return Err(AppError::Forbidden);
+    }
+    let free = free_alerts(tx.conn(), filing_id).await?;
+    let chosen: Vec<&AlertFact> = free
+        .iter()
+        .filter(|a| input.alerts.contains(&a.id))
+        .collect();
+    if chosen.len() != input.alerts.len() {
+        return Err(AppError::field(
+            "alerts",
+            "所选预警已消除、已在督办中或不属于本项目，请刷新后重新选择",
+        ));
+    }
+    let severity = chosen
+        .iter()
+        .map(|a| Severity::from_code(&a.severity))
+        .max()
+        .unwrap_or(Severity::Warning);
+    let facts = chosen
+        .iter()
+        .map(|a| {
+            let since = a.started_on.as_deref().unwrap_or(&a.period);
+            format!("{}（自 {since} 起）", a.message)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let day = today();
+    let year = day.year() as i64;
+    // One number per year, counted atomically on both databases.
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO order_counters (year, last) VALUES ($1, 1)
+         ON CONFLICT (year) DO UPDATE SET last = order_counters.last + 1 RETURNING last",
+    )
+    .bind(year)
+    .fetch_one(tx.conn())
+    .await?;
+    let order_no = format!("{}〔{year}〕{seq}号", settings.orders.prefix);
+    let now = now_ms();
+    let deadline = input.deadline.to_string();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO supervision_orders (order_no, year, seq, filing_id, owner_unit_id, sector, issuer_unit_id,
+             issued_by, severity, facts, action, deadline, status, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'issued', 1, $13, $13) RETURNING id",
+    )
+    .bind(&order_no)
+    .bind(year)
+    .bind(seq)
+    .bind(filing_id)
+    .bind(p.owner_unit_id)
+    .bind(&p.sector)
+    .bind(actor.unit_id)
+    .bind(actor.user_ref())
+    .bind(severity.code())
+    .bind(&facts)
+    .bind(&input.action)
+    .bind(&deadline)
+    .bind(now)
+    .fetch_one(tx.conn())
+    .await?;
+    for a in &chosen {
+        sqlx::query("INSERT INTO order_alerts (order_id, alert_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(a.id)
+            .execute(tx.conn())
+            .await?;
+    }
+    event(
+        tx.conn(),
+        actor,
+        id,
+        "issue",
+        &input.action,
+        Some(&deadline),
+    )
+    .await?;
+    let after = Snap {
+        order_no: &order_no,
+        status: OrderStatus::Issued.label(),
+        deadline: &deadline,
+        body: &input.action,
+    };
+    tx.record("supervision_order", id, "issue", None, Some(&after))
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The action an automatic order asks for.
+const AUTO_ACTION: &str =
+    "系统按预警规则自动督办：请核实上述情况，于办理期限内整改，并反馈整改措施及佐证材料。";
+
+/// Issues orders for the open alerts of rules set to 自动督办 that are in no
+/// order yet: one order per project, in the name of the resource office
+/// (the county's supervising office), by the system. Returns the numbers
+/// issued. Alerts about an award without a filing wait for the filing.
+pub async fn issue_automatic(db: &Db, settings: &Settings) -> Result<Vec<String>, AppError> {
+    let overrides = crate::platform::rules::Overrides::load(db).await?;
+    let codes: Vec<&str> = crate::features::rule_infos()
+        .into_iter()
+        .filter(|i| overrides.enabled(i.code) && overrides.auto_order(i))
+        .map(|i| i.code)
+        .collect();
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some((unit_id, unit_name)) = sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, name FROM units WHERE kind = 'resource_office' ORDER BY id LIMIT 1",
+    )
+    .fetch_optional(&db.pool)
+    .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let waiting: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT x.id, x.filing_id, x.kind FROM alerts x
+         WHERE x.cleared_on IS NULL AND x.filing_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM order_alerts oa WHERE oa.alert_id = x.id)
+         ORDER BY x.filing_id, x.id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut by_project: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+    for (id, filing_id, kind) in waiting {
+        if codes.contains(&kind.as_str()) {
+            by_project.entry(filing_id).or_default().push(id);
+        }
+    }
+    let system = Actor::system_supervisor(unit_id, &unit_name);
+    let mut issued = Vec::new();
+    for (filing_id, alerts) in by_project {
+        let severity = {
+            let mut conn = db.pool.acquire().await?;
+            free_alerts(&mut conn, filing_id)
+                .await?
+                .iter()
+                .filter(|a| alerts.contains(&a.id))
+                .map(|a| Severity::from_code(&a.severity))
+                .max()
+                .unwrap_or(Severity::Warning)
+        };
+        let form = IssueForm {
+            alerts,
+            action: AUTO_ACTION.to_string(),
+            deadline: default_deadline(settings, severity, today()),
+        };
+        match issue(db, settings, &system, filing_id, form).await {
+            Ok(id) => {
+                let no: String =
+                    sqlx::query_scalar("SELECT order_no FROM supervision_orders WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&db.pool)
+                        .await?;
+                issued.push(no);
+            }
+            // Cleared or taken into an order meanwhile: the next run sees.
+            Err(AppError::Invalid { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(issued)
+}
