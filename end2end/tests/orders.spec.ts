@@ -49,6 +49,8 @@ test('a supervisor orders, the owner answers, the order is sent back and closed'
   await as(page, 'jtfz');
   await page.goto(url);
   await hydrated(page, 'OrderPage');
+  // The owner sees the orders waiting for it beside 督办 in the navigation.
+  await expect(page.locator('.sidenav a[href="/orders"] .nav-count')).toHaveText(/^[1-9]\d*$/);
   // An empty answer is refused at the field.
   await page.locator('#step-answer').getByRole('button', { name: '提交反馈' }).click();
   await expect(page.locator('#step-answer .field-error').first()).toContainText('请填写整改情况');
@@ -91,7 +93,7 @@ test('an owner answers an order on the phone', async ({ page }) => {
   // The demo's order from 交通运输局 on the bridge (the desktop run adds one
   // of its own from the resource office).
   const list = await (await page.request.post('/api/orders/list', { form: { state: 'issued' } })).json();
-  const order = list.items.find((o: { issuer: string }) => o.issuer === '平阳县交通运输局');
+  const order = list.page.items.find((o: { issuer: string }) => o.issuer === '平阳县交通运输局');
   await page.goto('/orders?state=issued');
   await hydrated(page, 'OrdersPage');
   await page.getByRole('link', { name: order.order_no }).click();

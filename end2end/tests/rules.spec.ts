@@ -34,4 +34,21 @@ test('an administrator sets a rule threshold; a supervisor reads the rules', asy
   await expect(page.locator('#rule-advance_over')).toContainText('建设工程价款结算暂行办法');
   await expect(page.locator('#rule-advance_over')).toContainText('预付款上限 30 %');
   await expect(page.locator('input[name=p1]')).toHaveCount(0);
+  await expect(page.locator('input[name=auto_order]')).toHaveCount(0);
+});
+
+// An award not filed 30 days after its notice: the alert names the award
+// (no project yet), marked 待备案 and linked to the award list; a
+// supervisor cannot turn it into an order until it is filed.
+test('an award not filed in time is listed with a link to the award', async ({ page }) => {
+  await loggedIn(page, 'zgb');
+  await page.goto('/alerts?rule=award_unfiled&state=open');
+  await hydrated(page, 'AlertsPage');
+  const row = page.locator('table tbody tr').filter({ hasText: '待备案' }).first();
+  await expect(row).toContainText('中标后未按期备案');
+  await expect(row).toContainText('逾期未提交');
+  await expect(row.getByRole('link', { name: '转督办' })).toHaveCount(0);
+  await row.locator('a[href^="/awards?q="]').click();
+  await hydrated(page, 'AwardsPage');
+  await expect(page.locator('main')).toContainText(/待备案|草稿/);
 });

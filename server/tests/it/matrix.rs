@@ -88,8 +88,9 @@ async fn every_server_function_is_guarded(b: Backend) {
     .unwrap();
     // 城建's project under an order of the resource office.
     let alert: i64 = sqlx::query_scalar(
-        "INSERT INTO alerts (kind, filing_id, period, message, created_at, subject, severity, started_on)
-         VALUES ('signed_late', $1, '2026-01-01', '合同签订超期', 0, '', 'warning', '2026-01-01') RETURNING id",
+        "INSERT INTO alerts (kind, filing_id, award_id, period, message, created_at, subject, severity, started_on)
+         VALUES ('signed_late', $1, (SELECT award_id FROM filings WHERE id = $1), '2026-01-01', '合同签订超期', 0, '',
+                 'warning', '2026-01-01') RETURNING id",
     )
     .bind(id)
     .fetch_one(&t.db.pool)

@@ -60,7 +60,7 @@ pub fn AlertsPage() -> impl IntoView {
                         }.into_any(),
                         view! {
                             <a href=a.link>{a.project}</a>
-                            {a.filing_id.is_none().then(|| view! { " " <span class="badge badge-warn">"未备案"</span> })}
+                            {a.filing_id.is_none().then(|| view! { " " <span class="badge badge-warn">"待备案"</span> })}
                         }.into_any(),
                         a.owner.into_any(),
                         view! { <span class:muted=a.cleared_on.is_some()>{a.message}</span> }.into_any(),
