@@ -105,6 +105,30 @@ async fn the_alert_list_is_scoped_and_filtered(b: Backend) {
         .await
         .unwrap();
     assert_eq!(theirs.total, 0);
+    // The 建设单位 filter: the resource office narrows to one unit; an owner
+    // naming another unit's id sees nothing of it; a bad id is no filter.
+    let (edu, transport_dev): (String, String) = sqlx::query_as(
+        "SELECT CAST((SELECT id FROM units WHERE name = '平阳县教育局') AS TEXT),
+                CAST((SELECT id FROM units WHERE name = '平阳县交通发展集团有限公司') AS TEXT)",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let unit = |u: &str| AlertFilter::parse("", "", "", "", "", u);
+    let edu_only = list(&t.db, &zgb, &unit(&edu), Rows::All).await.unwrap();
+    assert_eq!(edu_only.total, own.total);
+    assert!(edu_only.items.iter().all(|a| a.owner == "平阳县教育局"));
+    assert_eq!(
+        list(&t.db, &jiaoyu, &unit(&transport_dev), 1)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        list(&t.db, &zgb, &unit("1 OR 1=1"), 1).await.unwrap().total,
+        open
+    );
     let jtj = t.actor("jtj").await;
     let sector = list(&t.db, &jtj, &AlertFilter::default(), Rows::All)
         .await
