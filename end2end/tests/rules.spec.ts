@@ -39,16 +39,29 @@ test('an administrator sets a rule threshold; a supervisor reads the rules', asy
 
 // An award not filed 30 days after its notice: the alert names the award
 // (no project yet), marked 待备案 and linked to the award list; a
-// supervisor cannot turn it into an order until it is filed.
-test('an award not filed in time is listed with a link to the award', async ({ page }) => {
+// supervisor turns it into an order to file the contract.
+test('an award not filed in time is listed, linked and ordered', async ({ page }) => {
   await loggedIn(page, 'zgb');
   await page.goto('/alerts?rule=award_unfiled&state=open');
   await hydrated(page, 'AlertsPage');
   const row = page.locator('table tbody tr').filter({ hasText: '待备案' }).first();
   await expect(row).toContainText('中标后未按期备案');
   await expect(row).toContainText('逾期未提交');
-  await expect(row.getByRole('link', { name: '转督办' })).toHaveCount(0);
   await row.locator('a[href^="/awards?q="]').click();
   await hydrated(page, 'AwardsPage');
   await expect(page.locator('main')).toContainText(/待备案|草稿/);
+
+  await page.goto('/alerts?rule=award_unfiled&state=open');
+  await hydrated(page, 'AlertsPage');
+  await page.getByRole('link', { name: '转督办' }).first().click();
+  await expect(page).toHaveURL(/\/orders\/new\?award_id=\d+&alert=\d+/);
+  await hydrated(page, 'OrderNewPage');
+  await expect(page.locator('main')).toContainText('待备案');
+  await expect(page.locator('.alert-picks')).toContainText('中标后未按期备案');
+  await page.getByLabel('整改要求').fill('请于期限内签订合同并在系统完成备案。');
+  await page.getByRole('button', { name: '下发督办' }).click();
+  await expect(page).toHaveURL(/\/orders\/\d+\?done=issued/);
+  await hydrated(page, 'OrderPage');
+  await expect(page.locator('.order-sheet')).toContainText('中标后未按期备案');
+  await expect(page.locator('.order-sheet a[href^="/awards?q="]')).toHaveCount(1);
 });

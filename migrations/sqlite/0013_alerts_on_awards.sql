@@ -2,9 +2,11 @@
 -- alert names its award always and its filing when there is one. The
 -- monthly attendance rule now runs in the engine: its alerts are keyed by
 -- subject ("<user id>@<month>") like every other rule's, so the old
--- once-per-period index goes. Orders and their steps may be issued by the
--- system (a rule set to 自动督办): issued_by and the step's user are then
--- empty. rule_settings gains that switch.
+-- once-per-period index goes. Orders, too, name their award always and
+-- their filing when there is one (an order may ask for the missing filing).
+-- Orders and their steps may be issued by the system (a rule set to
+-- 自动督办): issued_by and the step's user are then empty. rule_settings
+-- gains that switch.
 --
 -- SQLite cannot drop a NOT NULL, so alerts, supervision_orders and their
 -- children are rebuilt beside the old tables (see 0002 for why).
@@ -35,7 +37,8 @@ create table supervision_orders_new (
     order_no text not null unique,
     year bigint not null,
     seq bigint not null,
-    filing_id bigint not null references filings (id),
+    award_id bigint not null references awards (id),
+    filing_id bigint references filings (id),
     owner_unit_id bigint not null references units (id),
     sector text not null,
     issuer_unit_id bigint not null references units (id),
@@ -53,7 +56,13 @@ create table supervision_orders_new (
     updated_at bigint not null,
     unique (year, seq)
 );
-insert into supervision_orders_new select * from supervision_orders;
+insert into supervision_orders_new (id, order_no, year, seq, award_id, filing_id, owner_unit_id, sector,
+    issuer_unit_id, issued_by, severity, facts, action, deadline, status, extension_until, extension_reason,
+    closed_on, version, created_at, updated_at)
+select o.id, o.order_no, o.year, o.seq, f.award_id, o.filing_id, o.owner_unit_id, o.sector,
+    o.issuer_unit_id, o.issued_by, o.severity, o.facts, o.action, o.deadline, o.status, o.extension_until,
+    o.extension_reason, o.closed_on, o.version, o.created_at, o.updated_at
+from supervision_orders o join filings f on f.id = o.filing_id;
 
 create table order_alerts_new (
     order_id bigint not null references supervision_orders_new (id),
@@ -89,6 +98,7 @@ create index alerts_filing on alerts (filing_id);
 create index alerts_award on alerts (award_id);
 create unique index alerts_open_once on alerts (kind, award_id, subject) where cleared_on is null;
 create index supervision_orders_filing on supervision_orders (filing_id);
+create index supervision_orders_award on supervision_orders (award_id);
 create index supervision_orders_owner on supervision_orders (owner_unit_id, status);
 create index order_alerts_alert on order_alerts (alert_id);
 create index order_events_order on order_events (order_id, id);

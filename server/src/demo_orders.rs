@@ -5,7 +5,7 @@ use crate::demo_history::actor;
 use app::{
     error::AppError,
     features::orders::service::{IssueForm, Step, draft, get, issue, step},
-    platform::{db::Db, settings::Settings},
+    platform::{db::Db, rules::On, settings::Settings},
 };
 
 async fn filing_of(db: &Db, code: &str) -> Result<i64, AppError> {
@@ -30,7 +30,7 @@ async fn order(
 ) -> Result<i64, AppError> {
     let by = actor(db, supervisor).await?;
     let filing = filing_of(db, code).await?;
-    let d = draft(db, settings, &by, filing).await?;
+    let d = draft(db, settings, &by, On::Filing(filing)).await?;
     let ids: Vec<i64> = d
         .alerts
         .iter()
@@ -41,7 +41,7 @@ async fn order(
         db,
         settings,
         &by,
-        filing,
+        On::Filing(filing),
         IssueForm::parse(&ids, action, &d.deadline)?,
     )
     .await?;

@@ -273,6 +273,77 @@ pub async fn read(conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<Pr
     Ok(p)
 }
 
+/// An award as seen before (or without) its filing: what alerts and orders
+/// about an award not yet filed need. Every filed project is one too.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AwardRef {
+    pub award_id: i64,
+    /// The filing, once one exists (draft or submitted).
+    pub filing_id: Option<i64>,
+    pub project_name: String,
+    pub section_name: String,
+    pub project_code: String,
+    pub owner_unit_id: i64,
+    pub owner_name: String,
+    pub sector: String,
+}
+
+impl AwardRef {
+    /// "项目名称 · 标段名称".
+    pub fn label(&self) -> String {
+        format!("{} · {}", self.project_name, self.section_name)
+    }
+
+    pub fn may_read(&self, actor: &Actor) -> bool {
+        match actor.scope() {
+            Scope::All => true,
+            Scope::Sector(s) => s == self.sector,
+            Scope::Unit(u) => u == self.owner_unit_id,
+        }
+    }
+
+    /// Where people see it: the filing, else the award in the award list.
+    pub fn link(&self) -> String {
+        award_link(self.filing_id, &self.project_code)
+    }
+}
+
+/// The page of a project: its filing, else its award in the award list.
+pub fn award_link(filing_id: Option<i64>, project_code: &str) -> String {
+    match filing_id {
+        Some(id) => format!("/filings/{id}"),
+        None => format!("/awards?q={}", crate::kit::table::urlencode(project_code)),
+    }
+}
+
+/// The award a filing or an award id names, for reading (404 if missing,
+/// 403 out of scope).
+pub async fn read_award(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    on: super::rules::On,
+) -> Result<AwardRef, AppError> {
+    use super::rules::On;
+    let (cond, id) = match on {
+        On::Filing(id) => ("f.id = $1", id),
+        On::Award(id) => ("a.id = $1", id),
+    };
+    let a: AwardRef = sqlx::query_as(&format!(
+        "SELECT a.id AS award_id, f.id AS filing_id, a.project_name, a.section_name, a.project_code,
+                a.owner_unit_id, o.name AS owner_name, a.sector
+         FROM awards a LEFT JOIN filings f ON f.award_id = a.id JOIN units o ON o.id = a.owner_unit_id
+         WHERE {cond}"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if !a.may_read(actor) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(a)
+}
+
 /// The project for a write by its owner unit, inside the write's
 /// transaction (locked until commit on PostgreSQL).
 pub async fn for_owner(

@@ -103,7 +103,7 @@ async fn every_server_function_is_guarded(b: Backend) {
         &t.db,
         &t.settings,
         &t.actor("zgb").await,
-        id,
+        app::platform::rules::On::Filing(id),
         order_form,
     )
     .await
@@ -125,6 +125,12 @@ async fn every_server_function_is_guarded(b: Backend) {
         ("role", "owner"),
         ("unit_id", other_unit.as_str()),
     ];
+    let project_award: i64 = sqlx::query_scalar("SELECT award_id FROM filings WHERE id = $1")
+        .bind(id.parse::<i64>().unwrap())
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    let project_award = project_award.to_string();
     let id = id.as_str();
     let calls = vec![
         call(
@@ -147,6 +153,13 @@ async fn every_server_function_is_guarded(b: Backend) {
         call(
             "orders/draft",
             &[("filing_id", id)],
+            Some(&[Role::Supervisor]),
+            Refused,
+        ),
+        // The same project named by its award (as for an award not filed).
+        call(
+            "orders/draft",
+            &[("award_id", &project_award)],
             Some(&[Role::Supervisor]),
             Refused,
         ),

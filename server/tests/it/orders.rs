@@ -11,7 +11,7 @@ use app::{
         OrderStatus,
         service::{IssueForm, OrderFilter, Step, draft, get, issue, list, step},
     },
-    platform::{db::Backend, storage::FileStore, time::today},
+    platform::{db::Backend, rules::On, storage::FileStore, time::today},
 };
 use chrono::Duration;
 
@@ -69,11 +69,11 @@ async fn an_order_goes_round_the_loop(b: Backend) {
     let day = today();
 
     // The draft: the bridge's two open alerts, 一般 → 15 days.
-    let d = draft(&t.db, s, &zgb, bridge).await.unwrap();
+    let d = draft(&t.db, s, &zgb, On::Filing(bridge)).await.unwrap();
     assert_eq!(d.alerts.len(), 2);
     assert_eq!(d.deadline, (day + Duration::days(15)).to_string());
     assert_eq!(
-        draft(&t.db, s, &zjj, bridge).await.unwrap_err(),
+        draft(&t.db, s, &zjj, On::Filing(bridge)).await.unwrap_err(),
         AppError::Forbidden,
         "another sector"
     );
@@ -113,11 +113,15 @@ async fn an_order_goes_round_the_loop(b: Backend) {
     .await
     .unwrap();
     let input = IssueForm::parse(&[ids[0], other_alert], "请整改", &d.deadline).unwrap();
-    let e = issue(&t.db, s, &zgb, bridge, input).await.unwrap_err();
+    let e = issue(&t.db, s, &zgb, On::Filing(bridge), input)
+        .await
+        .unwrap_err();
     assert_field(&e, "alerts", "不属于本项目");
     let input = IssueForm::parse(&ids, "请整改", &d.deadline).unwrap();
     assert_eq!(
-        issue(&t.db, s, &zjj, bridge, input).await.unwrap_err(),
+        issue(&t.db, s, &zjj, On::Filing(bridge), input)
+            .await
+            .unwrap_err(),
         AppError::Forbidden
     );
     assert_eq!(counts(&t).await, before, "nothing written");
@@ -129,7 +133,9 @@ async fn an_order_goes_round_the_loop(b: Backend) {
         &d.deadline,
     )
     .unwrap();
-    let id = issue(&t.db, s, &zgb, bridge, input).await.unwrap();
+    let id = issue(&t.db, s, &zgb, On::Filing(bridge), input)
+        .await
+        .unwrap();
     let o = get(&t.db, &jtfz, id).await.unwrap();
     assert_eq!(o.row.order_no, format!("平资督〔{}〕1号", day.format("%Y")));
     assert_eq!(o.row.status, OrderStatus::Issued);
@@ -138,14 +144,16 @@ async fn an_order_goes_round_the_loop(b: Backend) {
     assert_eq!(o.alerts.len(), 2);
     // Its alerts are taken: a second order on them is refused.
     assert!(
-        draft(&t.db, s, &zgb, bridge)
+        draft(&t.db, s, &zgb, On::Filing(bridge))
             .await
             .unwrap()
             .alerts
             .is_empty()
     );
     let input = IssueForm::parse(&ids, "再次督办", &d.deadline).unwrap();
-    let e = issue(&t.db, s, &zgb, bridge, input).await.unwrap_err();
+    let e = issue(&t.db, s, &zgb, On::Filing(bridge), input)
+        .await
+        .unwrap_err();
     assert_field(&e, "alerts", "已在督办中");
 
     // Refused steps: nothing written.
@@ -350,11 +358,13 @@ async fn an_order_goes_round_the_loop(b: Backend) {
     // Overdue: the housing authority's order to 教育局, its deadline passed
     // without an answer. No extension then; a late answer still lands.
     let school = filing_of(&t, "PY2025-0203").await;
-    let d = draft(&t.db, s, &zjj, school).await.unwrap();
+    let d = draft(&t.db, s, &zjj, On::Filing(school)).await.unwrap();
     assert!(!d.alerts.is_empty());
     let ids: Vec<i64> = d.alerts.iter().map(|a| a.id).collect();
     let input = IssueForm::parse(&ids, "请按合同支付进度款。", &d.deadline).unwrap();
-    let late = issue(&t.db, s, &zjj, school, input).await.unwrap();
+    let late = issue(&t.db, s, &zjj, On::Filing(school), input)
+        .await
+        .unwrap();
     assert!(
         get(&t.db, &jiaoyu, late)
             .await
@@ -439,7 +449,9 @@ async fn the_demo_has_an_order_in_every_state(b: Backend) {
     assert!(all.items[0].overdue, "overdue first");
     // One alert is left free for a supervisor to order (the bridge's price).
     let bridge = filing_of(&t, "PY2024-0806").await;
-    let free = draft(&t.db, &t.settings, &zgb, bridge).await.unwrap();
+    let free = draft(&t.db, &t.settings, &zgb, On::Filing(bridge))
+        .await
+        .unwrap();
     assert_eq!(free.alerts.len(), 1);
     assert_eq!(free.alerts[0].rule, "合同价偏离中标价");
     // Loading again adds nothing.
@@ -468,7 +480,7 @@ async fn a_rule_set_to_automatic_issues_its_orders(b: Backend) {
     let admin = t.actor("admin").await;
     // A rule with open alerts of filed projects that no order holds.
     let (code, projects): (String, i64) = sqlx::query_as(
-        "SELECT x.kind, COUNT(DISTINCT x.filing_id) FROM alerts x
+        "SELECT x.kind, COUNT(DISTINCT x.award_id) FROM alerts x
          WHERE x.cleared_on IS NULL AND x.filing_id IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM order_alerts oa WHERE oa.alert_id = x.id)
          GROUP BY x.kind ORDER BY x.kind LIMIT 1",
@@ -558,6 +570,86 @@ async fn a_rule_set_to_automatic_issues_its_orders(b: Backend) {
     .unwrap();
     assert_eq!(
         get(&t.db, &owner, id).await.unwrap().row.status,
+        OrderStatus::Answered
+    );
+}
+
+/// An award not filed in time: a supervisor orders the owner to file it.
+/// The order names the award (no project yet) and links to it; scope holds
+/// as for projects; documents wait for the filing, then go with it; an
+/// automatic rule orders such awards too.
+async fn an_award_not_filed_is_ordered_to_file(b: Backend) {
+    use app::features::orders::files::check_attach;
+    let t = TestDb::with_demo(b).await;
+    let files = FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    let s = &t.settings;
+    // The 城西幼儿园's supervision section (教育局, 住建): no filing.
+    let (award, alert): (i64, i64) = sqlx::query_as(
+        "SELECT a.id, x.id FROM alerts x JOIN awards a ON a.id = x.award_id
+         WHERE x.kind = 'award_unfiled' AND x.cleared_on IS NULL AND a.project_code = 'PY2025-0203'
+           AND a.section_code = '02'",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    let (zgb, zjj, jtj) = (
+        t.actor("zgb").await,
+        t.actor("zjj").await,
+        t.actor("jtj").await,
+    );
+    let (jiaoyu, jtfz) = (t.actor("jiaoyu").await, t.actor("jtfz").await);
+    let d = draft(&t.db, s, &zjj, On::Award(award)).await.unwrap();
+    assert_eq!(d.filing_id, None);
+    assert!(d.link.starts_with("/awards?q=PY2025-0203"), "{}", d.link);
+    assert_eq!(d.alerts.len(), 1);
+    assert_eq!(d.alerts[0].rule, "中标后未按期备案");
+    assert_eq!(
+        draft(&t.db, s, &jtj, On::Award(award)).await.unwrap_err(),
+        AppError::Forbidden,
+        "another sector"
+    );
+    let soon = (today() + Duration::days(10)).to_string();
+    let input = IssueForm::parse(&[alert], "请于期限内完成合同签订并在系统备案。", &soon).unwrap();
+    let id = issue(&t.db, s, &zjj, On::Award(award), input)
+        .await
+        .unwrap();
+    let o = get(&t.db, &jiaoyu, id).await.unwrap();
+    assert!(o.row.link.starts_with("/awards?q="), "{}", o.row.link);
+    assert!(o.facts.contains("中标后未按期备案"), "{}", o.facts);
+    assert_eq!(
+        get(&t.db, &jtfz, id).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    assert!(get(&t.db, &zgb, id).await.is_ok());
+    // Documents wait for the filing, then are kept with it.
+    let e = check_attach(&t.db, &jiaoyu, id).await.unwrap_err();
+    assert!(e.to_string().contains("尚未填报合同备案"), "{e}");
+    let filing = app::features::filings::service::start(&t.db, &jiaoyu, award)
+        .await
+        .unwrap();
+    assert_eq!(
+        check_attach(&t.db, &jiaoyu, id).await.unwrap(),
+        ("answer", filing)
+    );
+    // The owner answers it like any order.
+    step(
+        &t.db,
+        &jiaoyu,
+        id,
+        form(
+            "answer",
+            "合同已签订，备案已提交。",
+            "",
+            &version(&t, id).await,
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        get(&t.db, &zjj, id).await.unwrap().row.status,
         OrderStatus::Answered
     );
 }
@@ -664,5 +756,6 @@ on_both!(
     an_order_goes_round_the_loop,
     the_demo_has_an_order_in_every_state,
     a_rule_set_to_automatic_issues_its_orders,
+    an_award_not_filed_is_ordered_to_file,
     order_files_are_scoped_and_checked,
 );

@@ -71,12 +71,19 @@ pub fn AlertsPage() -> impl IntoView {
                                 <span class="hint">{format!(" {}", datetime(a.created_at))}</span>
                             }.into_any(),
                         },
-                        match (a.order, a.filing_id.filter(|_| may_order && open)) {
+                        match (a.order, may_order && open) {
                             (Some((id, no)), _) => view! { <a class="nowrap" href=format!("/orders/{id}")>{no}</a> }.into_any(),
-                            (None, Some(filing_id)) => view! {
-                                <a class="btn btn-small" href=format!("/orders/new?filing_id={filing_id}&alert={}", a.id)>"转督办"</a>
-                            }.into_any(),
-                            (None, None) => "—".into_any(),
+                            (None, true) => {
+                                // An order on the project, or on the award before its filing.
+                                let target = match a.filing_id {
+                                    Some(f) => format!("filing_id={f}"),
+                                    None => format!("award_id={}", a.award_id),
+                                };
+                                view! {
+                                    <a class="btn btn-small" href=format!("/orders/new?{target}&alert={}", a.id)>"转督办"</a>
+                                }.into_any()
+                            }
+                            (None, false) => "—".into_any(),
                         },
                     ]}
                     empty="没有符合条件的预警"

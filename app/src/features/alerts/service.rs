@@ -69,6 +69,7 @@ struct Row {
     kind: String,
     severity: String,
     filing_id: Option<i64>,
+    award_id: i64,
     project_code: String,
     project_name: String,
     section_name: String,
@@ -125,7 +126,7 @@ pub async fn list(
         .fetch_one(&db.pool)
         .await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT x.id, x.kind, x.severity, x.filing_id, a.project_code, a.project_name, a.section_name, o.name AS owner,
+        "SELECT x.id, x.kind, x.severity, x.filing_id, x.award_id, a.project_code, a.project_name, a.section_name, o.name AS owner,
                 a.sector, x.period, x.started_on, x.message, x.created_at, x.cleared_on,
                 so.id AS order_id, so.order_no
          {FROM}
@@ -164,14 +165,8 @@ impl From<Row> for AlertRow {
             kind: r.kind,
             severity: severity.label().to_string(),
             filing_id: r.filing_id,
-            link: match r.filing_id {
-                Some(id) => format!("/filings/{id}"),
-                // Not filed yet: the award in the award list.
-                None => format!(
-                    "/awards?q={}",
-                    crate::kit::table::urlencode(&r.project_code)
-                ),
-            },
+            link: crate::platform::project::award_link(r.filing_id, &r.project_code),
+            award_id: r.award_id,
             project: format!("{} · {}", r.project_name, r.section_name),
             owner: r.owner,
             sector: sector_label(&r.sector).to_string(),

@@ -44,13 +44,17 @@ pub async fn check_attach(
     actor: &Actor,
     id: i64,
 ) -> Result<(&'static str, i64), AppError> {
-    let (filing_id, owner_unit_id, sector, status): (i64, i64, String, String) = sqlx::query_as(
-        "SELECT filing_id, owner_unit_id, sector, status FROM supervision_orders WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    // An order on an award not yet filed takes documents once the filing
+    // exists (the record kit keeps files under a project).
+    let (filing_id, owner_unit_id, sector, status): (Option<i64>, i64, String, String) =
+        sqlx::query_as(
+            "SELECT COALESCE(o.filing_id, f.id), o.owner_unit_id, o.sector, o.status
+         FROM supervision_orders o LEFT JOIN filings f ON f.award_id = o.award_id WHERE o.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let kind = if actor.role == Role::Owner && actor.unit_id == owner_unit_id {
         "answer"
     } else if super::service::supervises(actor, &sector) {
@@ -61,6 +65,8 @@ pub async fn check_attach(
     if status == "closed" {
         return Err(AppError::invalid("该督办单已办结，不能再上传附件"));
     }
+    let filing_id = filing_id
+        .ok_or_else(|| AppError::invalid("该中标项目尚未填报合同备案：请先填报备案，再上传材料"))?;
     Ok((kind, filing_id))
 }
 

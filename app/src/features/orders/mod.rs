@@ -123,7 +123,8 @@ pub const STATES: [(&str, &str); 5] = [
 pub struct OrderRow {
     pub id: i64,
     pub order_no: String,
-    pub filing_id: i64,
+    /// The project's page: its filing, else the award (not yet filed).
+    pub link: String,
     pub project: String,
     pub owner: String,
     pub issuer: String,
@@ -196,7 +197,11 @@ pub struct OrderDetail {
 /// open order, and the default deadline per severity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderDraft {
-    pub filing_id: i64,
+    /// None while the award has no filing (the order may ask for it).
+    pub filing_id: Option<i64>,
+    pub award_id: i64,
+    /// The project's page (its filing, else the award).
+    pub link: String,
     pub project: String,
     pub owner: String,
     pub alerts: Vec<OrderAlert>,
@@ -238,23 +243,41 @@ pub async fn get_order(id: i64) -> Result<OrderDetail, AppError> {
     })
 }
 
+/// What an order is about: the project `filing_id`, else the award
+/// `award_id` (not yet filed).
+#[cfg(feature = "ssr")]
+fn target(filing_id: i64, award_id: i64) -> crate::platform::rules::On {
+    use crate::platform::rules::On;
+    if filing_id > 0 {
+        On::Filing(filing_id)
+    } else {
+        On::Award(award_id)
+    }
+}
+
 #[server(endpoint = "orders/draft")]
-pub async fn draft_order(filing_id: i64) -> Result<OrderDraft, AppError> {
+pub async fn draft_order(
+    #[server(default)] filing_id: i64,
+    #[server(default)] award_id: i64,
+) -> Result<OrderDraft, AppError> {
     crate::with_actor!([Supervisor], |actor, st| {
-        service::draft(&st.db, &st.settings, &actor, filing_id).await
+        let on = target(filing_id, award_id);
+        service::draft(&st.db, &st.settings, &actor, on).await
     })
 }
 
 #[server(endpoint = "orders/issue")]
 pub async fn issue_order(
-    filing_id: i64,
+    #[server(default)] filing_id: i64,
+    #[server(default)] award_id: i64,
     #[server(default)] alerts: Vec<i64>,
     #[server(default)] action: String,
     #[server(default)] deadline: String,
 ) -> Result<(), AppError> {
     crate::with_actor!([Supervisor], |actor, st| {
         let input = service::IssueForm::parse(&alerts, &action, &deadline)?;
-        let id = service::issue(&st.db, &st.settings, &actor, filing_id, input).await?;
+        let on = target(filing_id, award_id);
+        let id = service::issue(&st.db, &st.settings, &actor, on, input).await?;
         leptos_axum::redirect(&format!("/orders/{id}?done=issued"));
         Ok(())
     })

@@ -79,7 +79,7 @@ pub fn OrdersPage() -> impl IntoView {
                         let badge = status_badge(&r);
                         vec![
                             view! { <a class="nowrap" href=format!("/orders/{}", r.id)>{r.order_no}</a> }.into_any(),
-                            view! { <a href=format!("/filings/{}", r.filing_id)>{r.project}</a> }.into_any(),
+                            view! { <a href=r.link>{r.project}</a> }.into_any(),
                             r.owner.into_any(),
                             r.issuer.into_any(),
                             view! { <span class:overdue=r.overdue>{r.deadline}</span> }.into_any(),
@@ -98,8 +98,15 @@ pub fn OrdersPage() -> impl IntoView {
 #[component]
 pub fn OrderNewPage() -> impl IntoView {
     let filing = filing_param();
+    let award = Memo::new({
+        let raw = text_param("award_id");
+        move |_| raw.get().parse().unwrap_or(0i64)
+    });
     let chosen = text_param("alert");
-    let draft = Resource::new(move || filing.get(), draft_order);
+    let draft = Resource::new(
+        move || (filing.get(), award.get()),
+        |(f, a)| draft_order(f, a),
+    );
     let action = ServerAction::<IssueOrder>::new();
     view! {
         <Title text="下发督办 · 标后履约监管"/>
@@ -113,11 +120,16 @@ pub fn OrderNewPage() -> impl IntoView {
             let empty = d.alerts.is_empty();
             view! {
                 <section class="card">
-                    <p><strong>"项目："</strong>{d.project}</p>
+                    <p><strong>"项目："</strong><a href=d.link>{d.project}</a>
+                        {d.filing_id.is_none().then(|| view! { " " <span class="badge badge-warn">"待备案"</span> })}
+                    </p>
                     <p><strong>"责任单位："</strong>{d.owner}</p>
                     <ActionForm action attr:class="form" attr:novalidate=true>
                         <FormAlert errors/>
-                        <input type="hidden" name="filing_id" value=d.filing_id/>
+                        {match d.filing_id {
+                            Some(f) => view! { <input type="hidden" name="filing_id" value=f/> }.into_any(),
+                            None => view! { <input type="hidden" name="award_id" value=d.award_id/> }.into_any(),
+                        }}
                         <fieldset class="field alert-picks" class:has-error=move || alert_error().is_some()>
                             <legend>"督办事项（所依据的预警）"</legend>
                             {empty.then(|| view! { <p class="hint">"该项目没有未消除且未在督办中的预警。"</p> })}
@@ -222,7 +234,7 @@ fn OrderView(o: OrderDetail, reloads: RwSignal<usize>) -> impl IntoView {
             </header>
             <dl class="order-facts">
                 <dt>"责任单位"</dt><dd>{r.owner.clone()}</dd>
-                <dt>"项目"</dt><dd><a href=format!("/filings/{}", r.filing_id)>{r.project.clone()}</a></dd>
+                <dt>"项目"</dt><dd><a href=r.link.clone()>{r.project.clone()}</a></dd>
                 <dt>"督办部门"</dt><dd>{r.issuer.clone()}</dd>
                 <dt>"下发时间"</dt><dd>{datetime(r.created_at)}</dd>
                 <dt>"办理期限"</dt><dd class:overdue=r.overdue>{r.deadline.clone()}{r.overdue.then_some("（已逾期）")}</dd>

@@ -10,7 +10,7 @@ use crate::{
         audit::AuditedTx,
         db::Db,
         project,
-        rules::Severity,
+        rules::{On, Severity},
         settings::Settings,
         time::{now_ms, today},
     },
@@ -28,30 +28,32 @@ pub fn default_deadline(settings: &Settings, severity: Severity, on: NaiveDate) 
     on + Duration::days(days)
 }
 
-/// The project's open alerts not in an open order.
-async fn free_alerts(conn: &mut AnyConnection, filing_id: i64) -> Result<Vec<AlertFact>, AppError> {
+/// The award's (the project's) open alerts not in an open order.
+async fn free_alerts(conn: &mut AnyConnection, award_id: i64) -> Result<Vec<AlertFact>, AppError> {
     Ok(sqlx::query_as(
         "SELECT x.id, x.kind, x.severity, x.message, x.started_on, x.period, x.cleared_on FROM alerts x
-         WHERE x.filing_id = $1 AND x.cleared_on IS NULL
+         WHERE x.award_id = $1 AND x.cleared_on IS NULL
            AND NOT EXISTS (SELECT 1 FROM order_alerts oa JOIN supervision_orders o ON o.id = oa.order_id
                            WHERE oa.alert_id = x.id AND o.status <> 'closed')
          ORDER BY x.created_at, x.id",
     )
-    .bind(filing_id)
+    .bind(award_id)
     .fetch_all(conn)
     .await?)
 }
 
+/// What a new order on `on` (a project, or an award not yet filed) starts
+/// from.
 pub async fn draft(
     db: &Db,
     settings: &Settings,
     actor: &Actor,
-    filing_id: i64,
+    on: On,
 ) -> Result<OrderDraft, AppError> {
     actor.require(&[Role::Supervisor])?;
     let mut conn = db.pool.acquire().await?;
-    let p = project::read(&mut conn, actor, filing_id).await?;
-    let alerts = free_alerts(&mut conn, filing_id).await?;
+    let p = project::read_award(&mut conn, actor, on).await?;
+    let alerts = free_alerts(&mut conn, p.award_id).await?;
     let worst = alerts
         .iter()
         .map(|a| Severity::from_code(&a.severity))
@@ -59,7 +61,9 @@ pub async fn draft(
         .unwrap_or(Severity::Warning);
     let day = today();
     Ok(OrderDraft {
-        filing_id,
+        filing_id: p.filing_id,
+        award_id: p.award_id,
+        link: p.link(),
         project: p.label(),
         owner: p.owner_name.clone(),
         alerts: alerts.into_iter().map(OrderAlert::from).collect(),
@@ -112,22 +116,23 @@ fn future_date(input: &str, what: &str, from: NaiveDate, days: i64) -> Result<Na
     Ok(d)
 }
 
-/// Issues an order on `filing_id` from its open alerts; returns its id.
+/// Issues an order on `on` (a project, or an award not yet filed) from its
+/// open alerts; returns its id.
 pub async fn issue(
     db: &Db,
     settings: &Settings,
     actor: &Actor,
-    filing_id: i64,
+    on: On,
     input: IssueForm,
 ) -> Result<i64, AppError> {
     actor.require(&[Role::Supervisor])?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
-    let p = project::read(tx.conn(), actor, filing_id).await?;
+    let p = project::read_award(tx.conn(), actor, on).await?;
     if !supervises(actor, &p.sector) {
         return Err(AppError::Forbidden);
     }
-    let free = free_alerts(tx.conn(), filing_id).await?;
+    let free = free_alerts(tx.conn(), p.award_id).await?;
     let chosen: Vec<&AlertFact> = free
         .iter()
         .filter(|a| input.alerts.contains(&a.id))
@@ -165,14 +170,15 @@ pub async fn issue(
     let now = now_ms();
     let deadline = input.deadline.to_string();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO supervision_orders (order_no, year, seq, filing_id, owner_unit_id, sector, issuer_unit_id,
-             issued_by, severity, facts, action, deadline, status, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'issued', 1, $13, $13) RETURNING id",
+        "INSERT INTO supervision_orders (order_no, year, seq, award_id, filing_id, owner_unit_id, sector,
+             issuer_unit_id, issued_by, severity, facts, action, deadline, status, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'issued', 1, $14, $14) RETURNING id",
     )
     .bind(&order_no)
     .bind(year)
     .bind(seq)
-    .bind(filing_id)
+    .bind(p.award_id)
+    .bind(p.filing_id)
     .bind(p.owner_unit_id)
     .bind(&p.sector)
     .bind(actor.unit_id)
@@ -217,9 +223,9 @@ const AUTO_ACTION: &str =
     "系统按预警规则自动督办：请核实上述情况，于办理期限内整改，并反馈整改措施及佐证材料。";
 
 /// Issues orders for the open alerts of rules set to 自动督办 that are in no
-/// order yet: one order per project, in the name of the resource office
-/// (the county's supervising office), by the system. Returns the numbers
-/// issued. Alerts about an award without a filing wait for the filing.
+/// order yet: one order per project (or award not yet filed), in the name
+/// of the resource office (the county's supervising office), by the
+/// system. Returns the numbers issued.
 pub async fn issue_automatic(db: &Db, settings: &Settings) -> Result<Vec<String>, AppError> {
     let overrides = crate::platform::rules::Overrides::load(db).await?;
     let codes: Vec<&str> = crate::features::rule_infos()
@@ -239,25 +245,25 @@ pub async fn issue_automatic(db: &Db, settings: &Settings) -> Result<Vec<String>
         return Ok(Vec::new());
     };
     let waiting: Vec<(i64, i64, String)> = sqlx::query_as(
-        "SELECT x.id, x.filing_id, x.kind FROM alerts x
-         WHERE x.cleared_on IS NULL AND x.filing_id IS NOT NULL
+        "SELECT x.id, x.award_id, x.kind FROM alerts x
+         WHERE x.cleared_on IS NULL
            AND NOT EXISTS (SELECT 1 FROM order_alerts oa WHERE oa.alert_id = x.id)
-         ORDER BY x.filing_id, x.id",
+         ORDER BY x.award_id, x.id",
     )
     .fetch_all(&db.pool)
     .await?;
     let mut by_project: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
-    for (id, filing_id, kind) in waiting {
+    for (id, award_id, kind) in waiting {
         if codes.contains(&kind.as_str()) {
-            by_project.entry(filing_id).or_default().push(id);
+            by_project.entry(award_id).or_default().push(id);
         }
     }
     let system = Actor::system_supervisor(unit_id, &unit_name);
     let mut issued = Vec::new();
-    for (filing_id, alerts) in by_project {
+    for (award_id, alerts) in by_project {
         let severity = {
             let mut conn = db.pool.acquire().await?;
-            free_alerts(&mut conn, filing_id)
+            free_alerts(&mut conn, award_id)
                 .await?
                 .iter()
                 .filter(|a| alerts.contains(&a.id))
@@ -270,7 +276,7 @@ pub async fn issue_automatic(db: &Db, settings: &Settings) -> Result<Vec<String>
             action: AUTO_ACTION.to_string(),
             deadline: default_deadline(settings, severity, today()),
         };
-        match issue(db, settings, &system, filing_id, form).await {
+        match issue(db, settings, &system, On::Award(award_id), form).await {
             Ok(id) => {
                 let no: String =
                     sqlx::query_scalar("SELECT order_no FROM supervision_orders WHERE id = $1")

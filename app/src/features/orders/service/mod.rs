@@ -100,7 +100,9 @@ pub(super) async fn event(
 struct Row {
     id: i64,
     order_no: String,
-    filing_id: i64,
+    award_id: i64,
+    filing_id: Option<i64>,
+    project_code: String,
     project_name: String,
     section_name: String,
     owner: String,
@@ -125,7 +127,7 @@ impl Row {
         OrderRow {
             id: self.id,
             order_no: self.order_no.clone(),
-            filing_id: self.filing_id,
+            link: project::award_link(self.filing_id, &self.project_code),
             project: format!("{} · {}", self.project_name, self.section_name),
             owner: self.owner.clone(),
             issuer: self.issuer.clone(),
@@ -139,10 +141,10 @@ impl Row {
     }
 }
 
-const COLUMNS: &str = "o.id, o.order_no, o.filing_id, a.project_name, a.section_name, ow.name AS owner,
+const COLUMNS: &str = "o.id, o.order_no, o.award_id, o.filing_id, a.project_code, a.project_name, a.section_name, ow.name AS owner,
         iu.name AS issuer, o.severity, o.status, o.deadline, o.extension_until, o.created_at, o.facts,
         o.action, o.version, o.extension_reason, o.closed_on, o.sector, o.owner_unit_id";
-const FROM: &str = "FROM supervision_orders o JOIN filings f ON f.id = o.filing_id JOIN awards a ON a.id = f.award_id
+const FROM: &str = "FROM supervision_orders o JOIN awards a ON a.id = o.award_id
     JOIN units ow ON ow.id = o.owner_unit_id JOIN units iu ON iu.id = o.issuer_unit_id";
 
 /// The list's filters, each parsed to a known value or "" (all).
@@ -262,7 +264,12 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<OrderDetail, AppErro
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    project::read(&mut conn, actor, r.filing_id).await?;
+    project::read_award(
+        &mut conn,
+        actor,
+        crate::platform::rules::On::Award(r.award_id),
+    )
+    .await?;
     let alerts: Vec<AlertFact> = sqlx::query_as(
         "SELECT x.id, x.kind, x.severity, x.message, x.started_on, x.period, x.cleared_on
          FROM order_alerts oa JOIN alerts x ON x.id = oa.alert_id WHERE oa.order_id = $1 ORDER BY x.id",
