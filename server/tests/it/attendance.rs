@@ -595,6 +595,42 @@ async fn month_calendar_rates_and_the_attendance_alert(b: Backend) {
             .is_empty()
     );
 
+    // The month is settled: evaluating November (which raises November's
+    // alert) leaves October's as it was; a lower threshold for October (11 % is above 10 %) clears it,
+    // dated the day of that run.
+    let rule = app::features::attendance::rules::attendance_rate::AttendanceRate;
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let open_october = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM alerts WHERE kind = 'attendance_pm' AND subject LIKE '%@2026-10' AND cleared_on IS NULL",
+        )
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap()
+    };
+    let before = open_october().await;
+    let out = app::platform::rules::run(&t.db, &t.settings, &[&rule], day("2026-12-02"))
+        .await
+        .unwrap();
+    assert!(out.cleared.is_empty(), "{out:?}");
+    assert_eq!(open_october().await, before);
+    let mut low = t.settings.clone();
+    low.alert_attendance_pct = 10.0;
+    let out = app::platform::rules::run(&t.db, &low, &[&rule], day("2026-11-03"))
+        .await
+        .unwrap();
+    assert!(
+        out.cleared.iter().any(|c| c.message.contains("赵建国")),
+        "{out:?}"
+    );
+    let cleared: Option<String> = sqlx::query_scalar(
+        "SELECT cleared_on FROM alerts WHERE kind = 'attendance_pm' AND message LIKE '%赵建国 2026-10%'",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(cleared.as_deref(), Some("2026-11-03"));
+
     // A project manager who joined on 15 October owes only the days since.
     joined_on(&t, id, beijing_10am(2026, 10, 15)).await;
     let v = month_view(&t.db, &owner, id, "2026-10", T0).await.unwrap();
