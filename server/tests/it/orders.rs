@@ -624,7 +624,9 @@ async fn an_award_not_filed_is_ordered_to_file(b: Backend) {
         AppError::Forbidden
     );
     assert!(get(&t.db, &zgb, id).await.is_ok());
-    // Documents wait for the filing, then are kept with it.
+    // Documents wait for the filing (the page says so instead of showing
+    // the upload), then are kept with it.
+    assert!(o.unfiled);
     let e = check_attach(&t.db, &jiaoyu, id).await.unwrap_err();
     assert!(e.to_string().contains("尚未填报合同备案"), "{e}");
     let filing = app::features::filings::service::start(&t.db, &jiaoyu, award)
@@ -634,6 +636,7 @@ async fn an_award_not_filed_is_ordered_to_file(b: Backend) {
         check_attach(&t.db, &jiaoyu, id).await.unwrap(),
         ("answer", filing)
     );
+    assert!(!get(&t.db, &jiaoyu, id).await.unwrap().unfiled);
     // The owner answers it like any order.
     step(
         &t.db,

@@ -189,6 +189,8 @@ pub struct OrderDetail {
     pub may_answer: bool,
     /// The viewer is a supervisor whose scope holds the project.
     pub may_supervise: bool,
+    /// About an award with no filing yet: documents wait for the filing.
+    pub unfiled: bool,
     /// Today (Beijing), for the forms' date limits.
     pub today: String,
 }

@@ -197,6 +197,7 @@ fn OrderView(o: OrderDetail, reloads: RwSignal<usize>) -> impl IntoView {
     let (id, version) = (r.id, o.version);
     let before_deadline = o.today.as_str() <= r.deadline.as_str();
     let may_upload = (o.may_answer || o.may_supervise) && r.status != OrderStatus::Closed;
+    let unfiled = o.unfiled;
     let files = o.files.clone();
     let owner_forms = (o.may_answer && awaits).then(|| {
         view! {
@@ -270,7 +271,7 @@ fn OrderView(o: OrderDetail, reloads: RwSignal<usize>) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </article>
-        <OrderFiles id files may_upload/>
+        <OrderFiles id files may_upload unfiled/>
         <div class="order-forms no-print">
             {owner_forms}
             {supervisor_forms}
@@ -280,7 +281,7 @@ fn OrderView(o: OrderDetail, reloads: RwSignal<usize>) -> impl IntoView {
 
 /// The order's documents, and the upload form while it is open.
 #[component]
-fn OrderFiles(id: i64, files: Vec<OrderFile>, may_upload: bool) -> impl IntoView {
+fn OrderFiles(id: i64, files: Vec<OrderFile>, may_upload: bool, unfiled: bool) -> impl IntoView {
     let (error, at) = (text_param("error"), text_param("at"));
     let error = move || {
         if at.get() == "files" {
@@ -307,7 +308,10 @@ fn OrderFiles(id: i64, files: Vec<OrderFile>, may_upload: bool) -> impl IntoView
                     </ul>
                 }.into_any()
             }}
-            {may_upload.then(|| view! {
+            {(may_upload && unfiled).then(|| view! {
+                <p class="hint no-print">"该中标项目尚未填报合同备案：备案后可在此上传材料。"</p>
+            })}
+            {(may_upload && !unfiled).then(|| view! {
                 <form class="form no-print" method="post" action=format!("/orders/{id}/files") enctype="multipart/form-data">
                     <div class="field" class:has-error=move || !error().is_empty()>
                         <label for="f-order-file">"上传文件"</label>

@@ -264,7 +264,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<OrderDetail, AppErro
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    project::read_award(
+    let award = project::read_award(
         &mut conn,
         actor,
         crate::platform::rules::On::Award(r.award_id),
@@ -307,6 +307,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<OrderDetail, AppErro
         row: r.list_row(&day),
         may_answer: actor.role == Role::Owner && actor.unit_id == r.owner_unit_id,
         may_supervise: supervises(actor, &r.sector),
+        unfiled: award.filing_id.is_none(),
         facts: r.facts,
         action: r.action,
         version: r.version,
