@@ -137,6 +137,21 @@ pub fn ExportLink(href: &'static str) -> impl IntoView {
     view! { <a class="btn btn-export" href=link download rel="nofollow">"导出 Excel"</a> }
 }
 
+/// A filter's value if it is one of `list`'s codes, else "" (no filter):
+/// a parameter from the address bar never reaches SQL unchecked.
+pub fn choice(list: &[(&'static str, &'static str)], value: &str) -> &'static str {
+    list.iter()
+        .find(|(c, _)| *c == value)
+        .map_or("", |(c, _)| *c)
+}
+
+/// (code, label) pairs as a [`FilterSelect`]'s options.
+pub fn options(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(c, l)| (c.to_string(), l.to_string()))
+        .collect()
+}
+
 /// A query-string value, percent-encoded.
 pub fn urlencode(s: &str) -> String {
     s.bytes()

@@ -105,9 +105,7 @@ impl Actor {
             client: ClientInfo::default(),
         }
     }
-}
 
-impl Actor {
     /// The system acting as a supervisor of the resource office (unit
     /// `unit_id`): orders that rules issue by themselves (自动督办).
     pub fn system_supervisor(unit_id: i64, unit_name: &str) -> Self {

@@ -60,14 +60,18 @@ impl ScopeBinds {
     }
 }
 
-/// The owner units with awards in the actor's scope, by name: the choices
-/// of a list's 建设单位 filter.
-pub async fn owner_units(
+/// The owner units with awards in the actor's scope, by name, as a list
+/// filter's 建设单位 choices (ids as text); none for an owner, who sees one
+/// unit only.
+pub async fn unit_choices(
     db: &super::db::Db,
     actor: &Actor,
-) -> Result<Vec<(i64, String)>, AppError> {
+) -> Result<Vec<(String, String)>, AppError> {
+    if matches!(actor.scope(), Scope::Unit(_)) {
+        return Ok(Vec::new());
+    }
     let s = ScopeBinds::of(actor);
-    Ok(sqlx::query_as(&format!(
+    let units: Vec<(i64, String)> = sqlx::query_as(&format!(
         "SELECT DISTINCT o.id, o.name FROM awards a JOIN units o ON o.id = a.owner_unit_id
          WHERE {} ORDER BY o.name",
         scope_sql(1)
@@ -76,23 +80,21 @@ pub async fn owner_units(
     .bind(s.unit)
     .bind(&s.sector)
     .fetch_all(&db.pool)
-    .await?)
-}
-
-/// [`owner_units`] as a filter's choices, ids as text; none for an owner
-/// (who sees one unit only).
-pub async fn unit_choices(
-    db: &super::db::Db,
-    actor: &Actor,
-) -> Result<Vec<(String, String)>, AppError> {
-    if matches!(actor.scope(), super::actor::Scope::Unit(_)) {
-        return Ok(Vec::new());
-    }
-    Ok(owner_units(db, actor)
-        .await?
+    .await?;
+    Ok(units
         .into_iter()
         .map(|(id, name)| (id.to_string(), name))
         .collect())
+}
+
+/// Does `actor`'s scope hold an award of `owner_unit_id` in `sector`? The
+/// Rust twin of [`scope_sql`].
+fn in_scope(actor: &Actor, owner_unit_id: i64, sector: &str) -> bool {
+    match actor.scope() {
+        Scope::All => true,
+        Scope::Sector(s) => s == sector,
+        Scope::Unit(u) => u == owner_unit_id,
+    }
 }
 
 /// What every module needs to know about a filed project.
@@ -143,11 +145,7 @@ impl Project {
     }
 
     pub fn may_read(&self, actor: &Actor) -> bool {
-        match actor.scope() {
-            Scope::All => true,
-            Scope::Sector(s) => s == self.sector,
-            Scope::Unit(u) => u == self.owner_unit_id,
-        }
+        in_scope(actor, self.owner_unit_id, &self.sector)
     }
 
     /// The acting user is a user of the owner unit (the only writer).
@@ -295,11 +293,7 @@ impl AwardRef {
     }
 
     pub fn may_read(&self, actor: &Actor) -> bool {
-        match actor.scope() {
-            Scope::All => true,
-            Scope::Sector(s) => s == self.sector,
-            Scope::Unit(u) => u == self.owner_unit_id,
-        }
+        in_scope(actor, self.owner_unit_id, &self.sector)
     }
 
     /// Where people see it: the filing, else the award in the award list.

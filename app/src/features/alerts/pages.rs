@@ -10,7 +10,7 @@ use crate::{
         form::{FormAlert, FormErrors, SubmitButton},
         layout::PageHeader,
         status::Loaded,
-        table::{DataTable, FilterBar, FilterSelect, Pager, page_param, text_param},
+        table::{DataTable, FilterBar, FilterSelect, Pager, options, page_param, text_param},
     },
 };
 use leptos::prelude::*;
@@ -97,17 +97,12 @@ pub fn AlertsPage() -> impl IntoView {
 /// The alert list's filters, as GET parameters (work without JavaScript).
 #[component]
 fn AlertFilters(rules: Vec<(String, String)>, units: Vec<(String, String)>) -> impl IntoView {
-    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
-        list.iter()
-            .map(|(c, l)| (c.to_string(), l.to_string()))
-            .collect()
-    };
     view! {
-        <FilterBar placeholder="项目、单位或内容" select="state" select_label="状态" options=pairs(&STATES)
+        <FilterBar placeholder="项目、单位或内容" select="state" select_label="状态" options=options(&STATES)
             all_label="全部状态" export="/export/alerts.xlsx">
-            <FilterSelect name="severity" label="级别" all_label="全部级别" options=pairs(&SEVERITIES)/>
+            <FilterSelect name="severity" label="级别" all_label="全部级别" options=options(&SEVERITIES)/>
             <FilterSelect name="rule" label="规则" all_label="全部规则" options=rules/>
-            <FilterSelect name="sector" label="行业" all_label="全部行业" options=pairs(&SECTORS)/>
+            <FilterSelect name="sector" label="行业" all_label="全部行业" options=options(&SECTORS)/>
             {(!units.is_empty()).then(|| view! {
                 <FilterSelect name="unit" label="建设单位" all_label="全部建设单位" options=units/>
             })}

@@ -38,18 +38,15 @@ impl AlertFilter {
         sector: &str,
         unit: &str,
     ) -> Self {
-        let known = |list: &[(&'static str, &'static str)], v: &str| {
-            list.iter().find(|(c, _)| *c == v).map_or("", |(c, _)| *c)
-        };
         Self {
             q: like_pattern(q),
-            state: known(&STATES, state),
-            severity: known(&SEVERITIES, severity),
+            state: crate::kit::table::choice(&STATES, state),
+            severity: crate::kit::table::choice(&SEVERITIES, severity),
             rule: crate::features::rule_infos()
                 .into_iter()
                 .find(|i| i.code == rule)
                 .map_or(String::new(), |i| i.code.to_string()),
-            sector: known(&SECTORS, sector),
+            sector: crate::kit::table::choice(&SECTORS, sector),
             unit: unit.trim().parse().unwrap_or(0),
         }
     }

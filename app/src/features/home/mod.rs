@@ -62,14 +62,12 @@ pub async fn fetch_waiting() -> Result<Waiting, AppError> {
             flagged: attendance::service::flagged(db, &actor).await?.len() as i64,
             alerts: alerts::service::open_count(db, &actor).await?,
             orders: orders::service::waiting(db, &actor).await?,
-            orders_overdue: orders::service::list(
+            orders_overdue: orders::service::count(
                 db,
                 &actor,
                 &orders::service::OrderFilter::state("overdue"),
-                1,
             )
-            .await?
-            .total,
+            .await?,
             answers_orders: actor.role == crate::domain::Role::Owner,
             flagged_payments: payments::service::list(db, &actor, &of("flagged"), 1)
                 .await?

@@ -11,7 +11,9 @@ use crate::{
         layout::PageHeader,
         records::filing_param,
         status::Loaded,
-        table::{DataTable, FilterBar, FilterSelect, Pager, id_param, page_param, text_param},
+        table::{
+            DataTable, FilterBar, FilterSelect, Pager, id_param, options, page_param, text_param,
+        },
     },
 };
 use leptos::prelude::*;
@@ -48,11 +50,6 @@ pub fn OrdersPage() -> impl IntoView {
         },
         |(q, s, sev, sec, u, p)| list_orders(q, s, sev, sec, u, p),
     );
-    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
-        list.iter()
-            .map(|(c, l)| (c.to_string(), l.to_string()))
-            .collect()
-    };
     view! {
         <Title text="督办 · 标后履约监管"/>
         <PageHeader title="督办">
@@ -64,10 +61,10 @@ pub fn OrdersPage() -> impl IntoView {
             let OrderList { page, units } = list;
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {
-                <FilterBar placeholder="督办编号、项目或单位" select="state" select_label="状态" options=pairs(&STATES)
+                <FilterBar placeholder="督办编号、项目或单位" select="state" select_label="状态" options=options(&STATES)
                     all_label="全部状态" export="/export/orders.xlsx">
-                    <FilterSelect name="severity" label="级别" all_label="全部级别" options=pairs(&crate::features::alerts::SEVERITIES)/>
-                    <FilterSelect name="sector" label="行业" all_label="全部行业" options=pairs(&crate::domain::SECTORS)/>
+                    <FilterSelect name="severity" label="级别" all_label="全部级别" options=options(&crate::features::alerts::SEVERITIES)/>
+                    <FilterSelect name="sector" label="行业" all_label="全部行业" options=options(&crate::domain::SECTORS)/>
                     {(!units.is_empty()).then(|| view! {
                         <FilterSelect name="unit" label="建设单位" all_label="全部建设单位" options=units/>
                     })}

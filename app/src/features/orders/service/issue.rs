@@ -125,6 +125,17 @@ pub async fn issue(
     on: On,
     input: IssueForm,
 ) -> Result<i64, AppError> {
+    Ok(issue_numbered(db, settings, actor, on, input).await?.0)
+}
+
+/// [`issue`], returning the order's id and number.
+async fn issue_numbered(
+    db: &Db,
+    settings: &Settings,
+    actor: &Actor,
+    on: On,
+    input: IssueForm,
+) -> Result<(i64, String), AppError> {
     actor.require(&[Role::Supervisor])?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
@@ -215,7 +226,7 @@ pub async fn issue(
     tx.record("supervision_order", id, "issue", None, Some(&after))
         .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok((id, order_no))
 }
 
 /// The action an automatic order asks for.
@@ -244,47 +255,35 @@ pub async fn issue_automatic(db: &Db, settings: &Settings) -> Result<Vec<String>
     else {
         return Ok(Vec::new());
     };
-    let waiting: Vec<(i64, i64, String)> = sqlx::query_as(
-        "SELECT x.id, x.award_id, x.kind FROM alerts x
+    let waiting: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT x.id, x.award_id, x.kind, x.severity FROM alerts x
          WHERE x.cleared_on IS NULL
            AND NOT EXISTS (SELECT 1 FROM order_alerts oa WHERE oa.alert_id = x.id)
          ORDER BY x.award_id, x.id",
     )
     .fetch_all(&db.pool)
     .await?;
-    let mut by_project: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
-    for (id, award_id, kind) in waiting {
+    // Per award: its alerts and the most serious of them.
+    let mut by_project: std::collections::BTreeMap<i64, (Vec<i64>, Severity)> = Default::default();
+    for (id, award_id, kind, severity) in waiting {
         if codes.contains(&kind.as_str()) {
-            by_project.entry(award_id).or_default().push(id);
+            let e = by_project
+                .entry(award_id)
+                .or_insert((Vec::new(), Severity::Notice));
+            e.0.push(id);
+            e.1 = e.1.max(Severity::from_code(&severity));
         }
     }
     let system = Actor::system_supervisor(unit_id, &unit_name);
     let mut issued = Vec::new();
-    for (award_id, alerts) in by_project {
-        let severity = {
-            let mut conn = db.pool.acquire().await?;
-            free_alerts(&mut conn, award_id)
-                .await?
-                .iter()
-                .filter(|a| alerts.contains(&a.id))
-                .map(|a| Severity::from_code(&a.severity))
-                .max()
-                .unwrap_or(Severity::Warning)
-        };
+    for (award_id, (alerts, severity)) in by_project {
         let form = IssueForm {
             alerts,
             action: AUTO_ACTION.to_string(),
             deadline: default_deadline(settings, severity, today()),
         };
-        match issue(db, settings, &system, On::Award(award_id), form).await {
-            Ok(id) => {
-                let no: String =
-                    sqlx::query_scalar("SELECT order_no FROM supervision_orders WHERE id = $1")
-                        .bind(id)
-                        .fetch_one(&db.pool)
-                        .await?;
-                issued.push(no);
-            }
+        match issue_numbered(db, settings, &system, On::Award(award_id), form).await {
+            Ok((_, no)) => issued.push(no),
             // Cleared or taken into an order meanwhile: the next run sees.
             Err(AppError::Invalid { .. }) => {}
             Err(e) => return Err(e),

@@ -162,14 +162,11 @@ pub struct OrderFilter {
 
 impl OrderFilter {
     pub fn parse(q: &str, state: &str, severity: &str, sector: &str, unit: &str) -> Self {
-        let known = |list: &[(&'static str, &'static str)], v: &str| {
-            list.iter().find(|(c, _)| *c == v).map_or("", |(c, _)| *c)
-        };
         Self {
             q: like_pattern(q),
-            state: known(&super::STATES, state),
-            severity: known(&crate::features::alerts::SEVERITIES, severity),
-            sector: known(&crate::domain::SECTORS, sector),
+            state: crate::kit::table::choice(&super::STATES, state),
+            severity: crate::kit::table::choice(&crate::features::alerts::SEVERITIES, severity),
+            sector: crate::kit::table::choice(&crate::domain::SECTORS, sector),
             unit: unit.trim().parse().unwrap_or(0),
         }
     }
@@ -180,19 +177,10 @@ impl OrderFilter {
     }
 }
 
-/// The orders in the viewer's scope under `f`: overdue first, then by
-/// deadline.
-pub async fn list(
-    db: &Db,
-    actor: &Actor,
-    f: &OrderFilter,
-    rows: impl Into<Rows>,
-) -> Result<Page<OrderRow>, AppError> {
-    actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
-    let (limit, offset, page) = rows.into().window();
-    let s = ScopeBinds::of(actor);
-    let day = today().to_string();
-    let filter = format!(
+/// The WHERE clause of the list under an [`OrderFilter`]: scope in $1–$3,
+/// then state $4 (today $5), search $6, severity $7, sector $8, unit $9.
+fn filter_sql() -> String {
+    format!(
         "WHERE {}
            AND ($4 = '' OR ($4 = 'open' AND o.status <> 'closed')
                 OR ($4 = 'overdue' AND o.status IN ('issued', 'returned') AND o.deadline < $5)
@@ -204,19 +192,42 @@ pub async fn list(
            AND ($8 = '' OR o.sector = $8)
            AND ($9 = 0 OR o.owner_unit_id = $9)",
         scope_sql(1)
-    );
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {FROM} {filter}"))
-        .bind(s.mode)
-        .bind(s.unit)
-        .bind(&s.sector)
-        .bind(f.state)
-        .bind(&day)
-        .bind(&f.q)
-        .bind(f.severity)
-        .bind(f.sector)
-        .bind(f.unit)
-        .fetch_one(&db.pool)
-        .await?;
+    )
+}
+
+/// How many orders in the viewer's scope match `f` (no rows read).
+pub async fn count(db: &Db, actor: &Actor, f: &OrderFilter) -> Result<i64, AppError> {
+    actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
+    let s = ScopeBinds::of(actor);
+    Ok(
+        sqlx::query_scalar(&format!("SELECT COUNT(*) {FROM} {}", filter_sql()))
+            .bind(s.mode)
+            .bind(s.unit)
+            .bind(&s.sector)
+            .bind(f.state)
+            .bind(today().to_string())
+            .bind(&f.q)
+            .bind(f.severity)
+            .bind(f.sector)
+            .bind(f.unit)
+            .fetch_one(&db.pool)
+            .await?,
+    )
+}
+
+/// The orders in the viewer's scope under `f`: overdue first, then by
+/// deadline.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    f: &OrderFilter,
+    rows: impl Into<Rows>,
+) -> Result<Page<OrderRow>, AppError> {
+    let total = count(db, actor, f).await?;
+    let (limit, offset, page) = rows.into().window();
+    let s = ScopeBinds::of(actor);
+    let day = today().to_string();
+    let filter = filter_sql();
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} {FROM} {filter}
          ORDER BY (CASE WHEN o.status IN ('issued', 'returned') AND o.deadline < $5 THEN 0
@@ -252,7 +263,7 @@ pub async fn waiting(db: &Db, actor: &Actor) -> Result<i64, AppError> {
     } else {
         "answered"
     };
-    Ok(list(db, actor, &OrderFilter::state(state), 1).await?.total)
+    count(db, actor, &OrderFilter::state(state)).await
 }
 
 /// One order with its alerts and timeline, if the viewer may read it.
