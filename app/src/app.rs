@@ -12,6 +12,8 @@ use crate::{
         home::HomePage,
         orders::{OrderNewPage, OrderPage, OrdersPage},
         payments::{PaymentNewPage, PaymentPage, PaymentsPage},
+        personnel::{PersonnelChangePage, PersonnelNewPage, PersonnelPage},
+        progress::{ProgressMonthPage, ProgressPage, ProgressProjectPage},
         units::{UnitEditPage, UnitNewPage, UnitsPage},
         users::{UserEditPage, UserNewPage, UsersPage},
     },
@@ -76,6 +78,12 @@ lazy_page!(ChangeRoute, ChangePage);
 lazy_page!(PaymentsRoute, PaymentsPage);
 lazy_page!(PaymentNewRoute, PaymentNewPage);
 lazy_page!(PaymentRoute, PaymentPage);
+lazy_page!(ProgressRoute, ProgressPage);
+lazy_page!(PersonnelRoute, PersonnelPage);
+lazy_page!(PersonnelNewRoute, PersonnelNewPage);
+lazy_page!(PersonnelChangeRoute, PersonnelChangePage);
+lazy_page!(ProgressProjectRoute, ProgressProjectPage);
+lazy_page!(ProgressMonthRoute, ProgressMonthPage);
 
 /// Marks `<body data-hydrated data-page>` once hydrated: browser tests wait
 /// for it before clicking (a click before hydration is a plain form post).
@@ -161,6 +169,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("payments") view={Lazy::<PaymentsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("payments/new") view={Lazy::<PaymentNewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("payments/:id") view={Lazy::<PaymentRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("personnel") view={Lazy::<PersonnelRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("personnel/new") view={Lazy::<PersonnelNewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("personnel/:id") view={Lazy::<PersonnelChangeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("progress/:id") view={Lazy::<ProgressProjectRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("progress/months/:id") view={Lazy::<ProgressMonthRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

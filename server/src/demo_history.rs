@@ -24,26 +24,26 @@ use app::{
 /// contractor credit body, sector, award price 元, award date, contract
 /// price 元, signed, planned start, planned completion, pm name, pm id
 /// body, pm mobile, pm certificate).
-struct Demo {
-    code: &'static str,
-    name: &'static str,
-    owner: &'static str,
-    owner_code: &'static str,
-    contractor_code: &'static str,
-    sector: &'static str,
-    award_price: &'static str,
-    award_date: &'static str,
-    price: &'static str,
-    signed: &'static str,
-    start: &'static str,
-    end: &'static str,
-    pm: (&'static str, &'static str, &'static str, &'static str),
-    changes: &'static [Chg],
-    payments: &'static [Pay],
+pub(crate) struct Demo {
+    pub(crate) code: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) owner: &'static str,
+    pub(crate) owner_code: &'static str,
+    pub(crate) contractor_code: &'static str,
+    pub(crate) sector: &'static str,
+    pub(crate) award_price: &'static str,
+    pub(crate) award_date: &'static str,
+    pub(crate) price: &'static str,
+    pub(crate) signed: &'static str,
+    pub(crate) start: &'static str,
+    pub(crate) end: &'static str,
+    pub(crate) pm: (&'static str, &'static str, &'static str, &'static str),
+    pub(crate) changes: &'static [Chg],
+    pub(crate) payments: &'static [Pay],
 }
 
 /// (kind, title, price delta 元, days, approver, level, number, date, responsibility)
-type Chg = (
+pub(crate) type Chg = (
     &'static str,
     &'static str,
     &'static str,
@@ -55,7 +55,7 @@ type Chg = (
     &'static str,
 );
 /// (kind, paid on, amount 元, voucher, period from, to, work value 元, labour 元, settlement 元)
-type Pay = (
+pub(crate) type Pay = (
     &'static str,
     &'static str,
     &'static str,
@@ -583,7 +583,7 @@ pub(crate) async fn actor(db: &Db, username: &str) -> Result<Actor, AppError> {
         .ok_or(AppError::Internal)
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n% demo scan\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n% demo scan\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// Attaches the demo scan as `file_kind` and submits the record.
 async fn file_and_submit(
@@ -608,7 +608,7 @@ async fn file_and_submit(
         "",
     )
     .await?;
-    records::submit(db, owner, kind, id).await
+    records::submit(db, owner, kind, id).await.map(|_| ())
 }
 
 async fn add_changes(
@@ -709,16 +709,15 @@ async fn retention_left(db: &Db, filing_id: i64) -> Result<String, AppError> {
     Ok(app::domain::Fen(settle - paid).plain())
 }
 
-/// Loads the money story once (does nothing if a change exists already).
-pub async fn load(db: &Db, files: &FileStore, settings: &Settings) -> Result<bool, AppError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM project_changes")
-        .fetch_one(&db.pool)
-        .await?;
-    if n > 0 {
-        return Ok(false);
-    }
-    let sha = files.put(PDF.to_vec()).await?;
-    let records = PROJECTS
+/// Imports the awards of `demos`, files each (roster, contract scan, award
+/// notice), and records its changes and payments.
+pub(crate) async fn file_demos(
+    db: &Db,
+    settings: &Settings,
+    sha: &str,
+    demos: &[Demo],
+) -> Result<(), AppError> {
+    let records = demos
         .iter()
         .enumerate()
         .map(|(i, d)| {
@@ -752,7 +751,7 @@ pub async fn load(db: &Db, files: &FileStore, settings: &Settings) -> Result<boo
         tracing::error!(problems = ?out.problems, "demo history awards refused");
         return Err(AppError::Internal);
     }
-    for d in PROJECTS {
+    for d in demos {
         let owner = actor(db, d.owner).await?;
         let award: i64 = sqlx::query_scalar(
             "SELECT id FROM awards WHERE project_code = $1 AND section_code = '01'",
@@ -801,7 +800,7 @@ pub async fn load(db: &Db, files: &FileStore, settings: &Settings) -> Result<boo
                 file,
                 "application/pdf",
                 PDF.len(),
-                &sha,
+                sha,
                 "",
             )
             .await?;
@@ -813,9 +812,22 @@ pub async fn load(db: &Db, files: &FileStore, settings: &Settings) -> Result<boo
         .bind(award)
         .fetch_one(&db.pool)
         .await?;
-        add_changes(db, &owner, id, d.changes, &sha).await?;
-        add_payments(db, &owner, id, &payee, d.payments, &sha).await?;
+        add_changes(db, &owner, id, d.changes, sha).await?;
+        add_payments(db, &owner, id, &payee, d.payments, sha).await?;
     }
+    Ok(())
+}
+
+/// Loads the money story once (does nothing if a change exists already).
+pub async fn load(db: &Db, files: &FileStore, settings: &Settings) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM project_changes")
+        .fetch_one(&db.pool)
+        .await?;
+    if n > 0 {
+        return Ok(false);
+    }
+    let sha = files.put(PDF.to_vec()).await?;
+    file_demos(db, settings, &sha, PROJECTS).await?;
     // The base demo's kindergarten.
     let owner = actor(db, "jiaoyu").await?;
     let kindergarten: i64 = sqlx::query_scalar(

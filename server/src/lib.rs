@@ -3,6 +3,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_history;
 pub mod demo_orders;
+pub mod demo_progress;
 pub mod http;
 
 use app::platform::{AppState, db::Db, settings::Settings, storage::FileStore};

@@ -6,6 +6,7 @@ mod id_number;
 mod mobile;
 mod money;
 mod password;
+pub mod progress;
 pub mod records;
 mod text;
 

@@ -84,6 +84,25 @@ pub const PAYMENT_KINDS: [(&str, &str); 5] = [
     ("other", "其他"),
 ];
 
+/// Why a key person was replaced (the reasons county rules allow, as 金华's
+/// 2022 rule lists them, and 其他 with a text).
+pub const PERSONNEL_REASONS: [(&str, &str); 7] = [
+    ("health", "身体原因"),
+    ("underperforming", "履职不到位"),
+    ("work_done", "专业工作已完成"),
+    ("stoppage", "非施工单位原因停工"),
+    ("violation", "违法违规"),
+    ("transfer", "人员调动"),
+    ("other", "其他"),
+];
+
+/// Roles whose holder must have a registration certificate (注册证书).
+pub const CERT_ROLES: [&str; 2] = ["pm", "chief_supervisor"];
+
+/// Files a personnel change carries: the owner's consent is required.
+pub const PERSONNEL_FILE_KINDS: [(&str, &str); 2] =
+    [("consent", "建设单位同意更换文件"), ("other", "其他附件")];
+
 /// Files a change or a payment carries; the first of each is required.
 pub const CHANGE_FILE_KINDS: [(&str, &str); 2] =
     [("approval", "变更批准文件"), ("other", "其他附件")];

@@ -10,6 +10,8 @@ pub mod filings;
 pub mod home;
 pub mod orders;
 pub mod payments;
+pub mod personnel;
+pub mod progress;
 pub mod shell;
 pub mod units;
 pub mod users;
@@ -30,6 +32,8 @@ pub fn routes(upload_limit: usize) -> axum::Router<crate::platform::AppState> {
         .merge(orders::files::routes(upload_limit))
         .merge(changes::export::routes())
         .merge(payments::export::routes())
+        .merge(progress::export::routes())
+        .merge(personnel::export::routes())
         .merge(crate::platform::records::routes(
             upload_limit,
             RECORDS,
@@ -54,13 +58,19 @@ pub const TRAIL: &[&crate::platform::trail::TrailSpec] = &[
     &orders::TRAIL,
     &changes::TRAIL,
     &payments::TRAIL,
+    &progress::TRAIL,
+    &personnel::TRAIL,
     &crate::platform::records::TRAIL,
 ];
 
 /// Every kind of project record the record kit serves (files, submit, void).
 #[cfg(feature = "ssr")]
-pub const RECORDS: &[&crate::platform::records::RecordKind] =
-    &[&changes::RECORD, &payments::RECORD];
+pub const RECORDS: &[&crate::platform::records::RecordKind] = &[
+    &changes::RECORD,
+    &payments::RECORD,
+    &progress::RECORD,
+    &personnel::RECORD,
+];
 
 /// Every alert rule the engine evaluates (each feature lists its own).
 #[cfg(feature = "ssr")]
@@ -70,6 +80,8 @@ pub fn rules() -> Vec<&'static dyn crate::platform::rules::Rule> {
         .chain(filings::rules::RULES)
         .chain(changes::rules::RULES)
         .chain(payments::rules::RULES)
+        .chain(progress::rules::RULES)
+        .chain(personnel::rules::RULES)
         .chain(attendance::rules::RULES)
         .copied()
         .collect()
@@ -170,6 +182,8 @@ pub const NAV: &[&[crate::kit::layout::NavItem]] = &[
     filings::NAV,
     changes::NAV,
     payments::NAV,
+    progress::NAV,
+    personnel::NAV,
     awards::NAV,
     units::NAV,
     users::NAV,

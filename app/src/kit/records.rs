@@ -218,12 +218,15 @@ pub fn RecordActions(
     /// The document submission needs ("变更批准文件").
     required: &'static str,
     has_required: bool,
+    /// Offer submission here (false: the page has its own submit form).
+    #[prop(default = true)]
+    submit: bool,
 ) -> impl IntoView {
     let submit_error = error_at("submit");
     let void_error = error_at("void");
     view! {
         <section class="card" id="actions">
-            {(status == RecordStatus::Draft).then(|| view! {
+            {(submit && status == RecordStatus::Draft).then(|| view! {
                 <h2>"提交登记"</h2>
                 <p class="hint">{format!("草稿不计入合同金额和拨付合计。上传{required}后提交登记；登记后修改为更正，须填写原因，每一版都留痕。")}</p>
                 <Show when=move || !submit_error.get().is_empty()>

@@ -66,6 +66,53 @@ pub struct Settings {
     pub money: MoneyRules,
     /// Supervision orders (督办): numbering and default deadlines.
     pub orders: OrderRules,
+    /// The progress rules' thresholds (README: 预警规则).
+    pub progress: ProgressRules,
+    /// The personnel-change rules' thresholds.
+    pub personnel: PersonnelRules,
+}
+
+/// Thresholds of the progress rules.
+#[derive(Debug, Clone)]
+pub struct ProgressRules {
+    /// A month's update is due by this day of the next month.
+    pub report_by_day: u32,
+    /// Behind the planned line by more than this many points: yellow (亮黄灯) …
+    pub behind_yellow_pts: f64,
+    /// … and by more than this: red (亮红灯).
+    pub behind_red_pts: f64,
+    /// Progress payments may run ahead of the reported percent by this many
+    /// points of the revised price before they are flagged.
+    pub paid_ahead_pts: f64,
+}
+
+impl Default for ProgressRules {
+    fn default() -> Self {
+        Self {
+            report_by_day: 5,
+            behind_yellow_pts: 10.0,
+            behind_red_pts: 30.0,
+            paid_ahead_pts: 5.0,
+        }
+    }
+}
+
+/// Thresholds of the personnel-change rules.
+#[derive(Debug, Clone)]
+pub struct PersonnelRules {
+    /// A replacement is recorded within this many working days of taking effect.
+    pub record_within_workdays: i64,
+    /// More replacements than this of one role on one project raise an alert.
+    pub max_per_role: i64,
+}
+
+impl Default for PersonnelRules {
+    fn default() -> Self {
+        Self {
+            record_within_workdays: 5,
+            max_per_role: 1,
+        }
+    }
 }
 
 /// How supervision orders are numbered and how long the owner has.
@@ -158,6 +205,8 @@ impl Settings {
             max_in_flight: 512,
             money: MoneyRules::default(),
             orders: OrderRules::default(),
+            progress: ProgressRules::default(),
+            personnel: PersonnelRules::default(),
         }
     }
 }

@@ -12,3 +12,34 @@ pub fn today() -> chrono::NaiveDate {
         .with_timezone(&crate::fmt::beijing())
         .date_naive()
 }
+
+/// The first instant after `day` in Beijing (UTC ms): what happened before
+/// it happened by `day` (rules evaluated "as of" a day read up to here).
+pub fn end_of_day_ms(day: chrono::NaiveDate) -> i64 {
+    use chrono::TimeZone;
+    let next = day
+        .succ_opt()
+        .unwrap_or(day)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    crate::fmt::beijing()
+        .from_local_datetime(&next)
+        .single()
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(i64::MAX)
+}
+
+/// Monday to Friday after `from` up to and including `to` (official
+/// holidays and make-up days are not known here and count as they fall).
+pub fn workdays_between(from: chrono::NaiveDate, to: chrono::NaiveDate) -> i64 {
+    use chrono::Datelike;
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        d = d.succ_opt().unwrap_or(to);
+        if d.weekday().num_days_from_monday() < 5 {
+            n += 1;
+        }
+    }
+    n
+}

@@ -60,12 +60,7 @@ pub async fn site(t: &TestDb) -> i64 {
 
 /// Sets when the filing's roster joined (rates count from that day).
 async fn joined_on(t: &TestDb, filing_id: i64, at: i64) {
-    sqlx::query("UPDATE roster_members SET created_at = $1 WHERE filing_id = $2")
-        .bind(at)
-        .bind(filing_id)
-        .execute(&t.db.pool)
-        .await
-        .unwrap();
+    crate::helpers::roster_joined(&t.db, Some(filing_id), at).await;
 }
 
 fn at(filing_id: i64, lng: f64, lat: f64, accuracy_m: f64) -> Reading {

@@ -197,3 +197,23 @@ macro_rules! on_both {
         }
     };
 }
+
+/// Backdates when a filing's roster (or, with `None`, every roster) joined:
+/// the dated roster's `joined_on` is the Beijing day of `at`.
+pub async fn roster_joined(db: &app::platform::db::Db, filing_id: Option<i64>, at: i64) {
+    let day = chrono::DateTime::from_timestamp_millis(at)
+        .unwrap()
+        .with_timezone(&app::fmt::beijing())
+        .date_naive()
+        .to_string();
+    sqlx::query(
+        "UPDATE roster_members SET created_at = $1, joined_on = $2 WHERE $3 = 0 OR filing_id = $4",
+    )
+    .bind(at)
+    .bind(day)
+    .bind(filing_id.unwrap_or(0))
+    .bind(filing_id.unwrap_or(0))
+    .execute(&db.pool)
+    .await
+    .unwrap();
+}

@@ -76,6 +76,55 @@ async fn every_server_function_is_guarded(b: Backend) {
         .unwrap();
     let change = crate::money::a_change(t, &owner, id).await.to_string();
     let payment = crate::money::a_payment(t, &owner, id).await.to_string();
+    // Its progress: a month's draft, and a draft replacement of its manager.
+    let this_month = app::domain::progress::Month::of(app::platform::time::today()).to_string();
+    let month = app::features::progress::service::save_month(
+        &t.db,
+        &owner,
+        0,
+        id,
+        &app::features::progress::service::MonthForm {
+            month: this_month.clone(),
+            percent: "10".into(),
+            state: "in_progress".into(),
+            work_done: "基础施工".into(),
+            ..Default::default()
+        },
+        "",
+        "",
+    )
+    .await
+    .unwrap()
+    .to_string();
+    let pm_member: i64 =
+        sqlx::query_scalar("SELECT id FROM roster_members WHERE filing_id = $1 AND role = 'pm'")
+            .bind(id)
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+    let successor_id = app::domain::IdNumber::with_check("33032619900101123").unwrap();
+    let replacement = app::features::personnel::service::save(
+        &t.db,
+        &owner,
+        0,
+        &app::features::personnel::service::ChangeForm {
+            filing_id: id.to_string(),
+            member_id: pm_member.to_string(),
+            new_name: "钱新".into(),
+            new_id_number: successor_id.as_str().into(),
+            new_mobile: "13700005555".into(),
+            new_cert_no: "浙233060800999".into(),
+            reason: "health".into(),
+            effective_on: app::platform::time::today().to_string(),
+            ..Default::default()
+        },
+        "",
+        "",
+    )
+    .await
+    .unwrap()
+    .to_string();
+    let pm_member = pm_member.to_string();
     let award = scalar("SELECT MIN(award_id) FROM filings").await;
     let member = scalar("SELECT MIN(id) FROM roster_members").await;
     let att = scalar("SELECT MIN(id) FROM attachments").await;
@@ -444,6 +493,97 @@ async fn every_server_function_is_guarded(b: Backend) {
             Refused,
         ),
         call("home/waiting", &[], Some(READERS), Scoped),
+        // 工程进度: owners write their own projects' progress; readers read.
+        call(
+            "progress/list",
+            &[("q", ""), ("state", ""), ("page", "1")],
+            Some(READERS),
+            Scoped,
+        ),
+        call("progress/get", &[("filing_id", id)], Some(READERS), Refused),
+        call(
+            "progress/site",
+            &[
+                ("filing_id", id),
+                ("actual_start", ""),
+                ("address", "冒名地址"),
+                ("point", "27.66, 120.56"),
+                ("version", ""),
+            ],
+            Some(OWNER),
+            Refused,
+        ),
+        call("progress/month", &[("id", &month)], Some(READERS), Refused),
+        call(
+            "progress/month/save",
+            &[
+                ("id", &month),
+                ("filing_id", id),
+                ("month", &this_month),
+                ("percent", "90"),
+                ("state", "in_progress"),
+                ("work_done", "冒名"),
+                ("investment", ""),
+                ("drop_reason", ""),
+                ("reason", ""),
+                ("version", ""),
+            ],
+            Some(OWNER),
+            Refused,
+        ),
+        // 人员变更: the same, and the replacement's roster is the owner's.
+        call(
+            "personnel/list",
+            &[("q", ""), ("status", ""), ("filing_id", id), ("page", "1")],
+            Some(READERS),
+            Scoped,
+        ),
+        call(
+            "personnel/get",
+            &[("id", &replacement)],
+            Some(READERS),
+            Refused,
+        ),
+        call(
+            "personnel/members",
+            &[("filing_id", id)],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "personnel/roster_on",
+            &[("filing_id", id), ("day", "2026-10-01")],
+            Some(READERS),
+            Refused,
+        ),
+        call(
+            "personnel/save",
+            &[
+                ("id", "0"),
+                ("filing_id", id),
+                ("member_id", &pm_member),
+                ("new_name", "冒名"),
+                ("new_id_number", "330326199001011239"),
+                ("new_mobile", "13700006666"),
+                ("new_cert_no", ""),
+                ("reason", "health"),
+                ("reason_text", ""),
+                ("effective_on", "2026-10-01"),
+                ("fine", ""),
+                ("credit_points", ""),
+                ("penalty_other", ""),
+            ],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "personnel/submit",
+            &[("id", &replacement)],
+            Some(OWNER),
+            Refused,
+        ),
+        // A key person's own month.
+        call("checkin/mine", &[("month", "")], Some(KEY), Own),
     ];
 
     // Every registered server function has a row (the JSON check-in is
@@ -478,6 +618,9 @@ async fn every_server_function_is_guarded(b: Backend) {
             "rule_settings",
             "supervision_orders",
             "order_events",
+            "progress",
+            "progress_months",
+            "personnel_changes",
         ] {
             n.push(t.count(table).await);
         }

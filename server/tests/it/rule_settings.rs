@@ -123,11 +123,7 @@ async fn thresholds_and_switches_apply_to_the_next_run(b: Backend) {
 
     // The attendance-rate rule honours its switch too. The demo's managers
     // joined in October and never checked in.
-    sqlx::query("UPDATE roster_members SET created_at = $1")
-        .bind(1_759_276_800_000i64) // 2025-10-01
-        .execute(&t.db.pool)
-        .await
-        .unwrap();
+    crate::helpers::roster_joined(&t.db, None, 1_759_276_800_000i64).await; // 2025-10-01
     let ar = "attendance_pm";
     save(&t.db, s, &admin, ar, &form(false, &["80"], 0))
         .await

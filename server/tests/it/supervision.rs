@@ -176,12 +176,7 @@ async fn a_supervision_contract_is_filed_and_shares_the_site(b: Backend) {
     assert!(!d.accepted, "outside the shared site: {d:?}");
 
     // The 总监's attendance raises the same alert as a 项目经理's.
-    sqlx::query("UPDATE roster_members SET created_at = $1 WHERE filing_id = $2")
-        .bind(T0 - 90 * 86_400_000_i64)
-        .bind(id)
-        .execute(&t.db.pool)
-        .await
-        .unwrap();
+    crate::helpers::roster_joined(&t.db, Some(id), T0 - 90 * 86_400_000_i64).await;
     crate::attendance::pm_alerts(&t.db, &t.settings, "2026-10").await;
     let raised = alerts(&t.db, &owner).await.unwrap();
     assert!(

@@ -8,6 +8,7 @@ use crate::{
     kit::{
         form::{FormAlert, FormErrors, SubmitButton, TextField, successes},
         layout::PageHeader,
+        map::{PINGYANG, Shape, add_scale, load_scripts},
         status::Loaded,
         table::{DataTable, id_param},
     },
@@ -15,9 +16,6 @@ use crate::{
 use leptos::prelude::*;
 use leptos_leaflet::prelude::*;
 use leptos_meta::{Stylesheet, Title};
-
-/// The county seat of Pingyang: where a map without areas opens.
-const PINGYANG: (f64, f64) = (27.662, 120.565);
 
 #[component]
 pub fn AreasPage() -> impl IntoView {
@@ -33,7 +31,7 @@ pub fn AreasPage() -> impl IntoView {
     let scripts = RwSignal::new(false);
     Effect::new(move |_| {
         hydrated.set(true);
-        load_scripts(scripts);
+        load_scripts(scripts, true);
     });
     // The drawn, not yet saved area (GeoJSON, WGS-84).
     let drawn = RwSignal::new(String::new());
@@ -140,64 +138,17 @@ fn RemoveAreaForm(
     }
 }
 
-/// One saved area, ready to draw (display datum applied).
-enum Shape {
-    Polygon(Vec<Position>),
-    Circle(Position, f64),
-}
-
-fn shapes(v: &AreasView) -> Vec<Shape> {
-    let show = |lat: f64, lng: f64| {
-        let (lat, lng) = if v.tile_datum == "gcj02" {
-            wgs_to_gcj(lat, lng)
-        } else {
-            (lat, lng)
-        };
-        Position::new(lat, lng)
-    };
-    v.areas
-        .iter()
-        .filter_map(|a| {
-            let g: serde_json::Value = serde_json::from_str(&a.geojson).ok()?;
-            let geom = g.get("geometry")?;
-            let pair = |c: &serde_json::Value| Some((c.get(1)?.as_f64()?, c.get(0)?.as_f64()?));
-            match geom.get("type")?.as_str()? {
-                "Polygon" => Some(Shape::Polygon(
-                    geom.get("coordinates")?
-                        .get(0)?
-                        .as_array()?
-                        .iter()
-                        .filter_map(pair)
-                        .map(|(la, ln)| show(la, ln))
-                        .collect(),
-                )),
-                "Point" => {
-                    let (la, ln) = pair(geom.get("coordinates")?)?;
-                    Some(Shape::Circle(
-                        show(la, ln),
-                        g.get("properties")?.get("radius")?.as_f64()?,
-                    ))
-                }
-                _ => None,
-            }
-        })
-        .collect()
-}
-
 #[component]
 fn AreaMap(v: AreasView, drawn: RwSignal<String>, editable: bool) -> impl IntoView {
-    let list = shapes(&v);
-    let center = match list.first() {
-        Some(Shape::Polygon(p)) if !p.is_empty() => {
-            let n = p.len() as f64;
-            Position::new(
-                p.iter().map(|q| q.lat).sum::<f64>() / n,
-                p.iter().map(|q| q.lng).sum::<f64>() / n,
-            )
-        }
-        Some(Shape::Circle(c, _)) => *c,
-        _ => Position::new(PINGYANG.0, PINGYANG.1),
-    };
+    let list: Vec<Shape> = v
+        .areas
+        .iter()
+        .filter_map(|a| Shape::parse(&a.geojson, &v.tile_datum))
+        .collect();
+    let center = list
+        .first()
+        .and_then(Shape::centre)
+        .unwrap_or(Position::new(PINGYANG.0, PINGYANG.1));
     let (map, set_map) = signal_local::<Option<leptos_leaflet::leaflet::Map>>(None);
     let gcj = v.tile_datum == "gcj02";
     Effect::new(move |_| {
@@ -246,13 +197,7 @@ fn AreaMap(v: AreasView, drawn: RwSignal<String>, editable: bool) -> impl IntoVi
     };
     let tiles = (!v.tile_url.is_empty())
         .then(|| view! { <TileLayer url=v.tile_url.clone() attribution=""/> });
-    let overlays = list
-        .into_iter()
-        .map(|s| match s {
-            Shape::Polygon(p) => view! { <Polygon positions=p color="#1b5fc1"/> }.into_any(),
-            Shape::Circle(c, r) => view! { <Circle center=c radius=r color="#1b5fc1"/> }.into_any(),
-        })
-        .collect_view();
+    let overlays = list.into_iter().map(|s| s.view("#1b5fc1")).collect_view();
     view! {
         <form class="map-locate" on:submit=on_place aria-label="定位">
             <label for="map-place">"定位到坐标"</label>
@@ -272,82 +217,6 @@ fn AreaMap(v: AreasView, drawn: RwSignal<String>, editable: bool) -> impl IntoVi
             {overlays}
         </MapContainer>
     }
-}
-
-/// A metric scale bar (Leaflet's own control), so distances read without tiles.
-fn add_scale(map: &leptos_leaflet::leaflet::Map) {
-    #[cfg(feature = "hydrate")]
-    {
-        use js_sys::{Function, Object, Reflect};
-        use wasm_bindgen::{JsCast, JsValue};
-        let run = || -> Option<()> {
-            let window: JsValue = web_sys::window()?.into();
-            let l = Reflect::get(&window, &"L".into()).ok()?;
-            let control = Reflect::get(&l, &"control".into()).ok()?;
-            let scale: Function = Reflect::get(&control, &"scale".into())
-                .ok()?
-                .dyn_into()
-                .ok()?;
-            let opts = Object::new();
-            Reflect::set(&opts, &"imperial".into(), &false.into()).ok()?;
-            let bar = scale.call1(&control, &opts).ok()?;
-            let add: Function = Reflect::get(&bar, &"addTo".into()).ok()?.dyn_into().ok()?;
-            let m: &JsValue = map.as_ref();
-            add.call1(&bar, m).ok()?;
-            Some(())
-        };
-        let _ = run();
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = map;
-}
-
-/// Loads Leaflet, then Leaflet-Geoman (served from /vendor), then sets `ready`.
-fn load_scripts(ready: RwSignal<bool>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::{JsCast, closure::Closure};
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        let loaded = |name: &str| {
-            web_sys::window()
-                .and_then(|w| js_sys::Reflect::get(&w, &name.into()).ok())
-                .is_some_and(|v| !v.is_undefined())
-        };
-        if loaded("L")
-            && js_sys::Reflect::get(
-                &js_sys::Reflect::get(&web_sys::window().unwrap(), &"L".into()).unwrap(),
-                &"PM".into(),
-            )
-            .is_ok_and(|v| !v.is_undefined())
-        {
-            ready.set(true);
-            return;
-        }
-        let add = move |src: &str, then: Box<dyn FnOnce()>| {
-            if let Ok(el) = doc.create_element("script") {
-                let _ = el.set_attribute("src", src);
-                let cb = Closure::once_into_js(then);
-                let _ = js_sys::Reflect::set(&el, &"onload".into(), cb.unchecked_ref());
-                if let Some(head) = doc.head() {
-                    let _ = head.append_child(&el);
-                }
-            }
-        };
-        let add2 = add.clone();
-        add(
-            "/vendor/leaflet/leaflet.js",
-            Box::new(move || {
-                add2(
-                    "/vendor/geoman/leaflet-geoman.min.js",
-                    Box::new(move || ready.set(true)),
-                )
-            }),
-        );
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ready;
 }
 
 /// Adds the Geoman toolbar (Chinese) and keeps `drawn` in step with the one

@@ -73,6 +73,36 @@ pub struct MyProject {
     pub photo_required: bool,
 }
 
+/// A key person's own month on every roster they are (or were) on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyMonth {
+    pub month: String,
+    /// 0 = Monday: where the month's first day sits in a week row.
+    pub first_weekday: u32,
+    pub rosters: Vec<MyRoster>,
+}
+
+/// One roster in a key person's own month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyRoster {
+    pub filing_id: i64,
+    pub project: String,
+    pub role: String,
+    pub joined_on: String,
+    /// Why they can no longer check in here (they left the roster).
+    pub left: Option<String>,
+    /// One per day: ok, flag, refused, none (owed, missed), rest, out, future.
+    pub cells: Vec<String>,
+    pub counted: i64,
+    pub required: i64,
+}
+
+impl MyRoster {
+    pub fn rate(&self) -> Option<f64> {
+        (self.required > 0).then(|| self.counted as f64 * 100.0 / self.required as f64)
+    }
+}
+
 /// One person's month on one project.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonMonth {
@@ -225,6 +255,14 @@ pub async fn my_projects() -> Result<Vec<MyProject>, AppError> {
     use crate::platform::time::now_ms;
     crate::with_actor!([KeyPersonnel], |actor, st| {
         service::my_projects(&st.db, &actor, now_ms()).await
+    })
+}
+
+/// The key person's own month (`YYYY-MM`, "" for this one).
+#[server(endpoint = "checkin/mine")]
+pub async fn load_my_month(month: String) -> Result<MyMonth, AppError> {
+    crate::with_actor!([KeyPersonnel], |actor, st| {
+        service::my_month(&st.db, &actor, &month).await
     })
 }
 

@@ -1,6 +1,6 @@
 use super::{
-    CheckIn, Decision, FlaggedCheckin, MonthView, MyProject, SaveCalendar, attendance_month,
-    flagged_checkins, my_projects,
+    CheckIn, Decision, FlaggedCheckin, MonthView, MyMonth, MyProject, SaveCalendar,
+    attendance_month, flagged_checkins, load_my_month, my_projects,
 };
 use crate::{
     domain::{ROSTER_ROLES, label_of},
@@ -30,6 +30,11 @@ enum Outcome {
 pub fn CheckinPage() -> impl IntoView {
     let projects = Resource::new(|| (), |_| my_projects());
     let action = ServerAction::<CheckIn>::new();
+    // The person's own month, read again after each check-in.
+    let mine = Resource::new(
+        move || action.version().get(),
+        |_| load_my_month(String::new()),
+    );
     let outcome = RwSignal::new(None::<(i64, Outcome)>);
     let busy = RwSignal::new(false);
     Effect::new(move |_| {
@@ -140,7 +145,55 @@ pub fn CheckinPage() -> impl IntoView {
                 }
             }).collect_view().into_any()
         }}/>
+        <Loaded resource=mine children=|m: MyMonth| view! { <MyRecord m/> }/>
     }
+}
+
+/// 我的考勤: this month's calendar per roster, the rate, since when, and why
+/// a roster left can no longer be checked in to.
+#[component]
+fn MyRecord(m: MyMonth) -> impl IntoView {
+    const WD: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    let lead = m.first_weekday as usize;
+    m.rosters
+        .into_iter()
+        .map(|r| {
+            let rate = r.rate();
+            let cells = r
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let title = match c.as_str() {
+                        "ok" => "已打卡",
+                        "flag" => "已打卡（存疑）",
+                        "refused" => "打卡未通过",
+                        "none" => "应打卡未打卡",
+                        "rest" => "休息日",
+                        "out" => "不在名单内",
+                        _ => "",
+                    };
+                    view! { <li class=format!("cal-{c}") title=title><span>{i + 1}</span></li> }
+                })
+                .collect_view();
+            view! {
+                <section class="card my-record" aria-label="我的考勤">
+                    <h2>"我的考勤 · " {m.month.clone()}</h2>
+                    <p><strong>{r.project.clone()}</strong><br/>
+                        <span class="muted">{r.role.clone()} " · " {r.joined_on.clone()} " 起在名单"</span></p>
+                    {r.left.clone().map(|w| view! { <div class="alert alert-warn" role="status">{w}</div> })}
+                    <p class="my-rate">"本月到岗 " <strong class="num">{r.counted} " / " {r.required}</strong> " 天"
+                        {rate.map(|x| format!("（{x:.0}%）"))}</p>
+                    <ol class="my-cal" aria-label="本月日历">
+                        {WD.iter().map(|w| view! { <li class="my-cal-head" aria-hidden="true">{*w}</li> }).collect_view()}
+                        {(0..lead).map(|_| view! { <li class="my-cal-pad" aria-hidden="true"></li> }).collect_view()}
+                        {cells}
+                    </ol>
+                    <p class="hint">"✓ 已打卡 · 黄底 存疑 · 红字 未通过或应打卡未打卡 · 灰底 休息日或不在名单"</p>
+                </section>
+            }
+        })
+        .collect_view()
 }
 
 /// Has the person taken (or chosen) a photo in the input `id`?

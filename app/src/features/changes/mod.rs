@@ -35,6 +35,7 @@ pub const RECORD: crate::platform::records::RecordKind = crate::platform::record
     table: "project_changes",
     page: "/changes",
     file_kinds: &crate::domain::records::CHANGE_FILE_KINDS,
+    ..crate::platform::records::RecordKind::PLAIN
 };
 
 #[cfg(feature = "ssr")]

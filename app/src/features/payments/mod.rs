@@ -33,6 +33,7 @@ pub const RECORD: crate::platform::records::RecordKind = crate::platform::record
     table: "payments",
     page: "/payments",
     file_kinds: &crate::domain::records::PAYMENT_FILE_KINDS,
+    ..crate::platform::records::RecordKind::PLAIN
 };
 
 #[cfg(feature = "ssr")]

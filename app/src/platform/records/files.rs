@@ -75,6 +75,7 @@ pub async fn attach(
     else {
         return Err(AppError::field("kind", "请选择附件类型"));
     };
+    kind.accepts(file_kind, content_type)?;
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (p, h) = for_owner(&mut tx, actor, kind, id).await?;

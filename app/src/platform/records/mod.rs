@@ -55,9 +55,50 @@ pub struct RecordKind {
     /// (code, label) of the files it carries; the first is required before
     /// the record can be submitted.
     pub file_kinds: &'static [(&'static str, &'static str)],
+    /// File kinds that take photos only (JPEG or PNG, by content).
+    pub photo_kinds: &'static [&'static str],
+    /// What submission does besides changing the state, in its transaction
+    /// (a personnel change puts the successor on the roster).
+    pub on_submit: Option<OnSubmit>,
+    /// A submitted record may be voided (false: what it did cannot be undone
+    /// by voiding; it is corrected instead).
+    pub void_submitted: bool,
 }
 
+/// A record kind's own step at submission: (transaction, actor, record id)
+/// → a message for the person who submitted (shown once, never stored).
+pub type OnSubmit = for<'t, 'c> fn(
+    &'t mut AuditedTx<'c>,
+    &'t Actor,
+    i64,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Option<String>, AppError>> + Send + 't>,
+>;
+
 impl RecordKind {
+    /// A plain record: files of any accepted type, nothing done at
+    /// submission, voidable in any state.
+    pub const PLAIN: Self = Self {
+        entity: "",
+        table: "",
+        page: "",
+        file_kinds: &[],
+        photo_kinds: &[],
+        on_submit: None,
+        void_submitted: true,
+    };
+
+    /// Refuses a file whose content does not fit its kind.
+    pub fn accepts(&self, file_kind: &str, content_type: &str) -> Result<(), AppError> {
+        if self.photo_kinds.contains(&file_kind) && !content_type.starts_with("image/") {
+            return Err(AppError::field(
+                "file",
+                "照片须为 JPEG 或 PNG 图片（按文件内容判断）",
+            ));
+        }
+        Ok(())
+    }
+
     fn required_file(&self) -> (&'static str, &'static str) {
         self.file_kinds[0]
     }
@@ -171,8 +212,14 @@ struct StatusSnap<'a> {
     reason: Option<&'a str>,
 }
 
-/// Draft → submitted, once the required document is there.
-pub async fn submit(db: &Db, actor: &Actor, kind: &RecordKind, id: i64) -> Result<(), AppError> {
+/// Draft → submitted, once the required document is there. Returns the
+/// kind's message from its own step at submission, if any.
+pub async fn submit(
+    db: &Db,
+    actor: &Actor,
+    kind: &RecordKind,
+    id: i64,
+) -> Result<Option<String>, AppError> {
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (_, h) = for_owner(&mut tx, actor, kind, id).await?;
@@ -201,6 +248,10 @@ pub async fn submit(db: &Db, actor: &Actor, kind: &RecordKind, id: i64) -> Resul
     .bind(id)
     .execute(tx.conn())
     .await?;
+    let message = match kind.on_submit {
+        Some(hook) => hook(&mut tx, actor, id).await?,
+        None => None,
+    };
     tx.record(
         kind.entity,
         id,
@@ -215,7 +266,8 @@ pub async fn submit(db: &Db, actor: &Actor, kind: &RecordKind, id: i64) -> Resul
         }),
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(message)
 }
 
 /// Voids a record with a reason: it stays, shown as 已作废, and counts nowhere.
@@ -234,6 +286,12 @@ pub async fn void(
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (_, h) = for_owner(&mut tx, actor, kind, id).await?;
     h.check_version(version)?;
+    if h.status == RecordStatus::Submitted && !kind.void_submitted {
+        return Err(AppError::field(
+            "void_reason",
+            "已生效的记录不能作废，请更正",
+        ));
+    }
     let now = now_ms();
     sqlx::query(&format!(
         "UPDATE {} SET status = 'voided', voided_at = $1, void_reason = $2, updated_at = $3, version = version + 1 WHERE id = $4",

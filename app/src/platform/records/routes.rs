@@ -97,7 +97,7 @@ async fn act(
     let text = |k: &str| form.get(k).cloned().unwrap_or_default();
     let (result, done, anchor) = match action {
         "submit" => (
-            submit(&st.db, &actor, kind, id).await,
+            submit(&st.db, &actor, kind, id).await.map(|_| ()),
             "submitted",
             "actions",
         ),

@@ -5,7 +5,7 @@
 //! earlier months' alerts stay as they were raised.
 use crate::{
     error::AppError,
-    features::attendance::service::{Calendar, day_of, month_days, on_roster},
+    features::attendance::service::{Calendar, member_days, month_days, on_roster},
     platform::{
         db::Db,
         rules::{Finding, On, Param, Rule, RuleInfo, Severity},
@@ -68,11 +68,12 @@ impl Rule for AttendanceRate {
         // Three statements: the managers, the calendars, the month's
         // counted check-ins of managers.
         let pms = sqlx::query(
-            "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at FROM roster_members m
+            "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on FROM roster_members m
              JOIN filings f ON f.id = m.filing_id
-             WHERE m.role IN ('pm', 'chief_supervisor') AND m.removed_at IS NULL AND f.status = 'submitted'
+             WHERE m.role IN ('pm', 'chief_supervisor') AND (m.left_on IS NULL OR m.left_on > $1) AND f.status = 'submitted'
              ORDER BY m.filing_id, m.id",
         )
+        .bind(&first)
         .fetch_all(&db.pool)
         .await?;
         let mut calendars: HashMap<i64, Calendar> = HashMap::new();
@@ -88,7 +89,7 @@ impl Rule for AttendanceRate {
         for r in sqlx::query(
             "SELECT c.filing_id, c.user_id, c.day FROM checkins c
              JOIN roster_members m ON m.user_id = c.user_id AND m.filing_id = c.filing_id
-             WHERE m.role IN ('pm', 'chief_supervisor') AND m.removed_at IS NULL AND c.counted = 1
+             WHERE m.role IN ('pm', 'chief_supervisor') AND c.counted = 1
                AND c.day >= $1 AND c.day <= $2",
         )
         .bind(&first)
@@ -107,13 +108,13 @@ impl Rule for AttendanceRate {
         for r in &pms {
             let (filing_id, user_id): (i64, i64) = (r.try_get("filing_id")?, r.try_get("user_id")?);
             let cal = calendars.get(&filing_id).unwrap_or(&default_calendar);
-            let joined = day_of(r.try_get("created_at")?);
+            let (joined, left) = member_days(r)?;
             // Only required days on the roster count (a Sunday check-in
             // does not make up for a Monday; days before joining are not
             // owed).
             let required: Vec<String> = days
                 .iter()
-                .filter(|d| cal.required(**d) && on_roster(**d, joined, None))
+                .filter(|d| cal.required(**d) && on_roster(**d, joined, left))
                 .map(|d| d.to_string())
                 .collect();
             if required.is_empty() {

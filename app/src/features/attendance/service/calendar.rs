@@ -6,7 +6,7 @@ use crate::{
     features::attendance::{MonthView, PersonMonth},
     platform::{actor::Actor, audit::AuditedTx, db::Db, project, time::now_ms},
 };
-use chrono::{Datelike, NaiveDate, TimeZone};
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -213,18 +213,14 @@ pub async fn month_view(
     let today =
         NaiveDate::parse_from_str(&beijing_day(now), "%Y-%m-%d").map_err(|_| AppError::Internal)?;
     let (first, last) = (days[0], days[days.len() - 1]);
+    // Everyone on the roster on some day of the month (the roster is dated:
+    // a replaced member is off it from the replacement's effective day).
     let members = sqlx::query(
-        "SELECT m.user_id, m.name, m.role, m.created_at, m.removed_at FROM roster_members m
-         WHERE m.filing_id = $1 AND (m.removed_at IS NULL OR m.removed_at >= $2) ORDER BY m.id",
+        "SELECT m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on FROM roster_members m
+         WHERE m.filing_id = $1 AND (m.left_on IS NULL OR m.left_on > $2) ORDER BY m.id",
     )
     .bind(filing_id)
-    .bind(
-        crate::fmt::beijing()
-            .from_local_datetime(&first.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .single()
-            .map(|t| t.timestamp_millis())
-            .unwrap_or(0),
-    )
+    .bind(first.to_string())
     .fetch_all(&db.pool)
     .await?;
     let rows = sqlx::query(
@@ -263,8 +259,10 @@ pub async fn month_view(
     for m in &members {
         let uid: i64 = m.try_get("user_id")?;
         let name: String = m.try_get("name")?;
-        let joined = day_of(m.try_get("created_at")?);
-        let left = m.try_get::<Option<i64>, _>("removed_at")?.map(day_of);
+        let (joined, left) = member_days(m)?;
+        if joined > last {
+            continue;
+        }
         let mut counted = 0;
         let mut req = 0;
         let cells = days
@@ -335,6 +333,18 @@ pub async fn month_view(
 /// The Beijing calendar day of an instant.
 pub(crate) fn day_of(ms: i64) -> NaiveDate {
     NaiveDate::parse_from_str(&beijing_day(ms), "%Y-%m-%d").unwrap_or_default()
+}
+
+/// The days a member row (`created_at`, `joined_on`, `left_on`) was on the
+/// roster: from `joined_on` (rows written before the roster was dated: the
+/// day they were added) up to the day before `left_on`.
+pub(crate) fn member_days(
+    r: &sqlx::any::AnyRow,
+) -> Result<(NaiveDate, Option<NaiveDate>), AppError> {
+    let iso = |s: Option<String>| s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+    let joined = iso(r.try_get("joined_on")?)
+        .unwrap_or_else(|| day_of(r.try_get("created_at").unwrap_or(0)));
+    Ok((joined, iso(r.try_get("left_on")?)))
 }
 
 /// Was a member on the roster on `day`? From the day they joined up to the

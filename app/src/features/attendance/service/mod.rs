@@ -2,9 +2,11 @@
 //! and month views (`calendar`), flagged check-ins and their photos (here).
 mod calendar;
 mod checkin;
+mod mine;
 
 pub use calendar::*;
 pub use checkin::*;
+pub use mine::*;
 
 use super::{
     FlaggedCheckin,

@@ -167,6 +167,20 @@ impl MemberInput {
         mobile: &str,
         cert_no: &str,
     ) -> Result<Self, AppError> {
+        Self::parse_checked(role, name, id_number, mobile, cert_no, true)
+    }
+
+    /// As [`Self::parse`]; `cert_required` false records a missing
+    /// certificate (a replacement that happened without one) for the rules
+    /// to flag instead of refusing it.
+    pub fn parse_checked(
+        role: &str,
+        name: &str,
+        id_number: &str,
+        mobile: &str,
+        cert_no: &str,
+        cert_required: bool,
+    ) -> Result<Self, AppError> {
         let mut c = Check::new();
         let role = c.take(
             "role",
@@ -176,7 +190,8 @@ impl MemberInput {
         let id_number = c.take("id_number", IdNumber::parse(id_number));
         let mobile = c.take("mobile", Mobile::parse(mobile));
         let cert = cert_no.trim();
-        let needs_cert = matches!(role, Some("pm" | "chief_supervisor"));
+        let needs_cert =
+            cert_required && role.is_some_and(|r| crate::domain::records::CERT_ROLES.contains(&r));
         // Certificates carry a province prefix: 浙233060800123.
         let cert_ok = cert.chars().count() <= 40
             && cert.chars().all(|ch| {

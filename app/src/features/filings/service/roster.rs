@@ -8,9 +8,11 @@ use crate::{
         actor::Actor,
         audit::AuditedTx,
         db::{Db, is_unique_violation},
-        time::now_ms,
+        project::Project,
+        time::{now_ms, today},
     },
 };
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -47,6 +49,32 @@ pub async fn add_member(
     let who = actor.who();
     let mut tx = AuditedTx::begin(db, &who).await?;
     let (h, correction) = for_write(&mut tx, actor, filing_id, reason).await?;
+    let (_, message) = enrol(&mut tx, &h, &m, today()).await?;
+    let snap = MemberSnapshot {
+        roster_member: describe(
+            m.role,
+            m.name.as_str(),
+            m.id_number.as_str(),
+            m.mobile.as_str(),
+        ),
+        reason: correction,
+    };
+    tx.record("filing", h.id, "roster_add", None, Some(&snap))
+        .await?;
+    tx.commit().await?;
+    Ok(message)
+}
+
+/// Puts a person on the project's roster from `joined_on`, with a login to
+/// check in with (their existing key-personnel login, or a new one). Shared
+/// by the roster and by personnel changes (the successor). Returns the
+/// member's id and the message for the owner (the first password, once).
+pub async fn enrol(
+    tx: &mut AuditedTx<'_>,
+    h: &Project,
+    m: &MemberInput,
+    joined_on: NaiveDate,
+) -> Result<(i64, String), AppError> {
     let supervising = matches!(m.role, "chief_supervisor" | "supervising_engineer");
     // On a supervision contract the winner is the supervising engineer unit.
     let unit_id = if supervising && h.section_kind == SectionKind::Supervision {
@@ -136,9 +164,9 @@ pub async fn add_member(
             )
         }
     };
-    sqlx::query(
-        "INSERT INTO roster_members (filing_id, role, name, id_number, mobile, cert_no, user_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    let member_id: i64 = sqlx::query_scalar(
+        "INSERT INTO roster_members (filing_id, role, name, id_number, mobile, cert_no, user_id, created_at, joined_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(h.id)
     .bind(m.role)
@@ -148,7 +176,8 @@ pub async fn add_member(
     .bind(&m.cert_no)
     .bind(user_id)
     .bind(now_ms())
-    .execute(tx.conn())
+    .bind(joined_on.to_string())
+    .fetch_one(tx.conn())
     .await
     .map_err(|e| {
         // SQLite names the columns, PostgreSQL the index.
@@ -158,19 +187,7 @@ pub async fn add_member(
             e.into()
         }
     })?;
-    let snap = MemberSnapshot {
-        roster_member: describe(
-            m.role,
-            m.name.as_str(),
-            m.id_number.as_str(),
-            m.mobile.as_str(),
-        ),
-        reason: correction,
-    };
-    tx.record("filing", h.id, "roster_add", None, Some(&snap))
-        .await?;
-    tx.commit().await?;
-    Ok(message)
+    Ok((member_id, message))
 }
 
 pub async fn remove_member(
@@ -197,8 +214,9 @@ pub async fn remove_member(
         &r.try_get::<String, _>("id_number")?,
         &r.try_get::<String, _>("mobile")?,
     );
-    sqlx::query("UPDATE roster_members SET removed_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE roster_members SET removed_at = $1, left_on = $2 WHERE id = $3")
         .bind(now_ms())
+        .bind(today().to_string())
         .bind(member_id)
         .execute(tx.conn())
         .await?;

@@ -1,0 +1,148 @@
+//! The progress rules (one file each) and what they read: every filed
+//! construction project's plan, as of the day (the planned completion moved
+//! by the schedule changes approved by then), and its submitted months, in
+//! three statements.
+pub mod completion_overdue;
+pub mod paid_ahead;
+pub mod progress_behind;
+pub mod progress_missing;
+pub mod stopped_long;
+
+use crate::{
+    domain::progress::{Month, ProgressState, planned_pct},
+    error::AppError,
+    platform::db::Db,
+};
+use chrono::NaiveDate;
+use sqlx::Row;
+use std::collections::HashMap;
+
+pub const RULES: &[&dyn crate::platform::rules::Rule] = &[
+    &progress_missing::ProgressMissing,
+    &progress_behind::BEHIND,
+    &progress_behind::FAR_BEHIND,
+    &completion_overdue::CompletionOverdue,
+    &stopped_long::StoppedLong,
+    &paid_ahead::PaidAhead,
+];
+
+/// A month's update as the rules see it (submitted by the day).
+#[derive(Debug, Clone)]
+pub struct Reported {
+    pub month: Month,
+    pub percent: i64,
+    pub state: ProgressState,
+}
+
+/// One filed project's plan and reports as of the day.
+#[derive(Debug)]
+pub struct Works {
+    pub filing_id: i64,
+    pub signed_on: Option<NaiveDate>,
+    pub actual_start: Option<NaiveDate>,
+    pub planned_start: Option<NaiveDate>,
+    /// Planned completion moved by the schedule changes approved by the day.
+    pub revised_completion: Option<NaiveDate>,
+    /// The contract price plus the changes approved by the day (fen).
+    pub revised_fen: i64,
+    /// In month order.
+    pub months: Vec<Reported>,
+    /// Has a progress record (its site): the owner reports here.
+    pub has_record: bool,
+}
+
+impl Works {
+    pub fn latest(&self) -> Option<&Reported> {
+        self.months.last()
+    }
+    /// Reported 已完工 (in the latest month, or any month before it).
+    pub fn completed(&self) -> bool {
+        self.months
+            .iter()
+            .any(|m| m.state == ProgressState::Completed)
+    }
+    /// Is the project asked for progress? Every project that reports (has a
+    /// record or a month), and every project still due to finish when the
+    /// system went live; works finished before then are not asked for a
+    /// history nobody kept here.
+    pub fn supervised(&self, go_live: NaiveDate) -> bool {
+        self.has_record
+            || !self.months.is_empty()
+            || self.revised_completion.is_some_and(|d| d >= go_live)
+    }
+    /// 序时进度 on `day`.
+    pub fn planned_on(&self, day: NaiveDate) -> Option<f64> {
+        Some(planned_pct(
+            self.planned_start?,
+            self.revised_completion?,
+            day,
+        ))
+    }
+}
+
+fn iso(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+/// Every filed construction project with its months, as of `as_of`.
+pub async fn works(db: &Db, as_of: NaiveDate) -> Result<Vec<Works>, AppError> {
+    let day = as_of.to_string();
+    let filings = sqlx::query(
+        "SELECT f.id, f.signed_on, f.planned_start, f.planned_completion, COALESCE(f.contract_price_fen, 0) AS price,
+                p.actual_start, p.id AS progress_id
+         FROM filings f JOIN awards a ON a.id = f.award_id LEFT JOIN progress p ON p.filing_id = f.id
+         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' ORDER BY f.id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut changes: HashMap<i64, (i64, i64)> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT filing_id, CAST(SUM(price_delta_fen) AS BIGINT) AS fen, CAST(SUM(days_delta) AS BIGINT) AS days
+         FROM project_changes WHERE status = 'submitted' AND approved_on <= $1 GROUP BY filing_id",
+    )
+    .bind(&day)
+    .fetch_all(&db.pool)
+    .await?
+    {
+        changes.insert(r.try_get("filing_id")?, (r.try_get("fen")?, r.try_get("days")?));
+    }
+    let mut months: HashMap<i64, Vec<Reported>> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT filing_id, month, percent, state FROM progress_months
+         WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 ORDER BY filing_id, month",
+    )
+    .bind(crate::platform::time::end_of_day_ms(as_of))
+    .bind(Month::of(as_of).to_string())
+    .fetch_all(&db.pool)
+    .await?
+    {
+        let (Some(month), Some(state)) = (
+            Month::parse(&r.try_get::<String, _>("month")?),
+            ProgressState::parse(&r.try_get::<String, _>("state")?),
+        ) else {
+            continue;
+        };
+        months.entry(r.try_get("filing_id")?).or_default().push(Reported {
+            month,
+            percent: r.try_get("percent")?,
+            state,
+        });
+    }
+    let mut out = Vec::with_capacity(filings.len());
+    for r in filings {
+        let id: i64 = r.try_get("id")?;
+        let (fen, days) = changes.get(&id).copied().unwrap_or((0, 0));
+        out.push(Works {
+            filing_id: id,
+            signed_on: iso(r.try_get("signed_on")?),
+            actual_start: iso(r.try_get("actual_start")?),
+            planned_start: iso(r.try_get("planned_start")?),
+            revised_completion: iso(r.try_get("planned_completion")?)
+                .and_then(|d| d.checked_add_signed(chrono::Duration::days(days))),
+            revised_fen: r.try_get::<i64, _>("price")? + fen,
+            months: months.remove(&id).unwrap_or_default(),
+            has_record: r.try_get::<Option<i64>, _>("progress_id")?.is_some(),
+        });
+    }
+    Ok(out)
+}
