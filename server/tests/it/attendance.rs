@@ -38,7 +38,7 @@ pub async fn pm_alerts(
 }
 
 /// 2026-11-25 10:00 Beijing time.
-const T0: i64 = 1_795_572_000_000;
+pub(crate) const T0: i64 = 1_795_572_000_000;
 const MINUTE: i64 = 60_000;
 const DAY: i64 = 86_400_000;
 
@@ -63,7 +63,7 @@ async fn joined_on(t: &TestDb, filing_id: i64, at: i64) {
     crate::helpers::roster_joined(&t.db, Some(filing_id), at).await;
 }
 
-fn at(filing_id: i64, lng: f64, lat: f64, accuracy_m: f64) -> Reading {
+pub(crate) fn at(filing_id: i64, lng: f64, lat: f64, accuracy_m: f64) -> Reading {
     Reading {
         filing_id,
         lat,
@@ -506,7 +506,7 @@ async fn areas_are_validated_and_owned(b: Backend) {
     assert!(!d.accepted && d.message.contains("尚未设置考勤区域"));
 }
 
-fn beijing_10am(y: i32, m: u32, d: u32) -> i64 {
+pub(crate) fn beijing_10am(y: i32, m: u32, d: u32) -> i64 {
     chrono::NaiveDate::from_ymd_opt(y, m, d)
         .unwrap()
         .and_hms_opt(2, 0, 0)

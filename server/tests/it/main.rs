@@ -16,6 +16,8 @@ mod matrix;
 mod money;
 mod money_http;
 mod orders;
+mod personnel;
+mod progress;
 mod rule_settings;
 mod supervision;
 mod units_users;

@@ -97,7 +97,7 @@ pub async fn a_payment(t: &TestDb, owner: &Actor, filing_id: i64) -> i64 {
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n";
 
 /// Attaches the record's required document and submits it.
-async fn file_and_submit(t: &TestDb, owner: &Actor, kind: &RecordKind, id: i64) {
+pub(crate) async fn file_and_submit(t: &TestDb, owner: &Actor, kind: &RecordKind, id: i64) {
     let file_kind = kind.file_kinds[0].0;
     let sha = "ab".repeat(32);
     records::attach(

@@ -371,7 +371,27 @@ pub async fn save(
     }
     let (p, h) = records::for_owner(&mut tx, actor, &RECORD, id).await?;
     h.check_version(seen)?;
-    let reason = h.correction(correction)?;
+    // The form's `reason` is why the person was replaced: the correction's
+    // reason has its own field.
+    let reason = h.correction(correction).map_err(|e| match e {
+        AppError::Invalid { fields, message } => AppError::Invalid {
+            fields: fields
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        if k == "reason" {
+                            "correction".into()
+                        } else {
+                            k
+                        },
+                        v,
+                    )
+                })
+                .collect(),
+            message,
+        },
+        e => e,
+    })?;
     let (member_id, before_form) = stored(tx.conn(), id).await?;
     let l = leaving(tx.conn(), p.id, member_id, h.status == RecordStatus::Draft).await?;
     let before = before_form.parse(&l, today())?;
