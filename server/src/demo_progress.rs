@@ -388,6 +388,11 @@ async fn replace_manager(db: &Db, files: &FileStore) -> Result<(), AppError> {
     )
     .fetch_one(&db.pool)
     .await?;
+    // He had been on the roster since the contract was signed.
+    sqlx::query("UPDATE roster_members SET joined_on = '2025-07-10' WHERE id = $1")
+        .bind(member_id)
+        .execute(&db.pool)
+        .await?;
     let id_body = "33032619860921609";
     let id_number = app::domain::IdNumber::with_check(id_body).ok_or(AppError::Internal)?;
     let form = ChangeForm {

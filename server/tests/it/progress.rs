@@ -514,4 +514,53 @@ on_both!(
     one_record_and_one_update_per_month,
     progress_rules_raise_once_and_clear,
     old_works_are_not_asked_for_progress,
+    the_demo_tells_the_progress_story,
 );
+
+/// The demo county's progress story loads on both databases and shows what
+/// it promises: every works project on the map with its months, the overdue
+/// bridge under an automatic order, the stopped, behind and late cases, and
+/// a late replacement with a penalty.
+async fn the_demo_tells_the_progress_story(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let files = app::platform::storage::FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    server::demo_orders::load(&t.db, &t.settings).await.unwrap();
+    if let Err(e) = server::demo_progress::load(&t.db, &files, &t.settings).await {
+        panic!("{e}: {:?}", e.field_errors());
+    }
+    let sites: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM progress WHERE site_lat IS NOT NULL")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sites, 9);
+    let open_kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT kind FROM alerts WHERE cleared_on IS NULL ORDER BY kind",
+    )
+    .fetch_all(&t.db.pool)
+    .await
+    .unwrap();
+    for kind in [
+        "completion_overdue",
+        "stopped_long",
+        "progress_far_behind",
+        "progress_behind",
+        "progress_missing",
+        "paid_ahead",
+        "key_replaced",
+        "personnel_late",
+    ] {
+        assert!(
+            open_kinds.iter().any(|k| k == kind),
+            "{kind} in {open_kinds:?}"
+        );
+    }
+    let automatic: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM supervision_orders WHERE issued_by IS NULL")
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(automatic, 1, "the overdue bridge, ordered by the system");
+}
