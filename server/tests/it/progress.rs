@@ -563,4 +563,28 @@ async fn the_demo_tells_the_progress_story(b: Backend) {
             .await
             .unwrap();
     assert_eq!(automatic, 1, "the overdue bridge, ordered by the system");
+    // The list names the open alerts of each project (only the owner's own).
+    let jtfz = t.actor("jtfz").await;
+    let flagged = progress::service::list(
+        &t.db,
+        &jtfz,
+        &progress::service::ProgressFilter::parse("", "flagged"),
+        1,
+    )
+    .await
+    .unwrap();
+    let bridge = flagged
+        .items
+        .iter()
+        .find(|r| r.project.starts_with("水头镇溪边大桥"))
+        .unwrap();
+    assert!(
+        bridge.flags.contains(&"逾期未竣工".to_string()),
+        "{:?}",
+        bridge.flags
+    );
+    assert!(
+        flagged.items.iter().all(|r| !r.project.contains("管廊")),
+        "another unit's"
+    );
 }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::kit::layout::{NavItem, READERS};
-    &[NavItem::new(38, "/personnel", "人员变更", READERS)]
+    &[NavItem::new(41, "/personnel", "人员变更", READERS)]
 };
 
 #[cfg(feature = "ssr")]

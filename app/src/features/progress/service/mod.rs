@@ -133,9 +133,8 @@ pub async fn list(
                 c.name AS contractor_name, f.planned_start, f.planned_completion,
                 CAST(COALESCE((SELECT SUM(ch.days_delta) FROM project_changes ch
                     WHERE ch.filing_id = f.id AND ch.status = 'submitted'), 0) AS BIGINT) AS change_days,
-                p.site_lat, lm.month, lm.percent, lm.state, CASE WHEN {flagged} THEN 1 ELSE 0 END AS flagged
+                p.site_lat, lm.month, lm.percent, lm.state
          {from} ORDER BY f.id DESC LIMIT $7 OFFSET $8",
-        flagged = flags_sql(),
     );
     let found = bind_filter(sqlx::query(&sql), actor, filter)
         .bind(limit)
@@ -169,12 +168,13 @@ pub async fn list(
             state: state.as_deref().and_then(ProgressState::parse),
             planned_pct: planned.map(|(s, e)| planned_pct(s, e, at)),
             revised_completion: planned.map(|(_, e)| e.to_string()),
-            flags: if r.try_get::<i64, _>("flagged")? == 1 {
-                vec!["有预警".to_string()]
-            } else {
-                Vec::new()
-            },
+            flags: Vec::new(),
         });
+    }
+    let ids: Vec<i64> = items.iter().map(|r| r.filing_id).collect();
+    let mut names = open_rule_names_of(&mut conn, &ids).await?;
+    for item in &mut items {
+        item.flags = names.remove(&item.filing_id).unwrap_or_default();
     }
     Ok(Page {
         items,
@@ -207,25 +207,34 @@ pub(crate) async fn site_of(
     .transpose()
 }
 
-/// The names of the project's open alerts from these rules.
-async fn open_rule_names(
+/// The names of the open alerts from these rules, per project of `ids`.
+async fn open_rule_names_of(
     conn: &mut AnyConnection,
-    filing_id: i64,
-) -> Result<Vec<String>, AppError> {
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>, AppError> {
+    let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // Codes and integer ids only: safe to inline.
     let codes: Vec<String> = RULE_CODES.iter().map(|c| format!("'{c}'")).collect();
-    let kinds: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT kind FROM alerts WHERE filing_id = $1 AND cleared_on IS NULL AND kind IN ({}) ORDER BY id",
-        codes.join(", ")
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT filing_id, kind FROM alerts WHERE cleared_on IS NULL AND kind IN ({}) AND filing_id IN ({})
+         ORDER BY filing_id, kind",
+        codes.join(", "),
+        list.join(", ")
     ))
-    .bind(filing_id)
     .fetch_all(conn)
     .await?;
-    let mut names: Vec<String> = kinds
-        .iter()
-        .map(|k| crate::features::rule_name(k).to_string())
-        .collect();
-    names.dedup();
-    Ok(names)
+    for (filing_id, kind) in rows {
+        let names = out.entry(filing_id).or_default();
+        let name = crate::features::rule_name(&kind).to_string();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(out)
 }
 
 /// The planned line of a filed project as of today.
@@ -307,7 +316,10 @@ pub async fn view(
         tile_url: settings.tile_url.clone(),
         tile_datum: settings.tile_datum.clone(),
         next_month,
-        flags: open_rule_names(&mut conn, p.id).await?,
+        flags: open_rule_names_of(&mut conn, &[p.id])
+            .await?
+            .remove(&p.id)
+            .unwrap_or_default(),
     })
 }
 
