@@ -135,6 +135,18 @@ async fn every_list_exports_what_it_shows(b: Backend) {
     assert_eq!(orders[0][..3], ["督办编号", "项目", "责任单位"]);
     let flagged = sheet(&s, &zgb, "/export/flagged-checkins.xlsx").await;
     assert_eq!(flagged[0][0], "时间");
+    // Progress: the filed kindergarten, nothing reported yet.
+    let progress = sheet(&s, &zgb, "/export/progress.xlsx").await;
+    assert_eq!(progress[0][..2], ["项目 / 标段", "建设单位"]);
+    assert!(
+        progress[1..]
+            .iter()
+            .any(|r| r[0].starts_with("平阳县城西幼儿园新建工程") && r[6] == "未填报"),
+        "{progress:?}"
+    );
+    let personnel = sheet(&s, &zgb, "/export/personnel.xlsx").await;
+    assert_eq!(personnel[0][..3], ["生效日期", "项目 / 标段", "建设单位"]);
+    assert_eq!(personnel.len(), 1, "no replacement yet");
 }
 
 async fn exports_refuse_visitors_and_other_roles(b: Backend) {
@@ -149,6 +161,8 @@ async fn exports_refuse_visitors_and_other_roles(b: Backend) {
         "/export/orders.xlsx",
         "/export/flagged-checkins.xlsx",
         "/export/back-entry.xlsx",
+        "/export/progress.xlsx",
+        "/export/personnel.xlsx",
     ] {
         let r = anon.get(s.url(path)).send().await.unwrap();
         assert!(r.status().is_redirection(), "{path}: {}", r.status());
@@ -169,7 +183,7 @@ async fn exports_refuse_visitors_and_other_roles(b: Backend) {
         ),
         (
             "xmjl_zhang",
-            "/export/filings.xlsx /export/awards.xlsx /export/alerts.xlsx /export/orders.xlsx",
+            "/export/filings.xlsx /export/awards.xlsx /export/alerts.xlsx /export/orders.xlsx /export/progress.xlsx /export/personnel.xlsx",
         ),
     ];
     for (user, paths) in refused {

@@ -27,11 +27,13 @@ const CHANGES: Sheet<ChangeRow> = Sheet::new(
         "变更原因",
         "罚款（元）",
         "信用扣分",
+        "处罚措施",
         "状态",
         "预警",
     ],
     &[Role::Admin, Role::Supervisor, Role::Owner],
     |r| {
+        let penalties = r.penalties();
         vec![
             r.effective_on.into(),
             r.project.into(),
@@ -42,6 +44,7 @@ const CHANGES: Sheet<ChangeRow> = Sheet::new(
             label_of(&PERSONNEL_REASONS, &r.reason).to_string().into(),
             Cell::Money(Some(r.fine_fen)),
             Cell::Int(r.credit_points),
+            penalties.into(),
             r.status.label().to_string().into(),
             r.flags.join("、").into(),
         ]

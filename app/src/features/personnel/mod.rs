@@ -77,10 +77,25 @@ pub struct ChangeRow {
     pub effective_on: String,
     pub fine_fen: i64,
     pub credit_points: i64,
+    /// 约谈 and 通报批评 (0/1).
+    pub interview: i64,
+    pub censure: i64,
     #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
     pub status: RecordStatus,
     #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub flags: Vec<String>,
+}
+
+impl ChangeRow {
+    pub fn penalties(&self) -> String {
+        penalties_text(
+            self.fine_fen,
+            self.credit_points,
+            self.interview == 1,
+            self.censure == 1,
+            None,
+        )
+    }
 }
 
 /// One personnel change with what its page shows.

@@ -80,15 +80,15 @@ pub fn PersonnelPage() -> impl IntoView {
                 <DataTable
                     columns=vec!["生效日期", "项目 / 标段", "岗位", "原人员 → 接替人员", "原因", "处罚", "状态"]
                     rows=page.items
-                    row=|r: ChangeRow| vec![
+                    row=|r: ChangeRow| { let penalties = r.penalties(); vec![
                         view! { <a class="nowrap" href=format!("/personnel/{}", r.id)><strong>{r.effective_on}</strong></a> }.into_any(),
                         view! { <div><a href=format!("/personnel?filing_id={}", r.filing_id)>{r.project}</a><br/><span class="muted">{r.owner_name}</span></div> }.into_any(),
                         label_of(&ROSTER_ROLES, &r.role).into_any(),
                         format!("{} → {}", r.leaving, r.new_name).into_any(),
                         label_of(&PERSONNEL_REASONS, &r.reason).into_any(),
-                        super::penalties_text(r.fine_fen, r.credit_points, false, false, None).into_any(),
+                        penalties.into_any(),
                         view! { <div class="cell-actions">{status_badge(r.status)} {flag_badges(r.flags)}</div> }.into_any(),
-                    ]
+                    ] }
                     empty="暂无人员变更"
                 />
                 <Pager total page=p pages/>

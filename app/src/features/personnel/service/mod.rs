@@ -33,7 +33,7 @@ pub async fn list(
         &["r.new_name", "(SELECT m.name FROM roster_members m WHERE m.id = r.member_id)"],
         "r.id, r.filing_id, a.project_name || ' · ' || a.section_name AS project, o.name AS owner_name,
          r.role, (SELECT m.name FROM roster_members m WHERE m.id = r.member_id) AS leaving, r.new_name,
-         r.reason, r.effective_on, r.fine_fen, r.credit_points, r.status",
+         r.reason, r.effective_on, r.fine_fen, r.credit_points, r.interview, r.censure, r.status",
         "r.effective_on DESC, r.id DESC",
         filter,
         rows.into(),
