@@ -122,6 +122,8 @@ pub struct RosterMember {
     pub mobile: String,
     pub cert_no: String,
     pub username: String,
+    /// On the roster since (a Beijing day).
+    pub joined_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

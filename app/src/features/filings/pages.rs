@@ -331,13 +331,20 @@ fn Roster(
     view! {
         <section class="card" id="roster">
             <h2>"关键人员名单"</h2>
+            // After filing, a key person leaves by a recorded replacement
+            // (reason, consent, penalties; the roster is dated from it).
+            {(editable && submitted).then(|| view! {
+                <p class="hint">"备案后更换关键人员，请 "
+                    <a href=format!("/personnel/new?filing_id={filing_id}")>"登记人员变更"</a>
+                    "（原因、建设单位同意文件、处罚措施），名单自生效日起变更。"</p>
+            })}
             <FormAlert errors=remove_errors/>
             <DataTable
                 columns=vec!["岗位", "姓名", "身份证号", "手机号", "注册证书编号", "登录名", ""]
                 rows=f.roster
                 row=move |m: RosterMember| vec![
                     label_of(&ROSTER_ROLES, &m.role).into_any(),
-                    m.name.into_any(),
+                    view! { <span>{m.name}{m.joined_on.map(|d| view! { <br/><small class="muted">{d} " 起"</small> })}</span> }.into_any(),
                     view! { <code>{m.id_number}</code> }.into_any(),
                     m.mobile.into_any(),
                     (if m.cert_no.is_empty() { "—".to_string() } else { m.cert_no }).into_any(),

@@ -103,7 +103,7 @@ pub(super) async fn roster(
     filing_id: i64,
 ) -> Result<Vec<RosterMember>, AppError> {
     let rows = sqlx::query(
-        "SELECT m.id, m.role, m.name, m.id_number, m.mobile, m.cert_no, u.username
+        "SELECT m.id, m.role, m.name, m.id_number, m.mobile, m.cert_no, u.username, m.joined_on
          FROM roster_members m JOIN users u ON u.id = m.user_id
          WHERE m.filing_id = $1 AND m.removed_at IS NULL ORDER BY m.id",
     )
@@ -122,6 +122,7 @@ pub(super) async fn roster(
                 mobile: Mobile::parse(&mobile).map(|m| m.masked()).unwrap_or(mobile),
                 cert_no: r.try_get("cert_no")?,
                 username: r.try_get("username")?,
+                joined_on: r.try_get("joined_on")?,
             })
         })
         .collect()
