@@ -174,6 +174,8 @@ pub fn FilingPage() -> impl IntoView {
             <a class="btn" href=move || format!("/attendance?filing_id={}", id.get())>"考勤统计"</a>
             <a class="btn" href=move || format!("/changes?filing_id={}", id.get())>"项目变更"</a>
             <a class="btn" href=move || format!("/payments?filing_id={}", id.get())>"资金拨付"</a>
+            <a class="btn" href=move || format!("/progress/{}", id.get())>"工程进度"</a>
+            <a class="btn" href=move || format!("/personnel?filing_id={}", id.get())>"人员变更"</a>
             <a class="btn" href="/filings">"返回列表"</a>
         </PageHeader>
         <Show when=move || saved.get() == "1"><div class="alert alert-ok" role="status">"已保存"</div></Show>
