@@ -4,14 +4,25 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// This month and last month in Beijing (the demo's months are relative to today).
+function months(): [string, string] {
+  const now = new Date(Date.now() + 8 * 3600_000);
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth(); // 0-based
+  const fmt = (yy: number, mm: number) => `${yy}-${String(mm + 1).padStart(2, '0')}`;
+  return [m === 0 ? fmt(y - 1, 11) : fmt(y, m - 1), fmt(y, m)];
+}
+const [lastMonth, thisMonth] = months();
+
 // Each device works on its own project of 交通发展集团 (jtfz), both filed by
-// the demo with monthly progress: the 104国道鳌江段 road (reported up to
-// 2026-10, November missing) on a desktop, the 水头 bridge (overdue) at
-// phone width.
+// the demo with monthly progress: the 104国道鳌江段 road (reported up to the
+// month before last: last month is missing) on a desktop, the 水头 bridge
+// (overdue, at 88 %) at phone width. The percents stay above what the demo
+// reported before (the road never above 84 %).
 const plan = {
-  desktop: { project: '104国道鳌江段路面养护工程', months: ['2026-11', '2026-12'], pcts: ['42', '48'] },
-  phone: { project: '水头镇溪边大桥改建工程', months: ['2026-12'], pcts: ['92'] },
-} as const;
+  desktop: { project: '104国道鳌江段路面养护工程', months: [lastMonth, thisMonth], pcts: ['90', '95'] },
+  phone: { project: '水头镇溪边大桥改建工程', months: [thisMonth], pcts: ['92'] },
+};
 
 function photo() {
   const dir = mkdtempSync(join(tmpdir(), 'bhly-'));

@@ -295,8 +295,15 @@ pub async fn load(db: &Db, files: &FileStore, settings: &Settings) -> Result<(),
             .await?;
         }
         let tale = story(&code);
+        // The road leaves out the last month already due (on the 1st to the
+        // 5th of a month, that is the month before last).
+        let due = if today > this.day(settings.progress.report_by_day) {
+            this.prev()
+        } else {
+            this.prev().prev()
+        };
         let last = match tale {
-            Story::BehindUnreported => this.prev().prev(),
+            Story::BehindUnreported => due.prev(),
             _ => this.prev(),
         };
         let mut m = Month::of(actual_start);
@@ -317,7 +324,8 @@ pub async fn load(db: &Db, files: &FileStore, settings: &Settings) -> Result<(),
                     "in_progress",
                 ),
                 Story::Stopped if m >= this.prev().prev() => (prev, "stopped"),
-                Story::Stopped => (((planned * 0.5).round() as i64).clamp(1, 99), "in_progress"),
+                // Never above 35 %: its 45 % paid stays ahead of it.
+                Story::Stopped => (((planned * 0.5).round() as i64).clamp(1, 35), "in_progress"),
                 Story::BehindUnreported => (
                     ((planned - 16.0).round() as i64).clamp(0, 99),
                     "in_progress",
