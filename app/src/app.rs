@@ -8,6 +8,8 @@ use crate::{
         auth::{ChangePasswordPage, LoginPage},
         awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
         changes::{ChangeNewPage, ChangePage, ChangesPage},
+        contractors::{ContractorPage, ContractorsPage},
+        evaluations::{EvaluationFormPage, EvaluationPage, EvaluationsPage},
         filings::{BackEntryPage, FilingPage, FilingsPage},
         home::HomePage,
         orders::{OrderNewPage, OrderPage, OrdersPage},
@@ -82,6 +84,11 @@ lazy_page!(ProgressRoute, ProgressPage);
 lazy_page!(PersonnelRoute, PersonnelPage);
 lazy_page!(PersonnelNewRoute, PersonnelNewPage);
 lazy_page!(PersonnelChangeRoute, PersonnelChangePage);
+lazy_page!(EvaluationsRoute, EvaluationsPage);
+lazy_page!(EvaluationRoute, EvaluationPage);
+lazy_page!(EvaluationFormRoute, EvaluationFormPage);
+lazy_page!(ContractorsRoute, ContractorsPage);
+lazy_page!(ContractorRoute, ContractorPage);
 lazy_page!(ProgressProjectRoute, ProgressProjectPage);
 lazy_page!(ProgressMonthRoute, ProgressMonthPage);
 
@@ -172,6 +179,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("personnel") view={Lazy::<PersonnelRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("personnel/new") view={Lazy::<PersonnelNewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("personnel/:id") view={Lazy::<PersonnelChangeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("evaluations") view={Lazy::<EvaluationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("evaluations/:id") view={Lazy::<EvaluationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/evaluation-form") view={Lazy::<EvaluationFormRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contractors") view={Lazy::<ContractorsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contractors/:id") view={Lazy::<ContractorRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("progress/:id") view={Lazy::<ProgressProjectRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("progress/months/:id") view={Lazy::<ProgressMonthRoute>::new()} ssr=SsrMode::Async/>

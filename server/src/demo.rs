@@ -223,6 +223,10 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role, usize)] = &[
     ("jtfz", "吴晓东", "13905770014", Role::Owner, 6),
     ("xmjl_zhang", "张伟", "13867780001", Role::KeyPersonnel, 7),
     ("xmjl_liu", "刘洋", "13867780002", Role::KeyPersonnel, 8),
+    // Contractor units' users (施工单位): read their own company's projects
+    // and evaluations, and object to an evaluation.
+    ("sg_pyjs", "陈志远", "13905770021", Role::Contractor, 7),
+    ("sg_ajjz", "许文斌", "13905770022", Role::Contractor, 8),
 ];
 
 pub async fn has_users(db: &Db) -> Result<bool, AppError> {

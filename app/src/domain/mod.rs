@@ -2,6 +2,7 @@
 mod credit_code;
 mod date;
 pub mod datum;
+pub mod evaluation;
 mod id_number;
 mod mobile;
 mod money;
@@ -78,14 +79,18 @@ pub enum Role {
     Supervisor,
     Owner,
     KeyPersonnel,
+    /// A contractor unit's user (施工单位): reads its own company's
+    /// projects, attendance and evaluations, and objects to an evaluation.
+    Contractor,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Self::Admin,
         Self::Supervisor,
         Self::Owner,
         Self::KeyPersonnel,
+        Self::Contractor,
     ];
 
     pub fn code(self) -> &'static str {
@@ -94,6 +99,7 @@ impl Role {
             Self::Supervisor => "supervisor",
             Self::Owner => "owner",
             Self::KeyPersonnel => "key_personnel",
+            Self::Contractor => "contractor",
         }
     }
     pub fn parse(s: &str) -> Result<Self, String> {
@@ -108,6 +114,7 @@ impl Role {
             Self::Supervisor => "监管人员",
             Self::Owner => "建设单位经办人",
             Self::KeyPersonnel => "关键人员",
+            Self::Contractor => "施工单位用户",
         }
     }
     /// Administrators sit in the resource office; supervisors in the office or
@@ -123,7 +130,7 @@ impl Role {
                 )
                 | (Self::Owner, UnitKind::Owner)
                 | (
-                    Self::KeyPersonnel,
+                    Self::KeyPersonnel | Self::Contractor,
                     UnitKind::Contractor | UnitKind::SupervisorEngineer
                 )
         )

@@ -106,6 +106,12 @@ pub const PERSONNEL_FILE_KINDS: [(&str, &str); 2] =
 /// Files a change or a payment carries; the first of each is required.
 pub const CHANGE_FILE_KINDS: [(&str, &str); 2] =
     [("approval", "变更批准文件"), ("other", "其他附件")];
+/// An evaluation's files: the stamped sheet and others (all optional: the
+/// scores are the record).
+pub const EVALUATION_FILE_KINDS: [(&str, &str); 2] =
+    [("sheet", "盖章考评表"), ("other", "其他附件")];
+/// What a contractor attaches to an objection.
+pub const OBJECTION_FILE_KINDS: [(&str, &str); 1] = [("evidence", "异议材料")];
 pub const PAYMENT_FILE_KINDS: [(&str, &str); 2] = [("voucher", "支付凭证"), ("other", "其他附件")];
 
 /// A project's money and dates as of a day: what every page that shows the

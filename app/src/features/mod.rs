@@ -6,6 +6,8 @@ pub mod audit;
 pub mod auth;
 pub mod awards;
 pub mod changes;
+pub mod contractors;
+pub mod evaluations;
 pub mod filings;
 pub mod home;
 pub mod orders;
@@ -34,6 +36,8 @@ pub fn routes(upload_limit: usize) -> axum::Router<crate::platform::AppState> {
         .merge(payments::export::routes())
         .merge(progress::export::routes())
         .merge(personnel::export::routes())
+        .merge(evaluations::export::routes())
+        .merge(evaluations::files::routes(upload_limit))
         .merge(crate::platform::records::routes(
             upload_limit,
             RECORDS,
@@ -60,6 +64,7 @@ pub const TRAIL: &[&crate::platform::trail::TrailSpec] = &[
     &payments::TRAIL,
     &progress::TRAIL,
     &personnel::TRAIL,
+    &evaluations::TRAIL,
     &crate::platform::records::TRAIL,
 ];
 
@@ -70,6 +75,7 @@ pub const RECORDS: &[&crate::platform::records::RecordKind] = &[
     &payments::RECORD,
     &progress::RECORD,
     &personnel::RECORD,
+    &evaluations::RECORD,
 ];
 
 /// Every alert rule the engine evaluates (each feature lists its own).
@@ -82,6 +88,7 @@ pub fn rules() -> Vec<&'static dyn crate::platform::rules::Rule> {
         .chain(payments::rules::RULES)
         .chain(progress::rules::RULES)
         .chain(personnel::rules::RULES)
+        .chain(evaluations::rules::RULES)
         .chain(attendance::rules::RULES)
         .copied()
         .collect()
@@ -184,6 +191,8 @@ pub const NAV: &[&[crate::kit::layout::NavItem]] = &[
     payments::NAV,
     progress::NAV,
     personnel::NAV,
+    evaluations::NAV,
+    contractors::NAV,
     awards::NAV,
     units::NAV,
     users::NAV,

@@ -110,7 +110,7 @@ pub fn delta_cell(fen: i64) -> AnyView {
 }
 
 /// `?error=` of a failed plain post, if it came from the form `at`.
-fn error_at(at: &'static str) -> Signal<String> {
+pub fn error_at(at: &'static str) -> Signal<String> {
     let (error, from) = (text_param("error"), text_param("at"));
     Signal::derive(move || {
         if from.get() == at {
@@ -131,6 +131,7 @@ pub fn RecordNotice() -> impl IntoView {
         "detached" => "已移除",
         "submitted" => "已提交登记",
         "voided" => "已作废",
+        "objected" => "已提出异议",
         _ => "",
     };
     view! {
@@ -149,12 +150,19 @@ pub fn RecordFiles(
     kinds: &'static [(&'static str, &'static str)],
     status: RecordStatus,
     editable: bool,
+    /// The first kind is required before submission (false: all optional).
+    #[prop(default = true)]
+    required: bool,
 ) -> impl IntoView {
     let submitted = status == RecordStatus::Submitted;
     let editable = editable && status != RecordStatus::Voided;
     let error = error_at("files");
     let detach_error = error_at("detach");
-    let required = kinds[0].1;
+    let hint = if required {
+        format!("PDF、JPEG 或 PNG，按文件内容校验；登记前须有{}", kinds[0].1)
+    } else {
+        "PDF、JPEG 或 PNG，按文件内容校验".to_string()
+    };
     view! {
         <section class="card" id="files">
             <h2>"附件"</h2>
@@ -191,7 +199,7 @@ pub fn RecordFiles(
                         <div class="field" class:has-error=move || !error.get().is_empty()>
                             <label for="f-file">"文件" <span class="req" aria-hidden="true">"*"</span></label>
                             <input id="f-file" type="file" name="file" required accept="application/pdf,image/jpeg,image/png" aria-describedby="f-file-err"/>
-                            <p class="hint">{format!("PDF、JPEG 或 PNG，按文件内容校验；登记前须有{required}")}</p>
+                            <p class="hint">{hint.clone()}</p>
                             <p class="field-error" id="f-file-err" role="alert">{move || error.get()}</p>
                         </div>
                         {submitted.then(|| view! {

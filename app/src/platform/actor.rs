@@ -38,8 +38,10 @@ pub enum Scope {
     All,
     /// A sector authority: projects of its sector.
     Sector(String),
-    /// Owner units and contractors: their own unit's records.
+    /// Owner units: their own unit's records.
     Unit(i64),
+    /// A contractor unit's users: the projects it won (read only).
+    Company(i64),
 }
 
 impl Actor {
@@ -47,6 +49,7 @@ impl Actor {
         match (self.role, self.unit_kind, &self.sector) {
             (Role::Admin, _, _) | (_, UnitKind::ResourceOffice, _) => Scope::All,
             (Role::Supervisor, UnitKind::SectorAuthority, Some(s)) => Scope::Sector(s.clone()),
+            (Role::Contractor, _, _) => Scope::Company(self.unit_id),
             _ => Scope::Unit(self.unit_id),
         }
     }
@@ -65,7 +68,7 @@ impl Actor {
             Scope::All => true,
             // Sector scoping applies to projects; units other than one's own
             // are visible only through projects, which later modules add.
-            Scope::Sector(_) | Scope::Unit(_) => unit_id == self.unit_id,
+            Scope::Sector(_) | Scope::Unit(_) | Scope::Company(_) => unit_id == self.unit_id,
         }
     }
 

@@ -25,9 +25,10 @@ use sqlx::AnyConnection;
 /// using placeholders `$n`, `$n+1`, `$n+2`; bind [`ScopeBinds`] in that order.
 pub fn scope_sql(n: usize) -> String {
     format!(
-        "(${n} = 'all' OR (${n} = 'unit' AND a.owner_unit_id = ${}) OR (${n} = 'sector' AND a.sector = ${}))",
-        n + 1,
-        n + 2
+        "(${n} = 'all' OR (${n} = 'unit' AND a.owner_unit_id = ${u}) OR (${n} = 'sector' AND a.sector = ${})
+          OR (${n} = 'company' AND a.contractor_unit_id = ${u}))",
+        n + 2,
+        u = n + 1,
     )
 }
 
@@ -56,6 +57,11 @@ impl ScopeBinds {
                 unit: u,
                 sector: String::new(),
             },
+            Scope::Company(u) => Self {
+                mode: "company",
+                unit: u,
+                sector: String::new(),
+            },
         }
     }
 }
@@ -67,7 +73,7 @@ pub async fn unit_choices(
     db: &super::db::Db,
     actor: &Actor,
 ) -> Result<Vec<(String, String)>, AppError> {
-    if matches!(actor.scope(), Scope::Unit(_)) {
+    if matches!(actor.scope(), Scope::Unit(_) | Scope::Company(_)) {
         return Ok(Vec::new());
     }
     let s = ScopeBinds::of(actor);
@@ -87,13 +93,14 @@ pub async fn unit_choices(
         .collect())
 }
 
-/// Does `actor`'s scope hold an award of `owner_unit_id` in `sector`? The
-/// Rust twin of [`scope_sql`].
-fn in_scope(actor: &Actor, owner_unit_id: i64, sector: &str) -> bool {
+/// Does `actor`'s scope hold an award of `owner_unit_id` won by
+/// `contractor_unit_id` in `sector`? The Rust twin of [`scope_sql`].
+fn in_scope(actor: &Actor, owner_unit_id: i64, contractor_unit_id: i64, sector: &str) -> bool {
     match actor.scope() {
         Scope::All => true,
         Scope::Sector(s) => s == sector,
         Scope::Unit(u) => u == owner_unit_id,
+        Scope::Company(u) => u == contractor_unit_id,
     }
 }
 
@@ -145,7 +152,12 @@ impl Project {
     }
 
     pub fn may_read(&self, actor: &Actor) -> bool {
-        in_scope(actor, self.owner_unit_id, &self.sector)
+        in_scope(
+            actor,
+            self.owner_unit_id,
+            self.contractor_unit_id,
+            &self.sector,
+        )
     }
 
     /// The acting user is a user of the owner unit (the only writer).
@@ -283,6 +295,7 @@ pub struct AwardRef {
     pub project_code: String,
     pub owner_unit_id: i64,
     pub owner_name: String,
+    pub contractor_unit_id: i64,
     pub sector: String,
 }
 
@@ -293,7 +306,12 @@ impl AwardRef {
     }
 
     pub fn may_read(&self, actor: &Actor) -> bool {
-        in_scope(actor, self.owner_unit_id, &self.sector)
+        in_scope(
+            actor,
+            self.owner_unit_id,
+            self.contractor_unit_id,
+            &self.sector,
+        )
     }
 
     /// Where people see it: the filing, else the award in the award list.
@@ -324,7 +342,7 @@ pub async fn read_award(
     };
     let a: AwardRef = sqlx::query_as(&format!(
         "SELECT a.id AS award_id, f.id AS filing_id, a.project_name, a.section_name, a.project_code,
-                a.owner_unit_id, o.name AS owner_name, a.sector
+                a.owner_unit_id, o.name AS owner_name, a.contractor_unit_id, a.sector
          FROM awards a LEFT JOIN filings f ON f.award_id = a.id JOIN units o ON o.id = a.owner_unit_id
          WHERE {cond}"
     ))

@@ -70,6 +70,27 @@ pub struct Settings {
     pub progress: ProgressRules,
     /// The personnel-change rules' thresholds.
     pub personnel: PersonnelRules,
+    /// The evaluation rules' thresholds (the form itself is in the database).
+    pub evaluation: EvaluationRules,
+}
+
+/// Thresholds of the evaluation rules.
+#[derive(Debug, Clone)]
+pub struct EvaluationRules {
+    /// A period's evaluation is due this many days after the period ends.
+    pub due_within_days: i64,
+    /// A score above the evidence's proposal by more than this share of the
+    /// item's weight (percent) is flagged.
+    pub overscore_pct: f64,
+}
+
+impl Default for EvaluationRules {
+    fn default() -> Self {
+        Self {
+            due_within_days: 15,
+            overscore_pct: 20.0,
+        }
+    }
 }
 
 /// Thresholds of the progress rules.
@@ -207,6 +228,7 @@ impl Settings {
             orders: OrderRules::default(),
             progress: ProgressRules::default(),
             personnel: PersonnelRules::default(),
+            evaluation: EvaluationRules::default(),
         }
     }
 }

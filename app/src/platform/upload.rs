@@ -37,7 +37,25 @@ impl UploadError {
 }
 
 /// Reads the form, keeping at most `max` bytes of the file field `file`.
-pub async fn read(mut form: Multipart, max: usize) -> Result<Upload, UploadError> {
+pub async fn read(form: Multipart, max: usize) -> Result<Upload, UploadError> {
+    match read_any(form, max).await? {
+        (up, true, _) => Ok(up),
+        (_, false, true) => Err(UploadError::Empty),
+        (_, false, false) => Err(UploadError::NoFile),
+    }
+}
+
+/// A form whose file is optional: no file chosen gives empty bytes; a file
+/// chosen but empty is refused.
+pub async fn read_optional(form: Multipart, max: usize) -> Result<Upload, UploadError> {
+    match read_any(form, max).await? {
+        (_, false, true) => Err(UploadError::Empty),
+        (up, ..) => Ok(up),
+    }
+}
+
+/// The form's fields and file, whether a file came and whether one was chosen.
+async fn read_any(mut form: Multipart, max: usize) -> Result<(Upload, bool, bool), UploadError> {
     let mut up = Upload::default();
     let (mut has_file, mut chose_file) = (false, false);
     // axum reports a body over the route's limit as a multipart error with
@@ -69,14 +87,10 @@ pub async fn read(mut form: Multipart, max: usize) -> Result<Upload, UploadError
             has_file = !up.bytes.is_empty();
         } else {
             let text = field.text().await.map_err(failed)?;
-            up.fields.insert(name, text.chars().take(500).collect());
+            up.fields.insert(name, text.chars().take(2000).collect());
         }
     }
-    match (has_file, chose_file) {
-        (true, _) => Ok(up),
-        (false, true) => Err(UploadError::Empty),
-        (false, false) => Err(UploadError::NoFile),
-    }
+    Ok((up, has_file, chose_file))
 }
 
 /// `?error=…` for a redirect back to the form (percent-encoded).

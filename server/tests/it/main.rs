@@ -6,6 +6,7 @@ mod attendance_http;
 mod audit;
 mod auth;
 mod concurrency;
+mod evaluations;
 mod exports;
 mod filing_rules;
 mod filings;

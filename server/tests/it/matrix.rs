@@ -36,6 +36,8 @@ const ADMIN: &[Role] = &[Role::Admin];
 const SUPERVISION: &[Role] = &[Role::Admin, Role::Supervisor];
 const KEY: &[Role] = &[Role::KeyPersonnel];
 const EVERYONE: &[Role] = &Role::ALL;
+const EVALUATION_READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Owner, Role::Contractor];
+const CONTRACTOR_READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Contractor];
 
 fn call(
     endpoint: &'static str,
@@ -180,6 +182,36 @@ async fn every_server_function_is_guarded(b: Backend) {
         .await
         .unwrap();
     let project_award = project_award.to_string();
+    // Its last quarter's evaluation, submitted, under the contractor's objection.
+    let (evaluation, objection) = {
+        use app::features::evaluations::{self, service};
+        let filing: i64 = id.parse().unwrap();
+        let t0 = app::platform::time::today();
+        let q0 = chrono::Datelike::month0(&t0) / 3 * 3 + 1;
+        let first = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&t0), q0, 1).unwrap();
+        let last_q = app::domain::evaluation::Period::of(first.pred_opt().unwrap());
+        let e = service::start(&t.db, &t.settings, &owner, filing, &last_q.code())
+            .await
+            .unwrap();
+        let v = service::get(&t.db, &t.settings, &owner, e).await.unwrap();
+        let form = service::ScoreForm {
+            items: v.items.iter().map(|i| i.code.clone()).collect(),
+            scores: v.items.iter().map(|i| (i.weight - 1).to_string()).collect(),
+            reasons: vec!["依检查记录".to_string(); v.items.len()],
+            remarks: String::new(),
+        };
+        service::save(&t.db, &t.settings, &owner, e, &form, "", "")
+            .await
+            .unwrap();
+        app::platform::records::submit(&t.db, &owner, &evaluations::RECORD, e)
+            .await
+            .unwrap();
+        let x = service::file_objection(&t.db, &t.actor("sg_pyjs").await, e, "评分偏低", None)
+            .await
+            .unwrap();
+        (e.to_string(), x.to_string())
+    };
+    let evaluation_contractor = t.unit_id("浙江平阳建设集团有限公司").await.to_string();
     let id = id.as_str();
     let calls = vec![
         call(
@@ -584,6 +616,70 @@ async fn every_server_function_is_guarded(b: Backend) {
         ),
         // A key person's own month.
         call("checkin/mine", &[("month", "")], Some(KEY), Own),
+        // Evaluations: owners score, contractors read their own company's
+        // and object, supervisors decide, administrators set the form.
+        call(
+            "evaluations/list",
+            &[("q", ""), ("status", ""), ("filing_id", "0"), ("page", "1")],
+            Some(EVALUATION_READERS),
+            Scoped,
+        ),
+        call("evaluations/due", &[], Some(OWNER), Scoped),
+        call(
+            "evaluations/get",
+            &[("id", &evaluation)],
+            Some(EVALUATION_READERS),
+            Refused,
+        ),
+        call(
+            "evaluations/start",
+            &[("filing_id", id), ("period", "completion")],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "evaluations/save",
+            &[
+                ("id", &evaluation),
+                ("remarks", "冒名评分"),
+                ("correction", "冒名"),
+            ],
+            Some(OWNER),
+            Refused,
+        ),
+        call(
+            "evaluations/objection",
+            &[("id", &objection), ("step", "answer"), ("body", "冒名答复")],
+            Some(&[Role::Owner, Role::Supervisor]),
+            Refused,
+        ),
+        call("evaluations/form", &[], Some(READERS), Own),
+        call(
+            "evaluations/form/save",
+            &[
+                ("names[]", "一项"),
+                ("weights[]", "100"),
+                ("guidance[]", ""),
+                ("evidence[]", ""),
+                ("good_min", "85"),
+                ("pass_min", "60"),
+                ("objection_days", "7"),
+            ],
+            Some(ADMIN),
+            Refused,
+        ),
+        call(
+            "contractors/list",
+            &[("q", "")],
+            Some(CONTRACTOR_READERS),
+            Refused,
+        ),
+        call(
+            "contractors/get",
+            &[("id", &evaluation_contractor)],
+            Some(CONTRACTOR_READERS),
+            Refused,
+        ),
     ];
 
     // Every registered server function has a row (the JSON check-in is
@@ -621,6 +717,10 @@ async fn every_server_function_is_guarded(b: Backend) {
             "progress",
             "progress_months",
             "personnel_changes",
+            "evaluations",
+            "evaluation_scores",
+            "evaluation_forms",
+            "objections",
         ] {
             n.push(t.count(table).await);
         }
@@ -629,6 +729,8 @@ async fn every_server_function_is_guarded(b: Backend) {
     let anon = s.client();
     let other = s.logged_in("jiaoyu").await;
     let pm = s.logged_in("xmjl_zhang").await;
+    // A contractor of another company (鳌江建筑; the project is 平阳建设's).
+    let company = s.logged_in("sg_ajjz").await;
     // Logins are in the trail; counted from here.
     let before = counts().await;
     for c in &calls {
@@ -640,6 +742,29 @@ async fn every_server_function_is_guarded(b: Backend) {
         if !roles.contains(&Role::KeyPersonnel) {
             let r = s.call(&pm, e, &form).await;
             assert_eq!(r.status(), StatusCode::FORBIDDEN, "{e} as key personnel");
+        }
+        // Another company's contractor: refused, or answered without the
+        // project, wherever contractors are served; refused elsewhere.
+        if c.other != Own {
+            let r = s.call(&company, e, &form).await;
+            let status = r.status();
+            let body = r.text().await.unwrap();
+            // The contractor list is a list for contractors (their own row)
+            // though not for owners.
+            let scoped = c.other == Scoped || e == "contractors/list";
+            if roles.contains(&Role::Contractor) && scoped {
+                assert_eq!(status, StatusCode::OK, "{e} by another company: {body}");
+                assert!(
+                    !body.contains(&project),
+                    "{e} shows another company's project"
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{e} by another company: {body}"
+                );
+            }
         }
         match c.other {
             Refused => {

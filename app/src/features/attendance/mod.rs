@@ -59,6 +59,29 @@ pub const TRAIL: crate::platform::trail::TrailSpec = crate::platform::trail::Tra
     ],
 };
 
+/// One roster member's attendance over a span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberRate {
+    pub user_id: i64,
+    pub name: String,
+    /// Roster role code (`pm`, `chief_supervisor` …).
+    pub role: String,
+    /// Required days on the roster, and those with a counted check-in.
+    pub required: i64,
+    pub counted: i64,
+}
+
+impl MemberRate {
+    /// Percent, if any day was owed.
+    pub fn rate(&self) -> Option<f64> {
+        (self.required > 0).then(|| self.counted as f64 * 100.0 / self.required as f64)
+    }
+    /// The project manager or chief supervisor: the roles the county counts.
+    pub fn is_lead(&self) -> bool {
+        matches!(self.role.as_str(), "pm" | "chief_supervisor")
+    }
+}
+
 /// A project the person is on the roster of, for the check-in page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MyProject {

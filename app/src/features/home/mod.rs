@@ -205,6 +205,18 @@ fn Shortcuts(user: CurrentUser) -> impl IntoView {
             ("/admin/users", "用户管理", "开设账户、重置密码、停用账户"),
             ("/admin/audit", "留痕审计", "查看全部留痕并校验是否被篡改"),
         ],
+        Role::Contractor => vec![
+            (
+                "/contractors/0",
+                "本单位履约档案",
+                "本单位在本县的项目、考评、人员更换与督办",
+            ),
+            (
+                "/evaluations",
+                "履约考评",
+                "建设单位的考评；对评分有异议可在异议期内提出",
+            ),
+        ],
         Role::KeyPersonnel => vec![
             ("/checkin", "今日打卡", "在施工现场用手机定位打卡"),
             (

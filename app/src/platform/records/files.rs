@@ -131,7 +131,7 @@ pub async fn detach(
     .await?
     .ok_or(AppError::NotFound)?;
     let (required, required_label) = kind.required_file();
-    if h.status == RecordStatus::Submitted && file_kind == required {
+    if kind.requires_file && h.status == RecordStatus::Submitted && file_kind == required {
         let left: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM record_files WHERE entity = $1 AND record_id = $2 AND kind = $3 AND removed_at IS NULL",
         )
@@ -258,10 +258,11 @@ pub(super) async fn download(
     acting: Acting,
     Path(id): Path<i64>,
 ) -> Response {
-    let actor = match acting.require(&[Role::Admin, Role::Supervisor, Role::Owner]) {
-        Ok(a) => a,
-        Err(e) => return refusal(e),
-    };
+    let actor =
+        match acting.require(&[Role::Admin, Role::Supervisor, Role::Owner, Role::Contractor]) {
+            Ok(a) => a,
+            Err(e) => return refusal(e),
+        };
     let (name, content_type, sha) = match file_for_download(&st.db, &actor, id).await {
         Ok(v) => v,
         Err(e) => return refusal(e),

@@ -98,7 +98,8 @@ where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Flagged,
 {
     use sqlx::Row;
-    actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
+    // Contractors read their own company's records (the scope says which).
+    actor.require(&[Role::Admin, Role::Supervisor, Role::Owner, Role::Contractor])?;
     let (limit, offset, page) = rows.window();
     let from = list_sql(kind, search);
     let mut conn = db.pool.acquire().await?;

@@ -63,6 +63,9 @@ pub struct RecordKind {
     /// A submitted record may be voided (false: what it did cannot be undone
     /// by voiding; it is corrected instead).
     pub void_submitted: bool,
+    /// The first file kind must be there before submission (false: files
+    /// are optional).
+    pub requires_file: bool,
 }
 
 /// A record kind's own step at submission: (transaction, actor, record id)
@@ -86,6 +89,7 @@ impl RecordKind {
         photo_kinds: &[],
         on_submit: None,
         void_submitted: true,
+        requires_file: true,
     };
 
     /// Refuses a file whose content does not fit its kind.
@@ -125,13 +129,19 @@ impl Head {
 
     /// A change to a submitted record is a correction and needs a reason.
     pub fn correction(&self, reason: &str) -> Result<Option<String>, AppError> {
+        self.correction_in(reason, "reason")
+    }
+
+    /// [`Self::correction`] with the reason in the form's `field` (for forms
+    /// whose `reason` means something else).
+    pub fn correction_in(&self, reason: &str, field: &str) -> Result<Option<String>, AppError> {
         if self.status != RecordStatus::Submitted {
             return Ok(None);
         }
-        match record_prose(reason, "更正原因", 200).map_err(|e| AppError::field("reason", e))? {
+        match record_prose(reason, "更正原因", 200).map_err(|e| AppError::field(field, e))? {
             Some(r) => Ok(Some(r)),
             None => Err(AppError::field(
-                "reason",
+                field,
                 "已登记的记录修改为更正，请填写更正原因",
             )),
         }
@@ -226,17 +236,19 @@ pub async fn submit(
     if h.status != RecordStatus::Draft {
         return Err(AppError::invalid("该记录已登记，无需再次提交"));
     }
-    let (file_kind, file_label) = kind.required_file();
-    let files: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM record_files WHERE entity = $1 AND record_id = $2 AND kind = $3 AND removed_at IS NULL",
-    )
-    .bind(kind.entity)
-    .bind(id)
-    .bind(file_kind)
-    .fetch_one(tx.conn())
-    .await?;
-    if files == 0 {
-        return Err(AppError::field("file", format!("提交前请上传{file_label}")));
+    if kind.requires_file {
+        let (file_kind, file_label) = kind.required_file();
+        let files: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM record_files WHERE entity = $1 AND record_id = $2 AND kind = $3 AND removed_at IS NULL",
+        )
+        .bind(kind.entity)
+        .bind(id)
+        .bind(file_kind)
+        .fetch_one(tx.conn())
+        .await?;
+        if files == 0 {
+            return Err(AppError::field("file", format!("提交前请上传{file_label}")));
+        }
     }
     let now = now_ms();
     sqlx::query(&format!(

@@ -3,10 +3,12 @@
 mod calendar;
 mod checkin;
 mod mine;
+mod rates;
 
 pub use calendar::*;
 pub use checkin::*;
 pub use mine::*;
+pub use rates::*;
 
 use super::{
     FlaggedCheckin,

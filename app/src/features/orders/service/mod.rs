@@ -55,7 +55,7 @@ pub fn supervises(actor: &Actor, sector: &str) -> bool {
         && match actor.scope() {
             Scope::All => true,
             Scope::Sector(s) => s == sector,
-            Scope::Unit(_) => false,
+            Scope::Unit(_) | Scope::Company(_) => false,
         }
 }
 

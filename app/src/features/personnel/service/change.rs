@@ -373,25 +373,7 @@ pub async fn save(
     h.check_version(seen)?;
     // The form's `reason` is why the person was replaced: the correction's
     // reason has its own field.
-    let reason = h.correction(correction).map_err(|e| match e {
-        AppError::Invalid { fields, message } => AppError::Invalid {
-            fields: fields
-                .into_iter()
-                .map(|(k, v)| {
-                    (
-                        if k == "reason" {
-                            "correction".into()
-                        } else {
-                            k
-                        },
-                        v,
-                    )
-                })
-                .collect(),
-            message,
-        },
-        e => e,
-    })?;
+    let reason = h.correction_in(correction, "correction")?;
     let (member_id, before_form) = stored(tx.conn(), id).await?;
     let l = leaving(tx.conn(), p.id, member_id, h.status == RecordStatus::Draft).await?;
     let before = before_form.parse(&l, today())?;

@@ -86,21 +86,29 @@ fn iso(s: Option<String>) -> Option<NaiveDate> {
 
 /// Every filed construction project with its months, as of `as_of`.
 pub async fn works(db: &Db, as_of: NaiveDate) -> Result<Vec<Works>, AppError> {
+    works_of(db, as_of, 0).await
+}
+
+/// [`works`] of one project (`filing_id`; 0 for every project).
+pub async fn works_of(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<Works>, AppError> {
     let day = as_of.to_string();
     let filings = sqlx::query(
         "SELECT f.id, f.signed_on, f.planned_start, f.planned_completion, COALESCE(f.contract_price_fen, 0) AS price,
                 p.actual_start, p.id AS progress_id
          FROM filings f JOIN awards a ON a.id = f.award_id LEFT JOIN progress p ON p.filing_id = f.id
-         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' ORDER BY f.id",
+         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' AND ($1 = 0 OR f.id = $1) ORDER BY f.id",
     )
+    .bind(filing_id)
     .fetch_all(&db.pool)
     .await?;
     let mut changes: HashMap<i64, (i64, i64)> = HashMap::new();
     for r in sqlx::query(
         "SELECT filing_id, CAST(SUM(price_delta_fen) AS BIGINT) AS fen, CAST(SUM(days_delta) AS BIGINT) AS days
-         FROM project_changes WHERE status = 'submitted' AND approved_on <= $1 GROUP BY filing_id",
+         FROM project_changes WHERE status = 'submitted' AND approved_on <= $1 AND ($2 = 0 OR filing_id = $2)
+         GROUP BY filing_id",
     )
     .bind(&day)
+    .bind(filing_id)
     .fetch_all(&db.pool)
     .await?
     {
@@ -109,10 +117,12 @@ pub async fn works(db: &Db, as_of: NaiveDate) -> Result<Vec<Works>, AppError> {
     let mut months: HashMap<i64, Vec<Reported>> = HashMap::new();
     for r in sqlx::query(
         "SELECT filing_id, month, percent, state FROM progress_months
-         WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 ORDER BY filing_id, month",
+         WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 AND ($3 = 0 OR filing_id = $3)
+         ORDER BY filing_id, month",
     )
     .bind(crate::platform::time::end_of_day_ms(as_of))
     .bind(Month::of(as_of).to_string())
+    .bind(filing_id)
     .fetch_all(&db.pool)
     .await?
     {
