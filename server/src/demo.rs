@@ -227,6 +227,8 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role, usize)] = &[
     // and evaluations, and object to an evaluation.
     ("sg_pyjs", "陈志远", "13905770021", Role::Contractor, 7),
     ("sg_ajjz", "许文斌", "13905770022", Role::Contractor, 8),
+    ("sg_kyjt", "金晓峰", "13905770023", Role::Contractor, 9),
+    ("sg_nysz", "潘立新", "13905770024", Role::Contractor, 11),
 ];
 
 pub async fn has_users(db: &Db) -> Result<bool, AppError> {

@@ -115,7 +115,8 @@ async fn serve(
                 let history = async {
                     server::demo_history::load(&state.db, &state.files, &state.settings).await?;
                     server::demo_orders::load(&state.db, &state.settings).await?;
-                    server::demo_progress::load(&state.db, &state.files, &state.settings).await
+                    server::demo_progress::load(&state.db, &state.files, &state.settings).await?;
+                    server::demo_evaluations::load(&state.db, &state.settings).await
                 };
                 match history.await {
                     Ok(_) => tracing::info!("demo data loaded"),

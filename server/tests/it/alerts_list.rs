@@ -58,7 +58,13 @@ async fn the_alert_list_is_scoped_and_filtered(b: Backend) {
     let bridge = list(&t.db, &zgb, &by("溪边大桥", "", "", "", ""), 1)
         .await
         .unwrap();
-    assert_eq!(bridge.total, 2, "signed late and off the award price");
+    // (Besides what the evaluation rules find, which grow with the days.)
+    let money: Vec<_> = bridge
+        .items
+        .iter()
+        .filter(|a| !a.rule.contains("考评"))
+        .collect();
+    assert_eq!(money.len(), 2, "signed late and off the award price");
     let transport = list(&t.db, &zgb, &by("", "", "", "", "transport"), Rows::All)
         .await
         .unwrap();

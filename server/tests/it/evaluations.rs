@@ -657,7 +657,81 @@ async fn the_evaluation_rules(b: Backend) {
     assert!(open("evaluation_overscored").await.is_empty());
 }
 
+/// The demo county's evaluations load on both databases and show every
+/// state a user meets: graded periods, a failing one under an answered
+/// objection, one dismissed, one upheld, a draft, overscored personnel, and
+/// projects whose last quarter is missing.
+async fn the_demo_tells_the_evaluation_story(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let files = app::platform::storage::FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    server::demo_orders::load(&t.db, &t.settings).await.unwrap();
+    server::demo_progress::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    if let Err(e) = server::demo_evaluations::load(&t.db, &t.settings).await {
+        panic!("{e}: {:?}", e.field_errors());
+    }
+    let states: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT status FROM objections ORDER BY status")
+            .fetch_all(&t.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(states, ["answered", "dismissed", "upheld"]);
+    let grades: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT grade FROM evaluations WHERE status = 'submitted' ORDER BY grade",
+    )
+    .fetch_all(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(grades, ["fail", "good", "pass"]);
+    assert_eq!(t.count("evaluations").await >= 8, true);
+    let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM evaluations WHERE status = 'draft'")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(drafts, 1);
+    let open: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT kind FROM alerts WHERE cleared_on IS NULL AND kind LIKE 'evaluation%' ORDER BY kind",
+    )
+    .fetch_all(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        open,
+        [
+            "evaluation_fail",
+            "evaluation_missing",
+            "evaluation_overscored"
+        ]
+    );
+    // The replaced manager never checked in after leaving.
+    let after_leaving: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM checkins c JOIN roster_members m ON m.user_id = c.user_id AND m.filing_id = c.filing_id
+         WHERE m.left_on IS NOT NULL AND c.day >= m.left_on",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(after_leaving, 0);
+    // The transport bureau has the bridge's objection to decide.
+    let jtj = t.actor("jtj").await;
+    let page = service::list(&t.db, &jtj, &EvalFilter::parse("", "objecting", 0), 1)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert!(
+        service::get(&t.db, &t.settings, &jtj, page.items[0].id)
+            .await
+            .unwrap()
+            .can_decide
+    );
+}
+
 on_both!(
+    the_demo_tells_the_evaluation_story,
     a_quarter_is_scored_against_its_evidence,
     a_changed_form_leaves_past_evaluations_alone,
     a_contractor_objects_and_a_supervisor_decides,

@@ -340,7 +340,7 @@ async fn search_filters_and_pages(b: Backend) {
     let by_mobile = users::list(&t.db, &admin, "139057700", "", 1)
         .await
         .unwrap();
-    assert_eq!(by_mobile.total, 8);
+    assert_eq!(by_mobile.total, 12);
     let kp = users::list(&t.db, &admin, "", "key_personnel", 1)
         .await
         .unwrap();
