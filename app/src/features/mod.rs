@@ -171,6 +171,11 @@ pub async fn nav_counts(
     {
         out.push(("/orders".to_string(), n));
     }
+    if let Ok(n) = evaluations::service::waiting(db, actor).await
+        && n > 0
+    {
+        out.push(("/evaluations".to_string(), n));
+    }
     out
 }
 

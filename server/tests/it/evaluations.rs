@@ -380,7 +380,20 @@ async fn a_contractor_objects_and_a_supervisor_decides(b: Backend) {
     service::save(&t.db, &t.settings, &owner, id, &form, "", "")
         .await
         .unwrap();
-    // Not yet submitted: nothing to object to.
+    // Not yet submitted: not the contractor's to read, nothing to object to.
+    assert_eq!(
+        service::get(&t.db, &t.settings, &mine, id)
+            .await
+            .unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(
+        service::list(&t.db, &mine, &EvalFilter::parse("", "draft", 0), 1)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
     let err = service::file_objection(&t.db, &mine, id, "分数偏低", None)
         .await
         .unwrap_err();
@@ -687,7 +700,7 @@ async fn the_demo_tells_the_evaluation_story(b: Backend) {
     .await
     .unwrap();
     assert_eq!(grades, ["fail", "good", "pass"]);
-    assert_eq!(t.count("evaluations").await >= 8, true);
+    assert!(t.count("evaluations").await >= 8);
     let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM evaluations WHERE status = 'draft'")
         .fetch_one(&t.db.pool)
         .await
@@ -716,6 +729,21 @@ async fn the_demo_tells_the_evaluation_story(b: Backend) {
     .await
     .unwrap();
     assert_eq!(after_leaving, 0);
+    // The kindergarten's last quarter is owed, its draft linked.
+    let due = service::due(&t.db, &t.settings, &t.actor("jiaoyu").await, today())
+        .await
+        .unwrap();
+    assert!(
+        due.iter()
+            .any(|d| d.project.contains("幼儿园") && d.draft_id.is_some() && d.overdue),
+        "{due:?}"
+    );
+    assert!(
+        service::due(&t.db, &t.settings, &t.actor("jtfz").await, today())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // The transport bureau has the bridge's objection to decide.
     let jtj = t.actor("jtj").await;
     let page = service::list(&t.db, &jtj, &EvalFilter::parse("", "objecting", 0), 1)

@@ -653,7 +653,7 @@ async fn every_server_function_is_guarded(b: Backend) {
             Some(&[Role::Owner, Role::Supervisor]),
             Refused,
         ),
-        call("evaluations/form", &[], Some(READERS), Own),
+        call("evaluations/form", &[], Some(EVALUATION_READERS), Own),
         call(
             "evaluations/form/save",
             &[

@@ -8,7 +8,7 @@ use crate::{
     platform::{
         AppState,
         actor::{Acting, refusal},
-        records::keep,
+        records::{keep, message_of},
         upload::{self, error_query},
     },
 };
@@ -28,17 +28,6 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
 
 fn back(id: i64, query: &str) -> Response {
     Redirect::to(&format!("/evaluations/{id}?{query}#objection")).into_response()
-}
-
-fn message_of(e: &AppError) -> String {
-    match e {
-        AppError::Invalid { fields, message } => fields
-            .values()
-            .next()
-            .cloned()
-            .unwrap_or_else(|| message.clone()),
-        other => other.to_string(),
-    }
 }
 
 async fn object(

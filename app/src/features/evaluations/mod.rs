@@ -155,6 +155,8 @@ pub struct DuePeriod {
     /// The day it is due by (the period's end plus the days allowed).
     pub due_on: String,
     pub overdue: bool,
+    /// The draft begun for it, if any.
+    pub draft_id: Option<i64>,
 }
 
 /// One item as the evaluation page shows it.
@@ -356,9 +358,10 @@ pub async fn objection_step(
     })
 }
 
+/// The form in force: everyone concerned may read how scores are given.
 #[server(endpoint = "evaluations/form")]
 pub async fn current_form() -> Result<EvalForm, AppError> {
-    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+    crate::with_actor!([Admin, Supervisor, Owner, Contractor], |actor, st| {
         let _ = actor;
         service::form::current(&st.db).await
     })

@@ -13,7 +13,7 @@ use crate::{
     features::{audit::ChangeHistory, shell::ForRole},
     fmt::datetime,
     kit::{
-        form::{FormAlert, FormErrors, SubmitButton, TextArea, TextField},
+        form::{FormAlert, FormErrors, SubmitButton, TextArea, TextField, successes},
         layout::PageHeader,
         records::{
             RecordActions, RecordFiles, RecordNotice, error_at, filing_param, flag_badges,
@@ -141,13 +141,16 @@ fn DueCard() -> impl IntoView {
                         d.project.clone().into_any(),
                         d.contractor_name.clone().into_any(),
                         view! { <span class:bad=d.overdue>{d.due_on.clone()} {d.overdue.then_some(" 已逾期")}</span> }.into_any(),
-                        view! {
-                            <ActionForm action=start attr:class="inline">
-                                <input type="hidden" name="filing_id" value=d.filing_id/>
-                                <input type="hidden" name="period" value=d.period.clone()/>
-                                <button type="submit" class="btn btn-small btn-primary">"开始考评"</button>
-                            </ActionForm>
-                        }.into_any(),
+                        match d.draft_id {
+                            Some(id) => view! { <a class="btn btn-small" href=format!("/evaluations/{id}")>"继续考评（草稿）"</a> }.into_any(),
+                            None => view! {
+                                <ActionForm action=start attr:class="inline">
+                                    <input type="hidden" name="filing_id" value=d.filing_id/>
+                                    <input type="hidden" name="period" value=d.period.clone()/>
+                                    <button type="submit" class="btn btn-small btn-primary">"开始考评"</button>
+                                </ActionForm>
+                            }.into_any(),
+                        },
                     ]
                     empty="没有待考评的期间"
                 />
@@ -159,20 +162,32 @@ fn DueCard() -> impl IntoView {
 #[component]
 pub fn EvaluationPage() -> impl IntoView {
     let id = id_param();
-    let evaluation = Resource::new(move || id.get(), get_evaluation);
+    // The forms' actions live here so that a success reloads the page's
+    // data (a failure keeps what was typed).
+    let save = ServerAction::<SaveEvaluation>::new();
+    let step = ServerAction::<ObjectionStep>::new();
+    let (saved, stepped) = (successes(save), successes(step));
+    let evaluation = Resource::new(
+        move || (id.get(), saved.get(), stepped.get()),
+        |(id, ..)| get_evaluation(id),
+    );
     view! {
         <Title text="履约考评 · 标后履约监管"/>
         <PageHeader title="合同履约考评">
             <a class="btn" href="/evaluations">"返回列表"</a>
         </PageHeader>
         <RecordNotice/>
-        <Loaded resource=evaluation children={move |e: EvaluationView| view! { <Evaluation e/> }}/>
+        <Loaded resource=evaluation children={move |e: EvaluationView| view! { <Evaluation e save step/> }}/>
         <ChangeHistory entity="evaluation" id/>
     }
 }
 
 #[component]
-fn Evaluation(e: EvaluationView) -> impl IntoView {
+fn Evaluation(
+    e: EvaluationView,
+    save: ServerAction<SaveEvaluation>,
+    step: ServerAction<ObjectionStep>,
+) -> impl IntoView {
     let grade = e.grade.map(|g| (g.badge(), g.label()));
     let submit_error = error_at("submit");
     let draft = e.status == RecordStatus::Draft;
@@ -197,7 +212,7 @@ fn Evaluation(e: EvaluationView) -> impl IntoView {
         </section>
         <EvidenceCard ev=e.evidence.clone() frozen=e.frozen/>
         {if e.editable {
-            view! { <ScoreForm e=e.clone()/> }.into_any()
+            view! { <ScoreForm e=e.clone() save/> }.into_any()
         } else {
             view! { <ScoreTable items=e.items.clone() remarks=e.remarks.clone()/> }.into_any()
         }}
@@ -215,7 +230,7 @@ fn Evaluation(e: EvaluationView) -> impl IntoView {
             </section>
             <RecordActions entity="evaluation" id=e.id version=e.version status=e.status required="" has_required=true submit=false/>
         })}
-        <ObjectionCard e=e.clone()/>
+        <ObjectionCard e=e.clone() step/>
     }
 }
 
@@ -298,8 +313,7 @@ fn ScoreTable(items: Vec<ItemView>, remarks: String) -> impl IntoView {
 }
 
 #[component]
-fn ScoreForm(e: EvaluationView) -> impl IntoView {
-    let save = ServerAction::<SaveEvaluation>::new();
+fn ScoreForm(e: EvaluationView, save: ServerAction<SaveEvaluation>) -> impl IntoView {
     let errors = FormErrors::of(save);
     let submitted = e.status == RecordStatus::Submitted;
     let items = e.items.clone();
@@ -361,8 +375,7 @@ fn ScoreForm(e: EvaluationView) -> impl IntoView {
 }
 
 #[component]
-fn ObjectionCard(e: EvaluationView) -> impl IntoView {
-    let step = ServerAction::<ObjectionStep>::new();
+fn ObjectionCard(e: EvaluationView, step: ServerAction<ObjectionStep>) -> impl IntoView {
     let errors = FormErrors::of(step);
     let object_error = error_at("objection");
     let current = e.objections.first().cloned();

@@ -70,7 +70,7 @@ fn back(kind: &RecordKind, id: i64, query: &str, anchor: &str) -> Response {
 }
 
 /// The first message of an error, for the `?error=` of a redirect.
-fn message_of(e: &AppError) -> String {
+pub fn message_of(e: &AppError) -> String {
     match e {
         AppError::Invalid { fields, message } => fields
             .values()

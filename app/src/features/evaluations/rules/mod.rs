@@ -20,6 +20,9 @@ pub const RULES: &[&dyn crate::platform::rules::Rule] = &[
     &overscored::Overscored,
 ];
 
+/// An item's score and the evidence's proposal.
+type ScoreAndProposal = (Option<i64>, Option<i64>);
+
 /// A submitted evaluation as the rules see it.
 #[derive(Debug, Clone)]
 pub struct Scored {
@@ -53,7 +56,7 @@ pub async fn scored(db: &Db, as_of: NaiveDate) -> Result<Vec<Scored>, AppError> 
         let items = serde_json::from_str(&r.try_get::<String, _>("items")?).unwrap_or_default();
         forms.insert(r.try_get("id")?, items);
     }
-    let mut scores: HashMap<i64, HashMap<String, (Option<i64>, Option<i64>)>> = HashMap::new();
+    let mut scores: HashMap<i64, HashMap<String, ScoreAndProposal>> = HashMap::new();
     for r in sqlx::query(
         "SELECT s.evaluation_id, s.item, s.score, s.proposed FROM evaluation_scores s
          JOIN evaluations e ON e.id = s.evaluation_id WHERE e.status = 'submitted' AND e.submitted_at < $1",

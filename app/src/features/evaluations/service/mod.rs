@@ -68,6 +68,14 @@ pub async fn list(
     rows: impl Into<Rows>,
 ) -> Result<crate::kit::table::Page<EvalRow>, AppError> {
     actor.require(&[Role::Admin, Role::Supervisor, Role::Owner, Role::Contractor])?;
+    // A contractor sees its evaluations once submitted, never the drafts.
+    let mut filter = filter.clone();
+    if actor.role == Role::Contractor
+        && !matches!(filter.list.status.as_str(), "submitted" | "flagged")
+    {
+        filter.list.status = "submitted".into();
+    }
+    let filter = &filter;
     let (limit, offset, page) = rows.into().window();
     let from = format!(
         "{} AND ($7 = '' OR r.grade = $7
@@ -119,6 +127,29 @@ pub async fn list(
     })
 }
 
+/// Objections waiting for the actor: an owner's to answer, a supervisor's
+/// to decide (within scope); none for others.
+pub async fn waiting(db: &Db, actor: &Actor) -> Result<i64, AppError> {
+    let state = match actor.role {
+        Role::Owner => "filed",
+        Role::Supervisor => "answered",
+        _ => return Ok(0),
+    };
+    let s = crate::platform::project::ScopeBinds::of(actor);
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM objections x JOIN evaluations e ON e.id = x.evaluation_id
+         JOIN filings f ON f.id = e.filing_id JOIN awards a ON a.id = f.award_id
+         WHERE {} AND x.status = $4",
+        crate::platform::project::scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .bind(state)
+    .fetch_one(&db.pool)
+    .await?)
+}
+
 /// One filed project as the periods owed are worked out.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Evaluated {
@@ -158,7 +189,7 @@ pub fn owed(
 }
 
 /// The periods the owner's filed projects owe an evaluation for and have
-/// none (not voided), soonest due first.
+/// not submitted (a draft is linked), soonest due first.
 pub async fn due(
     db: &Db,
     settings: &Settings,
@@ -175,15 +206,23 @@ pub async fn due(
     .bind(actor.unit_id)
     .fetch_all(&db.pool)
     .await?;
-    let done: std::collections::HashSet<(i64, String)> = sqlx::query_as::<_, (i64, String)>(
-        "SELECT e.filing_id, e.period FROM evaluations e JOIN filings f ON f.id = e.filing_id
+    // Submitted periods are done; a draft is still owed (with its link).
+    let mut done = std::collections::HashSet::new();
+    let mut drafts = std::collections::HashMap::new();
+    for (filing_id, period, status, id) in sqlx::query_as::<_, (i64, String, String, i64)>(
+        "SELECT e.filing_id, e.period, e.status, e.id FROM evaluations e JOIN filings f ON f.id = e.filing_id
          JOIN awards a ON a.id = f.award_id WHERE e.status <> 'voided' AND a.owner_unit_id = $1",
     )
     .bind(actor.unit_id)
     .fetch_all(&db.pool)
     .await?
-    .into_iter()
-    .collect();
+    {
+        if status == "draft" {
+            drafts.insert((filing_id, period), id);
+        } else {
+            done.insert((filing_id, period));
+        }
+    }
     let completed = completions(db, as_of).await?;
     let mut out = Vec::new();
     for p in projects {
@@ -196,10 +235,12 @@ pub async fn due(
             settings,
             as_of,
         ) {
-            if done.contains(&(p.filing_id, period.code())) {
+            let key = (p.filing_id, period.code());
+            if done.contains(&key) {
                 continue;
             }
             out.push(DuePeriod {
+                draft_id: drafts.get(&key).copied(),
                 filing_id: p.filing_id,
                 project: p.project.clone(),
                 contractor_name: p.contractor_name.clone(),
@@ -235,6 +276,14 @@ pub async fn completions(
     .collect())
 }
 
+#[derive(sqlx::FromRow)]
+struct StoredScore {
+    item: String,
+    score: Option<i64>,
+    proposed: Option<i64>,
+    reason: Option<String>,
+}
+
 /// One evaluation with its form, evidence, files, alerts and objections,
 /// and what the viewer may do with it.
 pub async fn get(
@@ -245,6 +294,10 @@ pub async fn get(
 ) -> Result<EvaluationView, AppError> {
     let mut conn = db.pool.acquire().await?;
     let (p, h) = records::read(&mut conn, actor, &RECORD, id).await?;
+    if actor.role == Role::Contractor && h.status != RecordStatus::Submitted {
+        // The owner's draft is not the contractor's to read.
+        return Err(AppError::NotFound);
+    }
     let r = sqlx::query(
         "SELECT period, form_id, total, grade, remarks, evidence, scored_at, rescore_due, void_reason
          FROM evaluations WHERE id = $1",
@@ -255,7 +308,7 @@ pub async fn get(
     let form = form::version(&mut conn, r.try_get("form_id")?).await?;
     let evidence: EvidenceView =
         serde_json::from_str(&r.try_get::<String, _>("evidence")?).unwrap_or_default();
-    let stored: Vec<(String, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+    let stored: Vec<StoredScore> = sqlx::query_as(
         "SELECT item, score, proposed, reason FROM evaluation_scores WHERE evaluation_id = $1",
     )
     .bind(id)
@@ -265,7 +318,7 @@ pub async fn get(
         .items
         .iter()
         .map(|i| {
-            let s = stored.iter().find(|s| s.0 == i.code);
+            let s = stored.iter().find(|s| s.item == i.code);
             let (_, basis) = propose(i, &evidence.facts, settings.progress.behind_red_pts);
             ItemView {
                 code: i.code.clone(),
@@ -273,10 +326,10 @@ pub async fn get(
                 weight: i.weight,
                 guidance: i.guidance.clone(),
                 evidence: i.evidence,
-                proposed: s.and_then(|s| s.2),
+                proposed: s.and_then(|s| s.proposed),
                 basis,
-                score: s.and_then(|s| s.1),
-                reason: s.and_then(|s| s.3.clone()),
+                score: s.and_then(|s| s.score),
+                reason: s.and_then(|s| s.reason.clone()),
             }
         })
         .collect();
