@@ -75,11 +75,11 @@ pub const TRAIL: crate::platform::trail::TrailSpec = {
             ("dismiss", "驳回异议"),
         ],
         fields: &[
-            ("period", "考评期间"),
+            ("eval_period", "考评期间"),
             ("scores", "评分"),
             ("total", "总分"),
             ("grade", "等级"),
-            ("remarks", "总体评价"),
+            ("overall", "总体评价"),
             ("objection", "异议"),
             ("items", "考评项目"),
             ("cut_offs", "等级分数线"),

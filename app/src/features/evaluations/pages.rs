@@ -204,7 +204,7 @@ fn Evaluation(
                 <dt>"项目"</dt><dd><a href=format!("/evaluations?filing_id={}", e.filing_id)>{e.project.clone()}</a> <span class="muted">{e.owner_name.clone()}</span></dd>
                 <dt>"施工单位"</dt><dd>{contractor(e.contractor_link, e.contractor_unit_id, e.contractor_name.clone())}</dd>
                 <dt>"考评期间"</dt><dd>{e.evidence.from.clone()} " 至 " {e.evidence.to.clone()}</dd>
-                <dt>"总分"</dt><dd><strong class="big">{e.total.map_or("—".to_string(), |t| t.to_string())}</strong> " " {grade_badge(grade)}
+                <dt>"总分"</dt><dd><strong class="big">{e.total.map_or("未评完".to_string(), |t| t.to_string())}</strong> " " {grade.map(|g| grade_badge(Some(g)))}
                     <span class="muted">{format!("（良好 ≥ {}，合格 ≥ {}；考评表第 {} 版）", e.good_min, e.pass_min, e.form_id)}</span></dd>
                 {e.object_until.clone().map(|u| view! { <dt>"异议期"</dt><dd>{format!("至 {u}")}</dd> })}
                 {e.void_reason.clone().map(|r| view! { <dt>"作废原因"</dt><dd class="bad">{r}</dd> })}
@@ -326,7 +326,7 @@ fn ScoreForm(e: EvaluationView, save: ServerAction<SaveEvaluation>) -> impl Into
                 <input type="hidden" name="id" value=e.id/>
                 <input type="hidden" name="version" value=e.version/>
                 <div class="table-wrap">
-                    <table class="data score-table">
+                    <table class="data-table score-table">
                         <thead><tr><th>"考评项目"</th><th>"分值"</th><th>"建议分"</th><th>"得分"</th><th>"理由"</th></tr></thead>
                         <tbody>
                             {items.into_iter().enumerate().take(12).map(|(n, i)| {
@@ -339,19 +339,19 @@ fn ScoreForm(e: EvaluationView, save: ServerAction<SaveEvaluation>) -> impl Into
                                 let (sid, rid) = (format!("f-score-{n}"), format!("f-reason-{n}"));
                                 view! {
                                     <tr>
-                                        <td>
+                                        <td data-label="考评项目">
                                             <input type="hidden" name="items[]" value=i.code.clone()/>
                                             <label for=sid.clone()><strong>{i.name.clone()}</strong></label><br/>
                                             <span class="muted">{i.guidance.clone()}</span>
                                         </td>
-                                        <td>{i.weight}</td>
-                                        <td>{i.proposed.map_or("—".to_string(), |p| p.to_string())}<br/><span class="muted small">{note}</span></td>
-                                        <td class:has-error=move || score_err().is_some()>
+                                        <td data-label="分值">{i.weight}</td>
+                                        <td data-label="建议分">{i.proposed.map_or("—".to_string(), |p| p.to_string())}<br/><span class="muted small">{note}</span></td>
+                                        <td data-label="得分" class:has-error=move || score_err().is_some()>
                                             <input id=sid.clone() name="scores[]" value=score inputmode="numeric" maxlength=3 size=4
                                                 aria-invalid=move || score_err().is_some().then_some("true") aria-describedby=format!("{sid}-err")/>
                                             <p class="field-error" id=format!("{sid}-err") role="alert">{move || score_err()}</p>
                                         </td>
-                                        <td class:has-error=move || reason_err().is_some()>
+                                        <td data-label="理由" class:has-error=move || reason_err().is_some()>
                                             <input id=rid.clone() name="reasons[]" value=reason maxlength=200 aria-label=format!("{}的评分理由", i.name)
                                                 aria-invalid=move || reason_err().is_some().then_some("true") aria-describedby=format!("{rid}-err")/>
                                             <p class="field-error" id=format!("{rid}-err") role="alert">{move || reason_err()}</p>

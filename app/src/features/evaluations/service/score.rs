@@ -188,11 +188,11 @@ fn in_order(items: &[FormItem], scores: &[Scored]) -> Vec<Scored> {
 /// The trail's view of an evaluation's scores.
 #[derive(Serialize)]
 struct Snap {
-    period: String,
+    eval_period: String,
     scores: String,
     total: String,
     grade: String,
-    remarks: String,
+    overall: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
 }
@@ -208,7 +208,7 @@ impl Snap {
     ) -> Self {
         let total: Option<i64> = scores.iter().map(|s| s.score).sum();
         Self {
-            period: super::super::period_label(period),
+            eval_period: super::super::period_label(period),
             scores: items
                 .iter()
                 .zip(scores)
@@ -231,7 +231,7 @@ impl Snap {
                 .join("；"),
             total: total.map_or("—".into(), |t| t.to_string()),
             grade: grade.map_or("—", Grade::label).to_string(),
-            remarks: remarks.unwrap_or("").to_string(),
+            overall: remarks.unwrap_or("").to_string(),
             reason,
         }
     }
