@@ -516,7 +516,7 @@ fn FormEditor(action: ServerAction<SaveForm>, f: EvalForm) -> impl IntoView {
             <input type="hidden" name="seen" value=f.id/>
             <p class="field-error" role="alert">{move || items_error()}</p>
             <div class="table-wrap">
-                <table class="data">
+                <table class="data-table form-table">
                     <thead><tr><th>"考评项目"</th><th>"分值"</th><th>"评分要点"</th><th>"系统依据"</th></tr></thead>
                     <tbody>
                         {rows.into_iter().enumerate().map(|(n, i)| {
@@ -524,10 +524,10 @@ fn FormEditor(action: ServerAction<SaveForm>, f: EvalForm) -> impl IntoView {
                             let ev = i.evidence.map(|e| e.code()).unwrap_or("");
                             view! {
                                 <tr>
-                                    <td><input name="names[]" value=i.name maxlength=20 aria-label=format!("第 {} 项名称", n + 1)/></td>
-                                    <td><input name="weights[]" value=weight inputmode="numeric" maxlength=3 size=4 aria-label=format!("第 {} 项分值", n + 1)/></td>
-                                    <td><input name="guidance[]" value=i.guidance maxlength=200 aria-label=format!("第 {} 项评分要点", n + 1)/></td>
-                                    <td>
+                                    <td data-label="考评项目"><input name="names[]" value=i.name maxlength=20 aria-label=format!("第 {} 项名称", n + 1)/></td>
+                                    <td data-label="分值"><input name="weights[]" value=weight inputmode="numeric" maxlength=3 size=4 aria-label=format!("第 {} 项分值", n + 1)/></td>
+                                    <td data-label="评分要点"><input name="guidance[]" value=i.guidance maxlength=200 aria-label=format!("第 {} 项评分要点", n + 1)/></td>
+                                    <td data-label="系统依据">
                                         <select name="evidence[]" aria-label=format!("第 {} 项系统依据", n + 1)>
                                             <option value="" selected=ev.is_empty()>"由建设单位评定"</option>
                                             {Evidence::ALL.into_iter().map(|e| view! { <option value=e.code() selected=ev == e.code()>{e.label()}</option> }).collect_view()}
