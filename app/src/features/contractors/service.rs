@@ -91,16 +91,13 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<ContractorRecord, Ap
     .bind(id)
     .fetch_all(&db.pool)
     .await?;
-    let mut evals = Vec::new();
-    for p in &projects {
-        let filter = evaluations::service::EvalFilter::parse("", "submitted", p.filing_id);
-        evals.extend(
-            evaluations::service::list(db, actor, &filter, crate::kit::table::Rows::All)
-                .await?
-                .items,
-        );
-    }
-    evals.sort_by(|a, b| b.period.cmp(&a.period).then(a.project.cmp(&b.project)));
+    let filter = evaluations::service::EvalFilter {
+        contractor_unit_id: id,
+        ..evaluations::service::EvalFilter::parse("", "submitted", 0)
+    };
+    let evals = evaluations::service::list(db, actor, &filter, crate::kit::table::Rows::All)
+        .await?
+        .items;
     let totals: Vec<i64> = evals.iter().filter_map(|e| e.total).collect();
     let count = |g: Grade| evals.iter().filter(|e| e.grade() == Some(g)).count() as i64;
     let grades = (count(Grade::Good), count(Grade::Pass), count(Grade::Fail));

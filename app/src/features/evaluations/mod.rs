@@ -69,10 +69,12 @@ pub const TRAIL: crate::platform::trail::TrailSpec = {
             Entity::new("evaluation_form", "考评表", ReadRule::Admin),
         ],
         actions: &[
-            ("object", "提出异议"),
-            ("answer", "答复异议"),
-            ("uphold", "异议成立"),
-            ("dismiss", "驳回异议"),
+            // Own codes: the trail's action labels are shared by every
+            // feature (督办 has its own `answer`).
+            ("objection_file", "提出异议"),
+            ("objection_answer", "答复异议"),
+            ("objection_uphold", "异议成立"),
+            ("objection_dismiss", "驳回异议"),
         ],
         fields: &[
             ("eval_period", "考评期间"),

@@ -39,6 +39,8 @@ pub struct EvalFilter {
     pub list: ListFilter,
     /// `good`, `pass`, `fail`, `objecting`, `rescore` or "".
     pub extra: String,
+    /// One contractor's evaluations (0: every contractor in scope).
+    pub contractor_unit_id: i64,
 }
 
 impl EvalFilter {
@@ -50,6 +52,7 @@ impl EvalFilter {
         Self {
             list: ListFilter::parse(q, status, filing_id),
             extra: extra.to_string(),
+            contractor_unit_id: 0,
         }
     }
 }
@@ -81,7 +84,8 @@ pub async fn list(
         "{} AND ($7 = '' OR r.grade = $7
               OR ($7 = 'objecting' AND EXISTS (SELECT 1 FROM objections x WHERE x.evaluation_id = r.id
                                                AND x.status IN ('filed', 'answered')))
-              OR ($7 = 'rescore' AND r.rescore_due = 1))",
+              OR ($7 = 'rescore' AND r.rescore_due = 1))
+           AND ($8 = 0 OR a.contractor_unit_id = $8)",
         list_sql(
             &RECORD,
             &["(SELECT c.name FROM units c WHERE c.id = a.contractor_unit_id)"]
@@ -94,17 +98,19 @@ pub async fn list(
         &filter.list,
     )
     .bind(&filter.extra)
+    .bind(filter.contractor_unit_id)
     .fetch_one(&mut *conn)
     .await?
     .try_get("n")?;
     let found = bind_list(
         sqlx::query(&format!(
-            "SELECT {COLUMNS} {from} ORDER BY r.period_end DESC, r.id DESC LIMIT $8 OFFSET $9"
+            "SELECT {COLUMNS} {from} ORDER BY r.period_end DESC, r.id DESC LIMIT $9 OFFSET $10"
         )),
         actor,
         &filter.list,
     )
     .bind(&filter.extra)
+    .bind(filter.contractor_unit_id)
     .bind(limit)
     .bind(offset)
     .fetch_all(&mut *conn)

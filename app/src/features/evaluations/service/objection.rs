@@ -103,7 +103,7 @@ pub async fn file(
     tx.record(
         "evaluation",
         evaluation_id,
-        "object",
+        "objection_file",
         None,
         Some(&Snap {
             objection: &format!("{}：{reason}", ObjectionState::Filed.label()),
@@ -222,7 +222,7 @@ pub async fn step(
     tx.record(
         "evaluation",
         evaluation_id,
-        step,
+        &format!("objection_{step}"),
         Some(&Snap {
             objection: state.label(),
         }),
