@@ -9,6 +9,8 @@ use crate::{
         awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
         changes::{ChangeNewPage, ChangePage, ChangesPage},
         contractors::{ContractorPage, ContractorsPage},
+        county_map::CountyMapPage,
+        dossier::DossierPage,
         evaluations::{EvaluationFormPage, EvaluationPage, EvaluationsPage},
         filings::{BackEntryPage, FilingPage, FilingsPage},
         home::HomePage,
@@ -89,6 +91,8 @@ lazy_page!(EvaluationRoute, EvaluationPage);
 lazy_page!(EvaluationFormRoute, EvaluationFormPage);
 lazy_page!(ContractorsRoute, ContractorsPage);
 lazy_page!(ContractorRoute, ContractorPage);
+lazy_page!(CountyMapRoute, CountyMapPage);
+lazy_page!(DossierRoute, DossierPage);
 lazy_page!(ProgressProjectRoute, ProgressProjectPage);
 lazy_page!(ProgressMonthRoute, ProgressMonthPage);
 
@@ -183,6 +187,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("evaluations/:id") view={Lazy::<EvaluationRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/evaluation-form") view={Lazy::<EvaluationFormRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("contractors") view={Lazy::<ContractorsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("projects/:id") view={Lazy::<DossierRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("map") view={Lazy::<CountyMapRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("contractors/:id") view={Lazy::<ContractorRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("progress/:id") view={Lazy::<ProgressProjectRoute>::new()} ssr=SsrMode::Async/>

@@ -56,6 +56,76 @@ impl TryFrom<String> for ProgressState {
     }
 }
 
+/// A project's light on the county map and the dashboards (亮灯): where
+/// its works stand against the plan as of a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Light {
+    /// Badly behind (beyond the red line) or past its revised completion.
+    #[serde(rename = "r")]
+    Red,
+    /// Behind the planned line by more than the yellow line.
+    #[serde(rename = "y")]
+    Yellow,
+    #[serde(rename = "g")]
+    OnSchedule,
+    /// Nothing reported yet, or reported 未开工.
+    #[serde(rename = "n")]
+    NotStarted,
+    #[serde(rename = "c")]
+    Completed,
+}
+
+impl Light {
+    /// Most urgent first (the order of the legend and of lists).
+    pub const ALL: [Self; 5] = [
+        Self::Red,
+        Self::Yellow,
+        Self::OnSchedule,
+        Self::NotStarted,
+        Self::Completed,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Red => "red",
+            Self::Yellow => "yellow",
+            Self::OnSchedule => "on_schedule",
+            Self::NotStarted => "not_started",
+            Self::Completed => "completed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Red => "严重滞后或逾期",
+            Self::Yellow => "进度滞后",
+            Self::OnSchedule => "正常推进",
+            Self::NotStarted => "未开工",
+            Self::Completed => "已完工",
+        }
+    }
+    /// The marker's colour (also the legend's swatch).
+    pub fn colour(self) -> &'static str {
+        match self {
+            Self::Red => "#d93025",
+            Self::Yellow => "#e8a400",
+            Self::OnSchedule => "#1e8e3e",
+            Self::NotStarted => "#1b5fc1",
+            Self::Completed => "#8a8f98",
+        }
+    }
+    pub fn badge(self) -> &'static str {
+        match self {
+            Self::Red => "badge badge-bad",
+            Self::Yellow => "badge badge-warn",
+            Self::OnSchedule => "badge badge-ok",
+            Self::NotStarted => "badge badge-info",
+            Self::Completed => "badge badge-off",
+        }
+    }
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
 /// A calendar month, `YYYY-MM` as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month(NaiveDate);

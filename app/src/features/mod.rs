@@ -7,6 +7,8 @@ pub mod auth;
 pub mod awards;
 pub mod changes;
 pub mod contractors;
+pub mod county_map;
+pub mod dossier;
 pub mod evaluations;
 pub mod filings;
 pub mod home;
@@ -188,6 +190,7 @@ pub async fn after_record_write(st: crate::platform::AppState) {
 /// Every feature's navigation entries (the shell sorts them by `order`).
 pub const NAV: &[&[crate::kit::layout::NavItem]] = &[
     home::NAV,
+    county_map::NAV,
     attendance::NAV,
     alerts::NAV,
     orders::NAV,

@@ -21,4 +21,5 @@ mod personnel;
 mod progress;
 mod rule_settings;
 mod supervision;
+mod supervision_views;
 mod units_users;

@@ -680,6 +680,8 @@ async fn every_server_function_is_guarded(b: Backend) {
             Some(CONTRACTOR_READERS),
             Refused,
         ),
+        call("county-map", &[], Some(READERS), Scoped),
+        call("dossier", &[("filing_id", id)], Some(READERS), Refused),
     ];
 
     // Every registered server function has a row (the JSON check-in is

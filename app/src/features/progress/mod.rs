@@ -14,7 +14,8 @@ pub mod rules;
 pub mod service;
 mod site_map;
 
-pub use pages::{ProgressMonthPage, ProgressPage, ProgressProjectPage};
+pub use pages::{ProgressChart, ProgressMonthPage, ProgressPage, ProgressProjectPage};
+pub use site_map::{SiteMap, point_text};
 
 use crate::{
     domain::{RecordStatus, progress::ProgressState},

@@ -210,7 +210,7 @@ fn SiteCard(
 
 /// Planned against actual, month by month (submitted months only).
 #[component]
-fn ProgressChart(months: Vec<MonthItem>) -> impl IntoView {
+pub fn ProgressChart(months: Vec<MonthItem>) -> impl IntoView {
     let mut done: Vec<&MonthItem> = months
         .iter()
         .filter(|m| m.status == RecordStatus::Submitted)

@@ -9,7 +9,7 @@ pub mod progress_missing;
 pub mod stopped_long;
 
 use crate::{
-    domain::progress::{Month, ProgressState, planned_pct},
+    domain::progress::{Light, Month, ProgressState, planned_pct},
     error::AppError,
     platform::db::Db,
 };
@@ -77,6 +77,61 @@ impl Works {
             self.revised_completion?,
             day,
         ))
+    }
+}
+
+impl Works {
+    /// The project's light as of `as_of`, with why (the figures a supervisor
+    /// acts on): the same lines the 亮灯 rules use, read at the latest
+    /// reported month's end; past the revised completion unfinished is red.
+    pub fn light(&self, as_of: NaiveDate, yellow: f64, red: f64) -> (Light, String) {
+        if self.completed() {
+            return (Light::Completed, "已报送完工".into());
+        }
+        if let Some(done) = self.revised_completion.filter(|d| *d < as_of) {
+            let late = (as_of - done).num_days();
+            return (
+                Light::Red,
+                format!("已超过竣工日期 {done} {late} 天仍未完工"),
+            );
+        }
+        let Some(last) = self.latest() else {
+            return (Light::NotStarted, "尚未报送月度进度".into());
+        };
+        if last.state == ProgressState::NotStarted {
+            return (Light::NotStarted, format!("{} 报送未开工", last.month));
+        }
+        let stopped = if last.state == ProgressState::Stopped {
+            "，停工中"
+        } else {
+            ""
+        };
+        let Some(planned) = self.planned_on(last.month.last()) else {
+            return (
+                Light::OnSchedule,
+                format!("{} 累计完成 {}%{stopped}", last.month, last.percent),
+            );
+        };
+        let gap = planned - last.percent as f64;
+        let light = if gap > red {
+            Light::Red
+        } else if gap > yellow {
+            Light::Yellow
+        } else {
+            Light::OnSchedule
+        };
+        let why = if gap > yellow {
+            format!(
+                "{} 累计完成 {}%，落后序时进度 {gap:.0} 个百分点{stopped}",
+                last.month, last.percent
+            )
+        } else {
+            format!(
+                "{} 累计完成 {}%，序时进度 {planned:.0}%{stopped}",
+                last.month, last.percent
+            )
+        };
+        (light, why)
     }
 }
 

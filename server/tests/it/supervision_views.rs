@@ -1,0 +1,295 @@
+//! The supervision views on the services, both databases: the county map
+//! holds exactly the filed construction projects in the viewer's scope, each
+//! lit by its latest month against the planned line (yellow and red by the
+//! thresholds in force, red past the revised completion, grey once 已完工,
+//! blue before anything is reported) with its open alerts; the project's
+//! file (一项目一档) gathers every module's records and dates them in one
+//! timeline, and is refused outside the project's scope.
+use crate::{
+    helpers::TestDb,
+    on_both,
+    progress::{kindergarten, report},
+};
+use app::{
+    domain::progress::Light,
+    error::AppError,
+    features::{
+        county_map::{self, CountyMap},
+        dossier,
+        progress::{
+            self,
+            service::{MonthForm, SiteForm, save_site},
+        },
+    },
+    platform::{db::Backend, rules::run},
+};
+use chrono::NaiveDate;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn month(m: &str, pct: &str, state: &str) -> MonthForm {
+    MonthForm {
+        month: m.into(),
+        percent: pct.into(),
+        state: state.into(),
+        work_done: format!("{m} 主体结构施工"),
+        investment: "850000".into(),
+        drop_reason: String::new(),
+    }
+}
+
+async fn map_of(t: &TestDb, user: &str, as_of: &str) -> CountyMap {
+    county_map::service::county_map(&t.db, &t.actor(user).await, &t.settings, d(as_of))
+        .await
+        .unwrap()
+}
+
+/// Submitted construction filings as plain SQL counts them, by a condition.
+async fn filed(t: &TestDb, cond: &str) -> Vec<i64> {
+    sqlx::query_scalar(&format!(
+        "SELECT f.id FROM filings f JOIN awards a ON a.id = f.award_id
+         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' AND {cond} ORDER BY f.id"
+    ))
+    .fetch_all(&t.db.pool)
+    .await
+    .unwrap()
+}
+
+fn ids(m: &CountyMap) -> Vec<i64> {
+    m.projects.iter().map(|p| p.filing_id).collect()
+}
+
+async fn the_map_shows_the_scope_lit_by_progress(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    // The county's filed contracts across sectors (no progress reported yet).
+    let files = app::platform::storage::FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    let kg = kindergarten(&t).await;
+    let jiaoyu = t.unit_id("平阳县教育局").await;
+
+    // Scope: the resource office sees every filed construction project, the
+    // transport authority its sector's, an owner its own.
+    let all = filed(&t, "1 = 1").await;
+    assert!(all.len() >= 3, "the demo files several projects");
+    assert_eq!(ids(&map_of(&t, "zgb", "2025-07-01").await), all);
+    let transport = filed(&t, "a.sector = 'transport'").await;
+    assert!(!transport.is_empty() && transport.len() < all.len());
+    assert_eq!(ids(&map_of(&t, "jtj", "2025-07-01").await), transport);
+    let own = filed(&t, &format!("a.owner_unit_id = {jiaoyu}")).await;
+    assert_eq!(ids(&map_of(&t, "jiaoyu", "2025-07-01").await), own);
+    assert!(own.contains(&kg));
+    // Names of every unit the projects name, none else.
+    let m = map_of(&t, "jiaoyu", "2025-07-01").await;
+    assert!(
+        m.projects
+            .iter()
+            .all(|p| !m.unit(p.owner).is_empty() && !m.unit(p.contractor).is_empty())
+    );
+    assert_eq!(m.unit(jiaoyu), "平阳县教育局");
+
+    let kg_of = |m: &CountyMap| {
+        m.projects
+            .iter()
+            .find(|p| p.filing_id == kg)
+            .cloned()
+            .unwrap()
+    };
+    // Nothing reported: not started, no site.
+    let p = kg_of(&map_of(&t, "jiaoyu", "2025-07-01").await);
+    assert_eq!(
+        (p.light, p.site, p.percent),
+        (Light::NotStarted, None, None)
+    );
+    assert_eq!(p.why, "尚未报送月度进度");
+
+    // The site placed: the point on the map (WGS-84 as stored).
+    let owner = t.actor("jiaoyu").await;
+    let site = SiteForm {
+        actual_start: "2025-06-18".into(),
+        address: "平阳县昆阳镇城西新区凤鸣路".into(),
+        point: "27.6597, 120.5381".into(),
+    };
+    save_site(&t.db, &owner, kg, &site, "").await.unwrap();
+    assert_eq!(
+        kg_of(&map_of(&t, "jiaoyu", "2025-07-01").await).site,
+        Some((27.6597, 120.5381))
+    );
+
+    // Planned 2025-06-15 to 2026-06-14, moved 30 days by the approved
+    // schedule change (2025-08-10) to 2026-07-14: 394 days. At 2025-10-31 the
+    // line stands at 138/394 = 35.0 %; 30 % is on schedule (5.0 behind).
+    report(&t, kg, month("2025-10", "30", "in_progress"), "2025-11-05").await;
+    let p = kg_of(&map_of(&t, "jiaoyu", "2025-11-10").await);
+    assert_eq!((p.light, p.percent), (Light::OnSchedule, Some(30)));
+    assert_eq!(p.why, "2025-10 累计完成 30%，序时进度 35%");
+    // Not yet submitted by an earlier day: as of 2025-11-01 nothing reported.
+    assert_eq!(
+        kg_of(&map_of(&t, "jiaoyu", "2025-11-01").await).light,
+        Light::NotStarted
+    );
+
+    // 2025-11-30: 168/394 = 42.6 %; still 30 % is 12.6 behind (yellow, > 10).
+    report(&t, kg, month("2025-11", "30", "in_progress"), "2025-12-05").await;
+    let p = kg_of(&map_of(&t, "jiaoyu", "2025-12-10").await);
+    assert_eq!(p.light, Light::Yellow);
+    assert_eq!(p.why, "2025-11 累计完成 30%，落后序时进度 13 个百分点");
+    // The administrator's threshold is the one in force: yellow from 15.
+    sqlx::query(
+        "INSERT INTO rule_settings (code, enabled, params, version, updated_at)
+         VALUES ('progress_behind', 1, '{\"points\":15}', 1, 0)",
+    )
+    .execute(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        kg_of(&map_of(&t, "jiaoyu", "2025-12-10").await).light,
+        Light::OnSchedule
+    );
+    sqlx::query("DELETE FROM rule_settings")
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+
+    // 2026-02-28: 258/394 = 65.5 %; 30 % stopped is 35.5 behind: red.
+    report(&t, kg, month("2026-02", "30", "stopped"), "2026-03-05").await;
+    let p = kg_of(&map_of(&t, "jiaoyu", "2026-03-10").await);
+    assert_eq!(p.light, Light::Red);
+    assert_eq!(
+        p.why,
+        "2026-02 累计完成 30%，落后序时进度 35 个百分点，停工中"
+    );
+    // The open alerts count on the card: the red light's rule raised.
+    run(&t.db, &t.settings, progress::rules::RULES, d("2026-03-10"))
+        .await
+        .unwrap();
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM alerts WHERE filing_id = $1 AND cleared_on IS NULL",
+    )
+    .bind(kg)
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert!(open >= 1);
+    assert_eq!(
+        kg_of(&map_of(&t, "jiaoyu", "2026-03-10").await).alerts,
+        open
+    );
+
+    // Past the revised completion unfinished: red, with the days.
+    let p = kg_of(&map_of(&t, "jiaoyu", "2026-07-24").await);
+    assert_eq!(p.light, Light::Red);
+    assert_eq!(p.why, "已超过竣工日期 2026-07-14 10 天仍未完工");
+    assert_eq!(p.completion.as_deref(), Some("2026-07-14"));
+
+    // Reported 已完工: grey, whatever the date.
+    report(&t, kg, month("2026-03", "100", "completed"), "2026-04-03").await;
+    let p = kg_of(&map_of(&t, "jiaoyu", "2026-08-01").await);
+    assert_eq!((p.light, p.percent), (Light::Completed, Some(100)));
+
+    // Key personnel have no map.
+    let pm = t.actor("xmjl_zhang").await;
+    assert!(matches!(
+        county_map::service::county_map(&t.db, &pm, &t.settings, d("2026-01-10")).await,
+        Err(AppError::Forbidden)
+    ));
+}
+
+async fn the_project_file_gathers_every_module(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let kg = kindergarten(&t).await;
+    report(&t, kg, month("2025-10", "30", "in_progress"), "2025-11-05").await;
+    report(&t, kg, month("2025-11", "45", "in_progress"), "2025-12-05").await;
+    let owner = t.actor("jiaoyu").await;
+    let f = dossier::service::get(&t.db, &owner, &t.settings, kg)
+        .await
+        .unwrap();
+    assert_eq!(f.filing.id, kg);
+    assert_eq!(
+        f.figures.contract_price_fen,
+        f.filing.contract_price_fen.unwrap()
+    );
+    let months: Vec<(String, i64)> = f
+        .progress
+        .as_ref()
+        .unwrap()
+        .months
+        .iter()
+        .map(|m| (m.month.clone(), m.percent))
+        .collect();
+    assert_eq!(
+        months,
+        [("2025-11".to_string(), 45), ("2025-10".to_string(), 30)]
+    );
+    assert!(!f.filing.roster.is_empty());
+    // The timeline: latest first, the months, the signing and the filing.
+    let days: Vec<&str> = f.timeline.iter().map(|e| e.day.as_str()).collect();
+    let mut sorted = days.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(days, sorted, "latest first");
+    let texts: Vec<&str> = f.timeline.iter().map(|e| e.text.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|s| s.starts_with("2025-11 月报：累计完成 45%")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|s| s.starts_with("签订合同")), "{texts:?}");
+    assert!(
+        f.timeline
+            .iter()
+            .any(|e| e.kind == "合同" && e.text.starts_with("合同备案"))
+    );
+
+    // The sector's authority and the resource office read it; another owner
+    // and another sector's authority are refused, whatever id they send.
+    for user in ["zgb", "admin"] {
+        let a = t.actor(user).await;
+        assert!(
+            dossier::service::get(&t.db, &a, &t.settings, kg)
+                .await
+                .is_ok(),
+            "{user}"
+        );
+    }
+    for user in ["chengjian", "jtj"] {
+        let a = t.actor(user).await;
+        assert!(
+            matches!(
+                dossier::service::get(&t.db, &a, &t.settings, kg).await,
+                Err(AppError::Forbidden)
+            ),
+            "{user}"
+        );
+    }
+    let pm = t.actor("xmjl_zhang").await;
+    assert!(matches!(
+        dossier::service::get(&t.db, &pm, &t.settings, kg).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        dossier::service::get(&t.db, &owner, &t.settings, 999_999).await,
+        Err(AppError::NotFound)
+    ));
+    // A draft filing has no file yet.
+    let draft: Option<i64> = sqlx::query_scalar(
+        "SELECT f.id FROM filings f JOIN awards a ON a.id = f.award_id WHERE f.status = 'draft' AND a.owner_unit_id = $1",
+    )
+    .bind(owner.unit_id)
+    .fetch_optional(&t.db.pool)
+    .await
+    .unwrap();
+    if let Some(draft) = draft {
+        assert!(matches!(
+            dossier::service::get(&t.db, &owner, &t.settings, draft).await,
+            Err(AppError::NotFound)
+        ));
+    }
+}
+on_both!(
+    the_map_shows_the_scope_lit_by_progress,
+    the_project_file_gathers_every_module
+);
