@@ -81,7 +81,7 @@ test('a sector authority sees fewer projects than the resource office, an owner 
   await openMap(page);
   const own = await listed(page);
   expect(own).toBeGreaterThan(0);
-  const owners = await page.locator('.county-list tbody td[data-label=建设单位]').allInnerTexts();
+  const owners = await page.locator('.county-list tbody td[data-label=建设单位]').allTextContents();
   expect(owners.length).toBe(own);
   expect(new Set(owners)).toEqual(new Set(['平阳县教育局']));
 });

@@ -5,6 +5,7 @@
 //! stopped and was paid ahead of its progress, one road is behind and has not
 //! reported last month. A project manager was replaced, recorded late, with
 //! a penalty. Loaded after the money story and the orders.
+use crate::demo_county::Tale;
 use crate::demo_history::{Demo, PDF, actor, file_demos};
 use app::{
     domain::progress::{Month, planned_pct},
@@ -210,7 +211,11 @@ fn story(code: &str) -> Story {
         "PY2026-0305" => Story::BehindUnreported,
         "PY2025-0203" => Story::OnPlan(4.0),
         "PY2025-0618" => Story::OnPlan(2.0),
-        _ => Story::OnPlan(0.0),
+        _ => match crate::demo_county::tale(code) {
+            Some(Tale::Overdue) => Story::Overdue,
+            Some(t) => Story::OnPlan(t.lag()),
+            None => Story::OnPlan(0.0),
+        },
     }
 }
 
@@ -280,7 +285,12 @@ pub async fn load(db: &Db, files: &FileStore, settings: &Settings) -> Result<(),
         };
         let end = end + chrono::Duration::days(r.try_get::<i64, _>("days")?);
         let actual_start = (start + chrono::Duration::days(3)).min(today);
-        if let Some((_, address, lat, lng)) = SITES.iter().find(|s| s.0 == code) {
+        let site = SITES
+            .iter()
+            .find(|s| s.0 == code)
+            .map(|s| (s.1, s.2, s.3))
+            .or_else(|| crate::demo_county::place(&code));
+        if let Some((address, lat, lng)) = site {
             progress::service::save_site(
                 db,
                 &owner,

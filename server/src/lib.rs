@@ -1,6 +1,7 @@
 //! The server: configuration, the axum app, demo data. `main.rs` is the CLI.
 pub mod config;
 pub mod demo;
+pub mod demo_county;
 pub mod demo_evaluations;
 pub mod demo_history;
 pub mod demo_orders;

@@ -114,6 +114,7 @@ async fn serve(
             Ok(true) => {
                 let history = async {
                     server::demo_history::load(&state.db, &state.files, &state.settings).await?;
+                    server::demo_county::load(&state.db, &state.files, &state.settings).await?;
                     server::demo_orders::load(&state.db, &state.settings).await?;
                     server::demo_progress::load(&state.db, &state.files, &state.settings).await?;
                     server::demo_evaluations::load(&state.db, &state.settings).await

@@ -289,7 +289,42 @@ async fn the_project_file_gathers_every_module(b: Backend) {
         ));
     }
 }
+async fn the_demo_county_shows_every_light(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let files = app::platform::storage::FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    server::demo_county::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    server::demo_progress::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    let today = app::platform::time::today();
+    let m = county_map::service::county_map(&t.db, &t.actor("zgb").await, &t.settings, today)
+        .await
+        .unwrap();
+    assert!(
+        (40..=60).contains(&m.projects.len()),
+        "{}",
+        m.projects.len()
+    );
+    for light in Light::ALL {
+        assert!(
+            m.projects.iter().any(|p| p.light == light),
+            "no {light:?} project"
+        );
+    }
+    let unsited = m.projects.iter().filter(|p| p.site.is_none()).count();
+    assert!((1..=5).contains(&unsited), "{unsited} without a site");
+    let sectors: std::collections::BTreeSet<&str> =
+        m.projects.iter().map(|p| p.sector.as_str()).collect();
+    assert!(sectors.len() >= 4, "{sectors:?}");
+}
+
 on_both!(
     the_map_shows_the_scope_lit_by_progress,
-    the_project_file_gathers_every_module
+    the_project_file_gathers_every_module,
+    the_demo_county_shows_every_light
 );

@@ -16,6 +16,8 @@ pub fn ProjectsMap(
     /// The projects that pass the filters (those without a site are skipped).
     projects: Signal<Vec<MapProject>>,
     selected: RwSignal<i64>,
+    /// The page is in full-screen (大屏) mode: the map's size changed.
+    full: RwSignal<bool>,
     tile_url: String,
     datum: String,
 ) -> impl IntoView {
@@ -36,6 +38,18 @@ pub fn ProjectsMap(
         let n = draw(&m, layer, &list, &d, selected, !fitted.get_value());
         fitted.set_value(true);
         drawn.set(n);
+    });
+    // Leaflet measures its box once: tell it when 大屏 resizes it.
+    Effect::new(move |_| {
+        full.track();
+        if let Some(m) = map.get_untracked() {
+            set_timeout(
+                move || {
+                    m.invalidate_size(false);
+                },
+                std::time::Duration::from_millis(50),
+            );
+        }
     });
     // A project chosen from a list is brought into view.
     let d2 = datum.clone();
@@ -118,9 +132,13 @@ fn draw(
             let click = Closure::<dyn Fn(JsValue)>::new(move |_| selected.set(id)).into_js_value();
             let evented: &leptos_leaflet::leaflet::Evented = marker.unchecked_ref();
             evented.on("click", &click);
-            let name: JsValue = p.name.clone().into();
+            // The name on hover (the crate's binding names a method Leaflet lacks).
+            if let Ok(bind) = Reflect::get(&marker, &"bindTooltip".into())
+                .and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from))
+            {
+                let _ = bind.call1(&marker, &p.name.clone().into());
+            }
             let as_layer: &leptos_leaflet::leaflet::Layer = marker.unchecked_ref();
-            as_layer.bind_tooltip_with_content(&name, &Object::new());
             group.add_layer(as_layer);
             match &bounds {
                 Some(b) => {

@@ -111,6 +111,7 @@ fn MapBody(v: CountyMap, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) -> i
         })
     });
     let selected = RwSignal::new(0i64);
+    let full = RwSignal::new(false);
     let owners = unit_options(&v, |p| p.owner);
     let contractors = unit_options(&v, |p| p.contractor);
     let sectors: Vec<(String, String)> = SECTORS
@@ -125,7 +126,7 @@ fn MapBody(v: CountyMap, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) -> i
     let q = text_param("q");
     let (tile_url, datum) = (v.tile_url.clone(), v.tile_datum.clone());
     view! {
-        <Form method="GET" action="" attr:class="filters">
+        <Form method="GET" action="" attr:class="filters county-filters">
             <input type="search" name="q" placeholder="项目、建设单位或施工单位" value=q.get_untracked() maxlength=50 aria-label="搜索"/>
             <FilterSelect name="sector" label="行业" all_label="全部行业" options=sectors/>
             <FilterSelect name="owner" label="建设单位" all_label="全部建设单位" options=owners/>
@@ -133,6 +134,8 @@ fn MapBody(v: CountyMap, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) -> i
             <FilterSelect name="light" label="状态" all_label="全部状态" options=lights/>
             <button type="submit" class="btn">"查询"</button>
         </Form>
+        <div class="county-screen" class:county-full=move || full.get()>
+        <div class="county-bar">
         <nav class="legend" aria-label="图例">
             {Light::ALL.into_iter().enumerate().map(|(i, l)| view! {
                 <a class="legend-item" class:active=move || filter.with(|f| f.light == Some(l))
@@ -146,11 +149,15 @@ fn MapBody(v: CountyMap, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) -> i
             <span class="legend-item"><span class="swatch swatch-ring"></span>"有未办结督办"</span>
             <span class="legend-note">{format!("亮灯按 {} 的月报与序时进度计算", v.as_of)}</span>
         </nav>
+        <button type="button" class="btn btn-small" on:click=move |_| full.update(|f| *f = !*f)>
+            {move || if full.get() { "退出大屏" } else { "大屏显示" }}
+        </button>
+        </div>
         <div class="county-layout">
             <div class="county-map">
                 <Show when=move || hydrated.get() && scripts.get()
                     fallback=|| view! { <div class="map map-county map-placeholder">"地图加载中…"</div> }>
-                    <ProjectsMap projects=shown.into() selected tile_url=tile_url.clone() datum=datum.clone()/>
+                    <ProjectsMap projects=shown.into() selected full tile_url=tile_url.clone() datum=datum.clone()/>
                 </Show>
             </div>
             <aside class="county-side">
@@ -163,6 +170,7 @@ fn MapBody(v: CountyMap, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) -> i
                 }}
                 <Attention shown selected/>
             </aside>
+        </div>
         </div>
         <Unsited shown data/>
         <details class="card county-list">

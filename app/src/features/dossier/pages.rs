@@ -103,7 +103,7 @@ fn DossierBody(d: Dossier, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) ->
                 <a href=format!("/filings/{id}")>"合同备案"</a>
                 <a href=format!("/progress/{id}")>"工程进度"</a>
                 <a href=format!("/filings/{id}/areas")>"考勤区域"</a>
-                <a href=format!("/attendance?filing={id}")>"考勤"</a>
+                <a href=format!("/attendance?filing_id={id}")>"考勤"</a>
             </p>
         </section>
         <nav class="chips dossier-nav" aria-label="本页目录">

@@ -246,7 +246,7 @@ fn timeline(d: &Dossier) -> Vec<Event> {
         push(
             a.started_on.clone(),
             "预警",
-            format!("预警：{}（{}）", a.rule, a.message),
+            format!("预警：{}", a.message),
             None,
         );
         push(
