@@ -10,6 +10,7 @@ use crate::{
         changes::{ChangeNewPage, ChangePage, ChangesPage},
         contractors::{ContractorPage, ContractorsPage},
         county_map::CountyMapPage,
+        dashboards::{PaymentsDashboardPage, ProgressDashboardPage},
         dossier::DossierPage,
         evaluations::{EvaluationFormPage, EvaluationPage, EvaluationsPage},
         filings::{BackEntryPage, FilingPage, FilingsPage},
@@ -93,6 +94,8 @@ lazy_page!(ContractorsRoute, ContractorsPage);
 lazy_page!(ContractorRoute, ContractorPage);
 lazy_page!(CountyMapRoute, CountyMapPage);
 lazy_page!(DossierRoute, DossierPage);
+lazy_page!(ProgressDashboardRoute, ProgressDashboardPage);
+lazy_page!(PaymentsDashboardRoute, PaymentsDashboardPage);
 lazy_page!(ProgressProjectRoute, ProgressProjectPage);
 lazy_page!(ProgressMonthRoute, ProgressMonthPage);
 
@@ -188,6 +191,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/evaluation-form") view={Lazy::<EvaluationFormRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("contractors") view={Lazy::<ContractorsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("projects/:id") view={Lazy::<DossierRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("dashboards/progress") view={Lazy::<ProgressDashboardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("dashboards/payments") view={Lazy::<PaymentsDashboardRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("map") view={Lazy::<CountyMapRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("contractors/:id") view={Lazy::<ContractorRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>

@@ -8,6 +8,7 @@ pub mod awards;
 pub mod changes;
 pub mod contractors;
 pub mod county_map;
+pub mod dashboards;
 pub mod dossier;
 pub mod evaluations;
 pub mod filings;
@@ -191,6 +192,7 @@ pub async fn after_record_write(st: crate::platform::AppState) {
 pub const NAV: &[&[crate::kit::layout::NavItem]] = &[
     home::NAV,
     county_map::NAV,
+    dashboards::NAV,
     attendance::NAV,
     alerts::NAV,
     orders::NAV,

@@ -147,3 +147,144 @@ pub fn LineChart(
         </figure>
     }
 }
+
+/// One bar of a [`BarChart`]: its label, its parts (one value per key,
+/// stacked left to right) and where a click on its label goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub values: Vec<f64>,
+    pub href: Option<String>,
+    /// The figure at the bar's end (its total when None).
+    pub note: Option<String>,
+}
+
+const BAR_H: f64 = 22.0;
+const BAR_GAP: f64 = 8.0;
+/// A bar chart's width: narrow ones sit two abreast, their text then as
+/// large as a wide one's.
+const BAR_W: (f64, f64) = (440.0, 640.0);
+
+/// Horizontal bars, stacked by `keys` (name and colour), with the total at
+/// each bar's end and the figures as a table below.
+#[component]
+pub fn BarChart(
+    title: String,
+    /// (name, CSS colour) of each part.
+    keys: Vec<(String, String)>,
+    bars: Vec<Bar>,
+    #[prop(default = "")] unit: &'static str,
+    /// Decimals of the figures.
+    #[prop(default = 0)]
+    decimals: usize,
+    /// Full width of the card (else half).
+    #[prop(default = false)]
+    wide: bool,
+) -> impl IntoView {
+    let width = if wide { BAR_W.1 } else { BAR_W.0 };
+    let label_w = width * 0.3;
+    let max = bars
+        .iter()
+        .map(|b| b.values.iter().sum::<f64>())
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let plot_w = width - label_w - 70.0;
+    let h = bars.len() as f64 * (BAR_H + BAR_GAP) + BAR_GAP;
+    let num = move |v: f64| format!("{v:.decimals$}");
+    // Labels past the label column are cut (the table has them whole).
+    let fits = if wide { 13 } else { 9 };
+    let short = move |s: &str| {
+        if s.chars().count() > fits {
+            format!("{}…", s.chars().take(fits - 1).collect::<String>())
+        } else {
+            s.to_string()
+        }
+    };
+    let drawn = bars
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let y = BAR_GAP + i as f64 * (BAR_H + BAR_GAP);
+            let mut x = label_w;
+            let parts = b
+                .values
+                .iter()
+                .zip(keys.iter())
+                .filter(|(v, _)| **v > 0.0)
+                .map(|(v, (name, colour))| {
+                    let w = plot_w * v / max;
+                    let part = view! {
+                        <rect x=x y=y width=w.max(1.0) height=BAR_H fill=colour.clone()>
+                            <title>{format!("{}：{}{unit}", name, num(*v))}</title>
+                        </rect>
+                    };
+                    x += w;
+                    part
+                })
+                .collect_view();
+            let total: f64 = b.values.iter().sum();
+            let label = short(&b.label);
+            let text = view! { <text class="chart-tick chart-label" x=label_w - 8.0 y=y + 15.0 text-anchor="end">{label}</text> };
+            view! {
+                <g class="chart-bar">
+                    {match b.href.clone() {
+                        Some(h) => view! { <a href=h>{text}</a> }.into_any(),
+                        None => text.into_any(),
+                    }}
+                    {parts}
+                    <text class="chart-tick" x=x + 6.0 y=y + 15.0>
+                        {b.note.clone().unwrap_or_else(|| format!("{}{unit}", num(total)))}
+                    </text>
+                </g>
+            }
+        })
+        .collect_view();
+    let legend = (keys.len() > 1).then(|| {
+        keys.iter()
+            .map(|(name, colour)| {
+                view! { <li class="chart-key"><b class="chart-swatch" style=format!("background:{colour}")></b>{name.clone()}</li> }
+            })
+            .collect_view()
+    });
+    let head = keys
+        .iter()
+        .map(|(name, _)| view! { <th scope="col">{name.clone()}</th> })
+        .collect_view();
+    let multi = keys.len() > 1;
+    let rows = bars
+        .iter()
+        .map(|b| {
+            let cells = b
+                .values
+                .iter()
+                .map(|v| view! { <td class="num">{num(*v)}</td> })
+                .collect_view();
+            let total: f64 = b.values.iter().sum();
+            view! {
+                <tr>
+                    <th scope="row">{b.label.clone()}</th>
+                    {cells}
+                    {multi.then(|| view! { <td class="num">{num(total)}</td> })}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart chart-bars">
+            <svg viewBox=format!("0 0 {width} {h}") role="img" aria-label=title.clone() preserveAspectRatio="xMinYMin meet">
+                {drawn}
+            </svg>
+            <figcaption><ul class="chart-legend">{legend}</ul></figcaption>
+            <details class="chart-data">
+                <summary>"数据表"</summary>
+                <div class="table-wrap">
+                    <table class="table">
+                        <caption class="sr-only">{title}</caption>
+                        <thead><tr><th scope="col">""</th>{head}{multi.then(|| view! { <th scope="col">"合计"</th> })}</tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </details>
+        </figure>
+    }
+}

@@ -682,6 +682,8 @@ async fn every_server_function_is_guarded(b: Backend) {
         ),
         call("county-map", &[], Some(READERS), Scoped),
         call("dossier", &[("filing_id", id)], Some(READERS), Refused),
+        call("dashboards/progress", &[], Some(READERS), Scoped),
+        call("dashboards/payments", &[], Some(READERS), Scoped),
     ];
 
     // Every registered server function has a row (the JSON check-in is

@@ -7,6 +7,7 @@
 //! timeline, and is refused outside the project's scope.
 use crate::{
     helpers::TestDb,
+    money::file_and_submit,
     on_both,
     progress::{kindergarten, report},
 };
@@ -15,7 +16,8 @@ use app::{
     error::AppError,
     features::{
         county_map::{self, CountyMap},
-        dossier,
+        dashboards, dossier,
+        payments::{self, service::PaymentForm},
         progress::{
             self,
             service::{MonthForm, SiteForm, save_site},
@@ -323,8 +325,128 @@ async fn the_demo_county_shows_every_light(b: Backend) {
     assert!(sectors.len() >= 4, "{sectors:?}");
 }
 
+/// A submitted payment of the kindergarten, as its owner records it.
+async fn pay(t: &TestDb, filing_id: i64, kind: &str, paid_on: &str, amount: &str, work: &str) {
+    let owner = t.actor("jiaoyu").await;
+    let progress = kind == "progress";
+    let form = PaymentForm {
+        filing_id: filing_id.to_string(),
+        kind: kind.into(),
+        paid_on: paid_on.into(),
+        amount: amount.into(),
+        payee: "温州鳌江建筑工程有限公司".into(),
+        voucher_no: format!("ZF-{paid_on}"),
+        period_from: if progress {
+            "2025-06-15".into()
+        } else {
+            String::new()
+        },
+        period_to: if progress {
+            "2025-10-31".into()
+        } else {
+            String::new()
+        },
+        work_value: work.into(),
+        labour: if progress {
+            "300000".into()
+        } else {
+            "0".into()
+        },
+        ..Default::default()
+    };
+    let id = payments::service::save(&t.db, &owner, 0, &form, "", "")
+        .await
+        .unwrap();
+    file_and_submit(t, &owner, &payments::RECORD, id).await;
+}
+
+async fn the_dashboards_count_what_the_records_say(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let kg = kindergarten(&t).await;
+    let owner = t.actor("jiaoyu").await;
+    // The base demo's one filed project: 12,580,000 元, planned 2025-06-15
+    // to 2026-06-14 (364 days), no change.
+    report(&t, kg, month("2025-10", "30", "in_progress"), "2025-11-05").await;
+    pay(&t, kg, "advance", "2025-06-20", "1258000", "").await;
+    pay(&t, kg, "progress", "2025-11-20", "3000000", "3750000").await;
+    // After the day the boards are read as of: not counted.
+    pay(&t, kg, "progress", "2025-12-20", "900000", "1125000").await;
+    let day = d("2025-12-10");
+
+    let b = dashboards::service::payments(&t.db, &owner, &t.settings, day)
+        .await
+        .unwrap();
+    assert_eq!((b.revised_fen, b.paid_fen), (1_258_000_000, 425_800_000));
+    let kinds: Vec<(&str, i64)> = b.by_kind.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("advance", 125_800_000),
+            ("progress", 300_000_000),
+            ("settlement", 0),
+            ("retention", 0),
+            ("other", 0)
+        ]
+    );
+    assert_eq!(b.by_month.len(), 12);
+    assert_eq!(b.by_month[0], ("2025-01".to_string(), 0));
+    assert_eq!(b.by_month[5], ("2025-06".to_string(), 125_800_000));
+    assert_eq!(b.by_month[10], ("2025-11".to_string(), 300_000_000));
+    assert_eq!(b.by_month.iter().map(|m| m.1).sum::<i64>(), 425_800_000);
+    let p = &b.projects[0];
+    assert_eq!(
+        (p.filing_id, p.paid_fen, p.percent),
+        (kg, 425_800_000, Some(30))
+    );
+    assert!((p.paid_pct() - 33.847).abs() < 0.01);
+    // Progress payments 23.8 % of the price against 30 % done: not ahead.
+    assert!(!p.ahead && !p.over_price);
+    // As of 2025-12-31 the December payment counts: 31.0 % paid for
+    // progress, still within 30 % + 5 points; another 1,000,000 is not.
+    pay(&t, kg, "progress", "2025-12-28", "1000000", "1250000").await;
+    let b = dashboards::service::payments(&t.db, &owner, &t.settings, d("2025-12-31"))
+        .await
+        .unwrap();
+    assert_eq!(b.paid_fen, 615_800_000);
+    assert!(b.projects[0].ahead, "4,900,000 of 12,580,000 = 39.0 % > 35");
+
+    let p = dashboards::service::progress(&t.db, &owner, &t.settings, day)
+        .await
+        .unwrap();
+    // 2025-10-31: 138/364 = 37.9 % planned, 30 % done: on schedule.
+    assert_eq!(p.total, [0, 0, 1, 0, 0]);
+    assert_eq!(p.by_sector.len(), 1);
+    assert_eq!(p.by_sector[0].name, "住建");
+    assert_eq!(p.by_sector[0].href, "/map?sector=housing");
+    assert_eq!(p.by_owner[0].name, "平阳县教育局");
+    assert!(p.delayed.is_empty());
+    assert_eq!(p.months.first().map(String::as_str), Some("2025-01"));
+    assert_eq!(p.months.last().map(String::as_str), Some("2025-12"));
+    // Before the planned start nothing is under way; then the line at each
+    // month's end (the current month: as of the day) against the latest
+    // report by then.
+    assert_eq!((p.planned[4], p.actual[4]), (None, None));
+    assert_eq!((p.planned[5], p.actual[5]), (Some(4.1), Some(0.0)));
+    assert_eq!((p.planned[9], p.actual[9]), (Some(37.9), Some(30.0)));
+    assert_eq!((p.planned[10], p.actual[10]), (Some(46.2), Some(30.0)));
+    assert_eq!((p.planned[11], p.actual[11]), (Some(48.9), Some(30.0)));
+
+    // A transport authority sees none of it; key personnel nothing at all.
+    let jtj = t.actor("jtj").await;
+    let b = dashboards::service::payments(&t.db, &jtj, &t.settings, day)
+        .await
+        .unwrap();
+    assert!(b.projects.iter().all(|p| p.filing_id != kg));
+    let pm = t.actor("xmjl_zhang").await;
+    assert!(matches!(
+        dashboards::service::progress(&t.db, &pm, &t.settings, day).await,
+        Err(AppError::Forbidden)
+    ));
+}
+
 on_both!(
     the_map_shows_the_scope_lit_by_progress,
     the_project_file_gathers_every_module,
-    the_demo_county_shows_every_light
+    the_demo_county_shows_every_light,
+    the_dashboards_count_what_the_records_say
 );

@@ -133,8 +133,8 @@ fn draw(
             let evented: &leptos_leaflet::leaflet::Evented = marker.unchecked_ref();
             evented.on("click", &click);
             // The name on hover (the crate's binding names a method Leaflet lacks).
-            if let Ok(bind) = Reflect::get(&marker, &"bindTooltip".into())
-                .and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from))
+            if let Ok(bind) =
+                Reflect::get(&marker, &"bindTooltip".into()).and_then(|f| f.dyn_into::<Function>())
             {
                 let _ = bind.call1(&marker, &p.name.clone().into());
             }

@@ -1,0 +1,122 @@
+//! 统计分析: dashboards over the projects in the viewer's scope, drawn as SVG
+//! on the server (`kit::chart`: they show before the wasm and print), each
+//! chart with its figures as a table. Progress: projects by light, by sector
+//! and by owner unit, the most delayed, the county's planned against actual
+//! line. Payments: paid against the revised price per project and in total,
+//! by kind and by month, and the projects paid ahead of progress or beyond
+//! their price. Both read the county map's answer (one scope, one light).
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use pages::{PaymentsDashboardPage, ProgressDashboardPage};
+
+use crate::{domain::progress::Light, error::AppError};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const NAV: &[crate::kit::layout::NavItem] = {
+    use crate::kit::layout::{NavItem, READERS};
+    &[NavItem::new(
+        14,
+        "/dashboards/progress",
+        "统计分析",
+        READERS,
+    )]
+};
+
+/// Counts per light, in `Light::ALL` order.
+pub type LightCounts = [i64; 5];
+
+/// A group (sector or owner unit) and its projects by light.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LightGroup {
+    pub name: String,
+    /// A link to the map filtered to the group.
+    pub href: String,
+    pub counts: LightCounts,
+}
+
+/// One of the most delayed projects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delayed {
+    pub filing_id: i64,
+    pub name: String,
+    pub owner: String,
+    pub light: Light,
+    /// Points behind the planned line at the latest report.
+    pub behind: Option<f64>,
+    /// Days past the revised completion, unfinished.
+    pub days_late: Option<i64>,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgressBoard {
+    pub as_of: String,
+    pub total: LightCounts,
+    pub by_sector: Vec<LightGroup>,
+    pub by_owner: Vec<LightGroup>,
+    /// Most delayed first (overdue by days late, then by points behind).
+    pub delayed: Vec<Delayed>,
+    /// The last twelve months: the county's planned and reported percent,
+    /// weighted by revised price over the projects under way in the month.
+    pub months: Vec<String>,
+    pub planned: Vec<Option<f64>>,
+    pub actual: Vec<Option<f64>>,
+}
+
+/// One project's payments against its revised price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaidRow {
+    pub filing_id: i64,
+    pub name: String,
+    pub owner: String,
+    pub revised_fen: i64,
+    pub paid_fen: i64,
+    /// Latest reported percent complete.
+    pub percent: Option<i64>,
+    /// Paid beyond the revised price.
+    pub over_price: bool,
+    /// Paid ahead of the reported progress by more than the rule's points.
+    pub ahead: bool,
+}
+
+impl PaidRow {
+    pub fn paid_pct(&self) -> f64 {
+        if self.revised_fen <= 0 {
+            0.0
+        } else {
+            self.paid_fen as f64 * 100.0 / self.revised_fen as f64
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentsBoard {
+    pub as_of: String,
+    pub revised_fen: i64,
+    pub paid_fen: i64,
+    /// (kind code, fen) in the order of `PAYMENT_KINDS`.
+    pub by_kind: Vec<(String, i64)>,
+    /// The last twelve months: (`YYYY-MM`, fen paid).
+    pub by_month: Vec<(String, i64)>,
+    /// Every project, highest paid share first.
+    pub projects: Vec<PaidRow>,
+    /// The points of progress payments may run ahead (the rule's setting).
+    pub ahead_pts: f64,
+}
+
+#[server(endpoint = "dashboards/progress")]
+pub async fn load_progress_board() -> Result<ProgressBoard, AppError> {
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        service::progress(&st.db, &actor, &st.settings, crate::platform::time::today()).await
+    })
+}
+
+#[server(endpoint = "dashboards/payments")]
+pub async fn load_payments_board() -> Result<PaymentsBoard, AppError> {
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        service::payments(&st.db, &actor, &st.settings, crate::platform::time::today()).await
+    })
+}

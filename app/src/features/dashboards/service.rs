@@ -1,0 +1,255 @@
+//! The dashboards' figures. Both start from the county map's answer (the
+//! projects in scope, their light, revised price and percent), so a
+//! dashboard and the map never disagree; progress adds the plans and
+//! months (`works`, three statements), payments one grouped statement.
+use super::{Delayed, LightCounts, LightGroup, PaidRow, PaymentsBoard, ProgressBoard};
+use crate::{
+    domain::{
+        SECTORS, label_of,
+        progress::{Light, Month, ProgressState},
+        records::PAYMENT_KINDS,
+    },
+    error::AppError,
+    features::{
+        county_map::{CountyMap, MapProject, service::county_map},
+        progress::rules::{Works, works},
+        rule_infos,
+    },
+    platform::{
+        actor::Actor,
+        db::Db,
+        project::{ScopeBinds, scope_sql},
+        settings::Settings,
+    },
+};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
+
+/// How many of the most delayed projects the board lists.
+const DELAYED: usize = 10;
+
+fn slot(l: Light) -> usize {
+    Light::ALL.iter().position(|x| *x == l).unwrap_or(0)
+}
+
+/// Groups the projects by `key` (name, link), largest group first.
+fn groups(map: &CountyMap, key: impl Fn(&MapProject) -> (String, String)) -> Vec<LightGroup> {
+    let mut by: BTreeMap<(String, String), LightCounts> = BTreeMap::new();
+    for p in &map.projects {
+        by.entry(key(p)).or_default()[slot(p.light)] += 1;
+    }
+    let mut out: Vec<LightGroup> = by
+        .into_iter()
+        .map(|((name, href), counts)| LightGroup { name, href, counts })
+        .collect();
+    out.sort_by_key(|g| std::cmp::Reverse(g.counts.iter().sum::<i64>()));
+    out
+}
+
+pub async fn progress(
+    db: &Db,
+    actor: &Actor,
+    settings: &Settings,
+    as_of: NaiveDate,
+) -> Result<ProgressBoard, AppError> {
+    let map = county_map(db, actor, settings, as_of).await?;
+    let mut total = LightCounts::default();
+    for p in &map.projects {
+        total[slot(p.light)] += 1;
+    }
+    let by_sector = groups(&map, |p| {
+        (
+            label_of(&SECTORS, &p.sector).to_string(),
+            format!("/map?sector={}", p.sector),
+        )
+    });
+    let by_owner = groups(&map, |p| {
+        (
+            map.unit(p.owner).to_string(),
+            format!("/map?owner={}", p.owner),
+        )
+    });
+    let works: HashMap<i64, Works> = works(db, as_of)
+        .await?
+        .into_iter()
+        .map(|w| (w.filing_id, w))
+        .collect();
+    let mut delayed: Vec<Delayed> = map
+        .projects
+        .iter()
+        .filter(|p| matches!(p.light, Light::Red | Light::Yellow))
+        .filter_map(|p| {
+            let w = works.get(&p.filing_id)?;
+            let behind = w
+                .latest()
+                .and_then(|m| Some(w.planned_on(m.month.last())? - m.percent as f64));
+            let days_late = w
+                .revised_completion
+                .filter(|d| *d < as_of && !w.completed())
+                .map(|d| (as_of - d).num_days());
+            Some(Delayed {
+                filing_id: p.filing_id,
+                name: p.name.clone(),
+                owner: map.unit(p.owner).to_string(),
+                light: p.light,
+                behind,
+                days_late,
+                why: p.why.clone(),
+            })
+        })
+        .collect();
+    delayed.sort_by(|a, b| {
+        b.days_late
+            .cmp(&a.days_late)
+            .then(b.behind.unwrap_or(0.0).total_cmp(&a.behind.unwrap_or(0.0)))
+    });
+    delayed.truncate(DELAYED);
+    let scoped: Vec<&Works> = map
+        .projects
+        .iter()
+        .filter_map(|p| works.get(&p.filing_id))
+        .collect();
+    let mut month = Month::of(as_of);
+    let mut months = Vec::new();
+    for _ in 0..12 {
+        months.push(month);
+        month = month.prev();
+    }
+    months.reverse();
+    let (planned, actual) = months.iter().map(|m| trend(&scoped, *m, as_of)).unzip();
+    Ok(ProgressBoard {
+        as_of: as_of.to_string(),
+        total,
+        by_sector,
+        by_owner,
+        delayed,
+        months: months.iter().map(Month::to_string).collect(),
+        planned,
+        actual,
+    })
+}
+
+/// The planned and reported percent of the projects under way in `m`
+/// (started by plan, not completed before the month), weighted by price.
+fn trend(works: &[&Works], m: Month, as_of: NaiveDate) -> (Option<f64>, Option<f64>) {
+    let day = m.last().min(as_of);
+    let (mut weight, mut planned, mut actual) = (0.0, 0.0, 0.0);
+    for w in works {
+        let Some(start) = w.planned_start else {
+            continue;
+        };
+        let done_before = w
+            .months
+            .iter()
+            .find(|r| r.state == ProgressState::Completed)
+            .is_some_and(|r| r.month < m);
+        if start > day || done_before {
+            continue;
+        }
+        let Some(plan) = w.planned_on(day) else {
+            continue;
+        };
+        let reported = w
+            .months
+            .iter()
+            .rfind(|r| r.month <= m)
+            .map_or(0.0, |r| r.percent as f64);
+        let price = w.revised_fen.max(1) as f64;
+        weight += price;
+        planned += plan * price;
+        actual += reported * price;
+    }
+    if weight == 0.0 {
+        (None, None)
+    } else {
+        let round = |v: f64| Some((v / weight * 10.0).round() / 10.0);
+        (round(planned), round(actual))
+    }
+}
+
+pub async fn payments(
+    db: &Db,
+    actor: &Actor,
+    settings: &Settings,
+    as_of: NaiveDate,
+) -> Result<PaymentsBoard, AppError> {
+    let map = county_map(db, actor, settings, as_of).await?;
+    let ahead_pts = crate::platform::rules::effective(db, settings, &rule_infos())
+        .await?
+        .progress
+        .paid_ahead_pts;
+    let s = ScopeBinds::of(actor);
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
+        "SELECT p.filing_id, p.kind, SUBSTR(p.paid_on, 1, 7) AS month, CAST(SUM(p.amount_fen) AS BIGINT) AS fen
+         FROM payments p JOIN filings f ON f.id = p.filing_id JOIN awards a ON a.id = f.award_id
+         WHERE p.status = 'submitted' AND p.paid_on <= $4 AND {}
+         GROUP BY p.filing_id, p.kind, SUBSTR(p.paid_on, 1, 7)",
+        scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .bind(as_of.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    // The map's projects only: construction works (a supervision section's
+    // fees are not the works' price).
+    let mut paid: HashMap<i64, (i64, i64)> = HashMap::new();
+    let mut by_kind: BTreeMap<String, i64> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, i64> = BTreeMap::new();
+    let listed: std::collections::HashSet<i64> = map.projects.iter().map(|p| p.filing_id).collect();
+    for (filing, kind, month, fen) in rows {
+        if !listed.contains(&filing) {
+            continue;
+        }
+        let e = paid.entry(filing).or_default();
+        e.0 += fen;
+        if kind == "progress" {
+            e.1 += fen;
+        }
+        *by_kind.entry(kind).or_default() += fen;
+        *by_month.entry(month).or_default() += fen;
+    }
+    let mut projects: Vec<PaidRow> = map
+        .projects
+        .iter()
+        .map(|p| {
+            let (paid_fen, progress_fen) = paid.get(&p.filing_id).copied().unwrap_or_default();
+            let revised = p.revised_fen.max(1) as f64;
+            PaidRow {
+                filing_id: p.filing_id,
+                name: p.name.clone(),
+                owner: map.unit(p.owner).to_string(),
+                revised_fen: p.revised_fen,
+                paid_fen,
+                percent: p.percent,
+                over_price: paid_fen > p.revised_fen,
+                // As the 拨付超进度 rule reads it: progress payments against
+                // the share the reported percent justifies.
+                ahead: progress_fen as f64 * 100.0 / revised
+                    > p.percent.unwrap_or(0) as f64 + ahead_pts,
+            }
+        })
+        .collect();
+    projects.sort_by(|a, b| b.paid_pct().total_cmp(&a.paid_pct()));
+    let mut month = Month::of(as_of);
+    let mut last12 = Vec::new();
+    for _ in 0..12 {
+        let key = month.to_string();
+        last12.push((key.clone(), by_month.get(&key).copied().unwrap_or(0)));
+        month = month.prev();
+    }
+    last12.reverse();
+    Ok(PaymentsBoard {
+        as_of: as_of.to_string(),
+        revised_fen: map.projects.iter().map(|p| p.revised_fen).sum(),
+        paid_fen: projects.iter().map(|p| p.paid_fen).sum(),
+        by_kind: PAYMENT_KINDS
+            .iter()
+            .map(|(k, _)| (k.to_string(), by_kind.get(*k).copied().unwrap_or(0)))
+            .collect(),
+        by_month: last12,
+        projects,
+        ahead_pts,
+    })
+}

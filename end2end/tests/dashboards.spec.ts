@@ -1,0 +1,45 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, loggedIn } from './helpers';
+
+// 统计分析: the dashboards' figures agree with the county map (the same
+// service answer) and with their own tables.
+
+test('the progress dashboard counts the lights the map shows, by sector and in total', async ({ page }) => {
+  await loggedIn(page, 'zgb');
+  await page.goto('/map');
+  await hydrated(page, 'CountyMapPage');
+  const legend: Record<string, number> = {};
+  for (const code of ['red', 'yellow', 'on_schedule', 'not_started', 'completed']) {
+    legend[code] = Number(await page.locator(`.legend-item[data-light=${code}] .legend-count`).innerText());
+  }
+  await page.goto('/dashboards/progress');
+  await hydrated(page, 'ProgressDashboardPage');
+  let total = 0;
+  for (const [code, n] of Object.entries(legend)) {
+    await expect(page.locator(`.light-stats [data-light=${code}] strong`)).toHaveText(String(n));
+    total += n;
+  }
+  // The sector chart's table adds up to every project.
+  const sums = await page.locator('section[aria-label=按行业] .chart-data tbody tr td:last-child').allTextContents();
+  expect(sums.reduce((s, v) => s + Number(v), 0)).toBe(total);
+  // The most delayed open their project's file.
+  const first = page.locator('section[aria-label=滞后最严重的项目] tbody tr a').first();
+  await first.click();
+  await expect(page).toHaveURL(/\/projects\/\d+$/);
+  await hydrated(page, 'DossierPage');
+});
+
+test('the payments dashboard totals what its project table lists', async ({ page }) => {
+  await loggedIn(page, 'zgb');
+  await page.goto('/dashboards/payments');
+  await hydrated(page, 'PaymentsDashboardPage');
+  const tile = Number((await page.locator('.stat', { hasText: '累计拨付（万元）' }).locator('strong').innerText()).replace(/,/g, ''));
+  const rows = page.locator('section[aria-label=各项目拨付] .data-table tbody tr');
+  const paid = await rows.locator('td[data-label="累计拨付（万元）"]').allTextContents();
+  const sum = paid.reduce((s, v) => s + Number(v.replace(/,/g, '')), 0);
+  expect(tile).toBeGreaterThan(0);
+  expect(Math.abs(sum - tile)).toBeLessThan(0.05 * paid.length);
+  // The flagged projects are among them, marked.
+  const flagged = await page.locator('section[aria-label=需关注的拨付] tbody tr td[data-label=提示]').allTextContents();
+  for (const f of flagged) expect(['超付', '拨付超进度']).toContain(f.trim());
+});
