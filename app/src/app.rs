@@ -8,6 +8,7 @@ use crate::{
         auth::{ChangePasswordPage, LoginPage},
         awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
         changes::{ChangeNewPage, ChangePage, ChangesPage},
+        compliance::{CompliancePage, NoticePage},
         contractors::{ContractorPage, ContractorsPage},
         county_map::CountyMapPage,
         dashboards::{PaymentsDashboardPage, ProgressDashboardPage},
@@ -94,6 +95,8 @@ lazy_page!(ContractorsRoute, ContractorsPage);
 lazy_page!(ContractorRoute, ContractorPage);
 lazy_page!(CountyMapRoute, CountyMapPage);
 lazy_page!(DossierRoute, DossierPage);
+lazy_page!(ComplianceRoute, CompliancePage);
+lazy_page!(NoticeRoute, NoticePage);
 lazy_page!(ProgressDashboardRoute, ProgressDashboardPage);
 lazy_page!(PaymentsDashboardRoute, PaymentsDashboardPage);
 lazy_page!(ProgressProjectRoute, ProgressProjectPage);
@@ -193,6 +196,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects/:id") view={Lazy::<DossierRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("dashboards/progress") view={Lazy::<ProgressDashboardRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("dashboards/payments") view={Lazy::<PaymentsDashboardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("compliance") view={Lazy::<ComplianceRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("compliance/notice") view={Lazy::<NoticeRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("map") view={Lazy::<CountyMapRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("contractors/:id") view={Lazy::<ContractorRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>

@@ -1053,6 +1053,20 @@ pub(crate) fn place(code: &str) -> Option<(&'static str, f64, f64)> {
         .map(|p| (p.1, p.2, p.3))
 }
 
+/// Each county project and the share of working days its key personnel
+/// checked in on (lower where the works fell behind).
+pub(crate) fn attendance_shares() -> impl Iterator<Item = (&'static str, f64)> {
+    PLACES.iter().map(|p| {
+        let share = match p.4 {
+            Tale::FarBehind => 0.55,
+            Tale::Overdue => 0.62,
+            Tale::Behind => 0.76,
+            _ => 0.9,
+        };
+        (p.0, share)
+    })
+}
+
 /// The tale of a county project.
 pub(crate) fn tale(code: &str) -> Option<Tale> {
     PLACES.iter().find(|p| p.0 == code).map(|p| p.4)

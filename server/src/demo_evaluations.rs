@@ -359,6 +359,9 @@ pub async fn load(db: &Db, settings: &Settings) -> Result<(), AppError> {
     for (code, share) in UNEVALUATED {
         attendance(db, code, *share).await?;
     }
+    for (code, share) in crate::demo_county::attendance_shares() {
+        attendance(db, code, share).await?;
+    }
     let today = today();
     for plan in PLANS {
         attendance(db, plan.code, plan.attendance).await?;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod awards;
 pub mod changes;
+pub mod compliance;
 pub mod contractors;
 pub mod county_map;
 pub mod dashboards;
@@ -41,6 +42,7 @@ pub fn routes(upload_limit: usize) -> axum::Router<crate::platform::AppState> {
         .merge(personnel::export::routes())
         .merge(evaluations::export::routes())
         .merge(evaluations::files::routes(upload_limit))
+        .merge(compliance::export::routes())
         .merge(crate::platform::records::routes(
             upload_limit,
             RECORDS,
@@ -193,6 +195,7 @@ pub const NAV: &[&[crate::kit::layout::NavItem]] = &[
     home::NAV,
     county_map::NAV,
     dashboards::NAV,
+    compliance::NAV,
     attendance::NAV,
     alerts::NAV,
     orders::NAV,

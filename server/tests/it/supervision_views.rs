@@ -15,6 +15,7 @@ use app::{
     domain::progress::Light,
     error::AppError,
     features::{
+        compliance,
         county_map::{self, CountyMap},
         dashboards, dossier,
         payments::{self, service::PaymentForm},
@@ -444,9 +445,135 @@ async fn the_dashboards_count_what_the_records_say(b: Backend) {
     ));
 }
 
+async fn stats(t: &TestDb, user: &str, period: &str, today: &str) -> compliance::Compliance {
+    let p = compliance::StatPeriod::parse(period).unwrap();
+    compliance::service::compliance(&t.db, &t.actor(user).await, &t.settings, &p, d(today))
+        .await
+        .unwrap()
+}
+
+fn row<'a>(c: &'a compliance::Compliance, unit: &str) -> &'a compliance::UnitStats {
+    c.rows
+        .iter()
+        .find(|r| r.unit == unit)
+        .unwrap_or_else(|| panic!("no {unit}"))
+}
+
+async fn the_compliance_statistics_count_each_unit(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let kg = kindergarten(&t).await;
+    // The base demo: 教育局's kindergarten (award 2025-05-16) filed at load
+    // time, its supervision section (same day) not filed.
+    let c = stats(&t, "zgb", "2025-05", "2025-12-10").await;
+    let jy = row(&c, "平阳县教育局");
+    assert_eq!(jy.awards, 2);
+    assert_eq!((jy.filed_on_time, jy.filed_late, jy.unfiled), (0, 1, 1));
+    assert_eq!(jy.filing_pct(), Some(0.0));
+    // Months: October's report filed 2025-11-20 (late: due 11-05),
+    // November's on 2025-12-03 (on time); December's is not due yet.
+    report(&t, kg, month("2025-10", "30", "in_progress"), "2025-11-20").await;
+    report(&t, kg, month("2025-11", "40", "in_progress"), "2025-12-03").await;
+    pay(&t, kg, "advance", "2025-11-10", "1258000", "").await;
+    let c = stats(&t, "zgb", "2025Q4", "2025-12-10").await;
+    let jy = row(&c, "平阳县教育局");
+    assert_eq!((jy.reports_due, jy.reports_on_time), (2, 1));
+    assert_eq!((jy.payments, jy.paid_fen), (1, 125_800_000));
+    assert_eq!(jy.awards, 0);
+    assert_eq!(c.period.label, "2025 年第 4 季度");
+    // Below the bar: late reports and late filing name 教育局.
+    let late = c
+        .below
+        .iter()
+        .find(|b| b.what.starts_with("月度进度"))
+        .unwrap();
+    assert_eq!(late.units, ["平阳县教育局"]);
+    // The score: reports 50 % (no award this quarter, attendance as counted).
+    let parts: Vec<f64> = [jy.filing_pct(), jy.reports_pct(), jy.attendance_pct()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mean = parts.iter().sum::<f64>() / parts.len() as f64;
+    assert!((jy.score - (mean * 10.0).round() / 10.0).abs() < 1e-9);
+    assert!(c.rows.windows(2).all(|w| w[0].score >= w[1].score));
+    assert_eq!(
+        c.rows.iter().map(|r| r.rank).collect::<Vec<_>>(),
+        (1..=c.rows.len() as i64).collect::<Vec<_>>()
+    );
+
+    // A sector authority counts its sector's units only; owners and key
+    // personnel are refused.
+    let c = stats(&t, "jtj", "2025Q4", "2025-12-10").await;
+    assert!(c.rows.iter().all(|r| r.unit != "平阳县教育局"));
+    for user in ["jiaoyu", "xmjl_zhang"] {
+        let p = compliance::StatPeriod::parse("2025Q4").unwrap();
+        assert!(matches!(
+            compliance::service::compliance(
+                &t.db,
+                &t.actor(user).await,
+                &t.settings,
+                &p,
+                d("2025-12-10")
+            )
+            .await,
+            Err(AppError::Forbidden)
+        ));
+    }
+    // Periods: months, quarters and years; anything else is refused.
+    assert_eq!(
+        compliance::StatPeriod::parse("2026").unwrap().to,
+        "2026-12-31"
+    );
+    assert_eq!(
+        compliance::StatPeriod::parse("2026-02").unwrap().to,
+        "2026-02-28"
+    );
+    for bad in ["", "2026Q5", "26-01", "abcd", "2026-13"] {
+        assert!(compliance::StatPeriod::parse(bad).is_none(), "{bad}");
+    }
+}
+
+/// The Excel export holds the statistics table the page shows, in its
+/// order; owners are refused it.
+async fn the_compliance_table_exports_to_excel(b: Backend) {
+    let s = crate::http::TestServer::start(b).await;
+    let p = compliance::StatPeriod::parse("2025Q2").unwrap();
+    let today = app::platform::time::today();
+    let c =
+        compliance::service::compliance(&s.t.db, &s.t.actor("zgb").await, &s.t.settings, &p, today)
+            .await
+            .unwrap();
+    assert!(!c.rows.is_empty());
+    let client = s.logged_in("zgb").await;
+    let rows = crate::exports::sheet(&s, &client, "/export/compliance.xlsx?period=2025Q2").await;
+    assert_eq!(rows[0][..3], ["排名", "建设单位", "中标项目"]);
+    assert_eq!(rows.len(), c.rows.len() + 1);
+    for (line, r) in rows[1..].iter().zip(&c.rows) {
+        assert_eq!(line[0], format!("{:.2}", r.rank as f64));
+        assert_eq!(line[1], r.unit);
+        assert_eq!(line[2], format!("{:.2}", r.awards as f64));
+        assert_eq!(line[15], format!("{:.2}", r.score));
+    }
+    // A bad period is a field error, not a file.
+    let r = client
+        .get(s.url("/export/compliance.xlsx?period=2025Q9"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let owner = s.logged_in("jiaoyu").await;
+    let r = owner
+        .get(s.url("/export/compliance.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN);
+}
+
 on_both!(
     the_map_shows_the_scope_lit_by_progress,
     the_project_file_gathers_every_module,
     the_demo_county_shows_every_light,
-    the_dashboards_count_what_the_records_say
+    the_dashboards_count_what_the_records_say,
+    the_compliance_statistics_count_each_unit,
+    the_compliance_table_exports_to_excel
 );

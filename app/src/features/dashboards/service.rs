@@ -182,7 +182,7 @@ pub async fn payments(
     let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
         "SELECT p.filing_id, p.kind, SUBSTR(p.paid_on, 1, 7) AS month, CAST(SUM(p.amount_fen) AS BIGINT) AS fen
          FROM payments p JOIN filings f ON f.id = p.filing_id JOIN awards a ON a.id = f.award_id
-         WHERE p.status = 'submitted' AND p.paid_on <= $4 AND {}
+         WHERE {} AND p.status = 'submitted' AND p.paid_on <= $4
          GROUP BY p.filing_id, p.kind, SUBSTR(p.paid_on, 1, 7)",
         scope_sql(1)
     ))
