@@ -43,3 +43,15 @@ test('the payments dashboard totals what its project table lists', async ({ page
   const flagged = await page.locator('section[aria-label=需关注的拨付] tbody tr td[data-label=提示]').allTextContents();
   for (const f of flagged) expect(['超付', '拨付超进度']).toContain(f.trim());
 });
+
+test('the alerts board adds up by rule and by unit', async ({ page }) => {
+  await loggedIn(page, 'zgb');
+  await page.goto('/dashboards/alerts');
+  await hydrated(page, 'AlertsDashboardPage');
+  const open = Number(await page.locator('.stat', { hasText: '未消除预警' }).locator('strong').innerText());
+  expect(open).toBeGreaterThan(0);
+  const byRule = await page.locator('section[aria-label=按规则] .chart-data tbody tr td:last-child').allTextContents();
+  expect(byRule.reduce((s, v) => s + Number(v), 0)).toBe(open);
+  const byUnit = await page.locator('section[aria-label=按建设单位] td[data-label=未消除预警]').allTextContents();
+  expect(byUnit.reduce((s, v) => s + Number(v), 0)).toBe(open);
+});

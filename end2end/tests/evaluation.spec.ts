@@ -5,6 +5,8 @@ import { hydrated, loggedIn } from './helpers';
 // decided by zjj) has its last quarter's evaluation still a draft.
 test('an owner scores a quarter beside its evidence, the contractor objects, a supervisor decides', async ({ page, browser }) => {
   test.skip(test.info().project.name === 'phone', 'one evaluation of one quarter; phone widths are looked at in screenshots');
+  // Three people in turn, each logging in: a long story, not a slow page.
+  test.setTimeout(60_000);
   await loggedIn(page, 'jiaoyu');
   await page.goto('/evaluations');
   await hydrated(page, 'EvaluationsPage');

@@ -684,6 +684,7 @@ async fn every_server_function_is_guarded(b: Backend) {
         call("dossier", &[("filing_id", id)], Some(READERS), Refused),
         call("dashboards/progress", &[], Some(READERS), Scoped),
         call("dashboards/payments", &[], Some(READERS), Scoped),
+        call("dashboards/alerts", &[], Some(READERS), Scoped),
         call("compliance", &[("period", "")], Some(SUPERVISION), Refused),
     ];
 

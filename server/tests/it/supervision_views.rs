@@ -569,11 +569,69 @@ async fn the_compliance_table_exports_to_excel(b: Backend) {
     assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN);
 }
 
+async fn the_alerts_board_adds_up(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let files = app::platform::storage::FileStore::from_settings(&t.settings).unwrap();
+    server::demo_history::load(&t.db, &files, &t.settings)
+        .await
+        .unwrap();
+    server::demo_orders::load(&t.db, &t.settings).await.unwrap();
+    let today = app::platform::time::today();
+    let count = |sql: &'static str| {
+        let pool = t.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let b = dashboards::service::alerts(&t.db, &t.actor("zgb").await, today)
+        .await
+        .unwrap();
+    let open = count("SELECT COUNT(*) FROM alerts WHERE cleared_on IS NULL").await;
+    assert!(open > 0, "the demo has open alerts");
+    assert_eq!(b.alerts_open, open);
+    assert_eq!(
+        b.by_rule
+            .iter()
+            .map(|r| r.open.iter().sum::<i64>())
+            .sum::<i64>(),
+        open
+    );
+    assert_eq!(b.by_unit.iter().map(|u| u.alerts_open).sum::<i64>(), open);
+    assert_eq!(
+        b.alerts_serious,
+        count("SELECT COUNT(*) FROM alerts WHERE cleared_on IS NULL AND severity = 'serious'")
+            .await
+    );
+    let orders = count("SELECT COUNT(*) FROM supervision_orders").await;
+    assert!(orders > 0, "the demo has orders");
+    assert_eq!(b.orders_open + b.orders_closed, orders);
+    assert_eq!(
+        b.orders_closed,
+        count("SELECT COUNT(*) FROM supervision_orders WHERE status = 'closed'").await
+    );
+    assert_eq!(b.by_month.len(), 12);
+    assert!(b.by_unit.iter().all(|u| !u.unit.is_empty()));
+    // An owner sees its own unit only.
+    let mine = dashboards::service::alerts(&t.db, &t.actor("jiaoyu").await, today)
+        .await
+        .unwrap();
+    assert!(
+        mine.by_unit.iter().all(|u| u.unit == "平阳县教育局"),
+        "{:?}",
+        mine.by_unit
+    );
+    assert!(mine.alerts_open <= open);
+}
+
 on_both!(
     the_map_shows_the_scope_lit_by_progress,
     the_project_file_gathers_every_module,
     the_demo_county_shows_every_light,
     the_dashboards_count_what_the_records_say,
     the_compliance_statistics_count_each_unit,
-    the_compliance_table_exports_to_excel
+    the_compliance_table_exports_to_excel,
+    the_alerts_board_adds_up
 );

@@ -104,7 +104,10 @@ pub async fn county_map(
 }
 
 /// Names of the units `ids` (one statement).
-async fn unit_names(db: &Db, ids: &BTreeSet<i64>) -> Result<Vec<(i64, String)>, AppError> {
+pub(crate) async fn unit_names(
+    db: &Db,
+    ids: &BTreeSet<i64>,
+) -> Result<Vec<(i64, String)>, AppError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -5,11 +5,13 @@
 //! line. Payments: paid against the revised price per project and in total,
 //! by kind and by month, and the projects paid ahead of progress or beyond
 //! their price. Both read the county map's answer (one scope, one light).
+//! Alerts and orders: open by rule and severity, per owner unit, and the
+//! last twelve months raised, issued and closed.
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-pub use pages::{PaymentsDashboardPage, ProgressDashboardPage};
+pub use pages::{AlertsDashboardPage, PaymentsDashboardPage, ProgressDashboardPage};
 
 use crate::{domain::progress::Light, error::AppError};
 use leptos::prelude::*;
@@ -118,5 +120,51 @@ pub async fn load_progress_board() -> Result<ProgressBoard, AppError> {
 pub async fn load_payments_board() -> Result<PaymentsBoard, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
         service::payments(&st.db, &actor, &st.settings, crate::platform::time::today()).await
+    })
+}
+
+/// Open alerts of one rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleCount {
+    pub code: String,
+    pub name: String,
+    /// By severity: 提示, 一般, 严重.
+    pub open: [i64; 3],
+}
+
+/// One owner unit's alerts and orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitAlerts {
+    pub unit_id: i64,
+    pub unit: String,
+    pub alerts_open: i64,
+    pub orders_open: i64,
+    pub orders_overdue: i64,
+    pub orders_closed: i64,
+    /// Mean days from issue to close of its closed orders.
+    pub close_days: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertsBoard {
+    pub as_of: String,
+    pub alerts_open: i64,
+    pub alerts_serious: i64,
+    pub orders_open: i64,
+    pub orders_overdue: i64,
+    pub orders_closed: i64,
+    pub close_days: Option<f64>,
+    /// Most open first.
+    pub by_rule: Vec<RuleCount>,
+    /// Most open orders and alerts first.
+    pub by_unit: Vec<UnitAlerts>,
+    /// The last twelve months: (`YYYY-MM`, alerts raised, orders issued, orders closed).
+    pub by_month: Vec<(String, i64, i64, i64)>,
+}
+
+#[server(endpoint = "dashboards/alerts")]
+pub async fn load_alerts_board() -> Result<AlertsBoard, AppError> {
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        service::alerts(&st.db, &actor, crate::platform::time::today()).await
     })
 }

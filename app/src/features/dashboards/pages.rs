@@ -1,6 +1,6 @@
 use super::{
-    Delayed, LightGroup, PaidRow, PaymentsBoard, ProgressBoard, load_payments_board,
-    load_progress_board,
+    AlertsBoard, Delayed, LightGroup, PaidRow, PaymentsBoard, ProgressBoard, UnitAlerts,
+    load_alerts_board, load_payments_board, load_progress_board,
 };
 use crate::{
     domain::{Fen, label_of, progress::Light, records::PAYMENT_KINDS},
@@ -20,6 +20,7 @@ fn Tabs(current: &'static str) -> impl IntoView {
     let tabs = [
         ("/dashboards/progress", "工程进度"),
         ("/dashboards/payments", "资金拨付"),
+        ("/dashboards/alerts", "预警督办"),
     ];
     view! {
         <nav class="tabs" aria-label="统计分析">
@@ -244,5 +245,97 @@ fn PaidTable(rows: Vec<PaidRow>, empty: &'static str) -> impl IntoView {
             }
             empty
         />
+    }
+}
+
+#[component]
+pub fn AlertsDashboardPage() -> impl IntoView {
+    let board = Resource::new(|| (), |_| load_alerts_board());
+    view! {
+        <Title text="统计分析 · 预警与督办 · 标后履约监管"/>
+        <PageHeader title="统计分析"/>
+        <Tabs current="/dashboards/alerts"/>
+        <Loaded resource=board children=|b: AlertsBoard| view! { <AlertsBody b/> }/>
+    }
+}
+
+#[component]
+fn AlertsBody(b: AlertsBoard) -> impl IntoView {
+    let severity_keys = vec![
+        ("提示".to_string(), "#8a8f98".to_string()),
+        ("一般".to_string(), "#e8a400".to_string()),
+        ("严重".to_string(), "#d93025".to_string()),
+    ];
+    let rules: Vec<Bar> = b
+        .by_rule
+        .iter()
+        .map(|r| Bar {
+            label: r.name.clone(),
+            values: r.open.iter().map(|n| *n as f64).collect(),
+            href: Some(format!("/alerts?rule={}", r.code)),
+            note: None,
+        })
+        .collect();
+    let top = b
+        .by_month
+        .iter()
+        .map(|(_, a, i, c)| *a.max(i).max(c))
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    // A y axis in whole counts, a multiple of four.
+    let y_max = (top + 3) / 4 * 4;
+    let labels: Vec<String> = b.by_month.iter().map(|m| m.0.clone()).collect();
+    let series = vec![
+        Series {
+            name: "新增预警".into(),
+            class: "planned",
+            values: b.by_month.iter().map(|m| Some(m.1 as f64)).collect(),
+        },
+        Series {
+            name: "下发督办".into(),
+            class: "actual",
+            values: b.by_month.iter().map(|m| Some(m.2 as f64)).collect(),
+        },
+        Series {
+            name: "办结督办".into(),
+            class: "closed",
+            values: b.by_month.iter().map(|m| Some(m.3 as f64)).collect(),
+        },
+    ];
+    let days = |d: Option<f64>| d.map_or("—".to_string(), |d| format!("{d:.1}"));
+    view! {
+        <div class="stats">
+            <a class="stat" href="/alerts"><strong class="num">{b.alerts_open}</strong><span>"未消除预警"</span></a>
+            <div class="stat" class:stat-bad={b.alerts_serious > 0}><strong class="num">{b.alerts_serious}</strong><span>"其中严重"</span></div>
+            <a class="stat" href="/orders"><strong class="num">{b.orders_open}</strong><span>"未办结督办"</span></a>
+            <div class="stat" class:stat-bad={b.orders_overdue > 0}><strong class="num">{b.orders_overdue}</strong><span>"逾期未办结"</span></div>
+            <div class="stat"><strong class="num">{b.orders_closed}</strong><span>"已办结督办"</span></div>
+            <div class="stat"><strong class="num">{days(b.close_days)}</strong><span>"平均办结（天）"</span></div>
+        </div>
+        <section class="card" aria-label="按规则">
+            <h2>"未消除预警：按规则与严重程度"</h2>
+            <BarChart title="未消除预警按规则".to_string() keys=severity_keys bars=rules unit=" 条" wide=true/>
+        </section>
+        <section class="card" aria-label="按月份">
+            <h2>"近 12 个月：新增预警、下发与办结督办"</h2>
+            <LineChart title="近 12 个月预警与督办".to_string() labels series y_max=y_max as f64 unit=""/>
+        </section>
+        <section class="card" aria-label="按建设单位">
+            <h2>"按建设单位"</h2>
+            <DataTable
+                columns=vec!["建设单位", "未消除预警", "未办结督办", "逾期未办结", "已办结", "平均办结（天）"]
+                rows=b.by_unit.clone()
+                row=move |u: UnitAlerts| vec![
+                    u.unit.clone().into_any(),
+                    u.alerts_open.into_any(),
+                    u.orders_open.into_any(),
+                    view! { <span class:bad={u.orders_overdue > 0}>{u.orders_overdue}</span> }.into_any(),
+                    u.orders_closed.into_any(),
+                    days(u.close_days).into_any(),
+                ]
+                empty="没有预警和督办"
+            />
+        </section>
     }
 }

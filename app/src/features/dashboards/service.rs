@@ -2,7 +2,10 @@
 //! projects in scope, their light, revised price and percent), so a
 //! dashboard and the map never disagree; progress adds the plans and
 //! months (`works`, three statements), payments one grouped statement.
-use super::{Delayed, LightCounts, LightGroup, PaidRow, PaymentsBoard, ProgressBoard};
+use super::{
+    AlertsBoard, Delayed, LightCounts, LightGroup, PaidRow, PaymentsBoard, ProgressBoard,
+    RuleCount, UnitAlerts,
+};
 use crate::{
     domain::{
         SECTORS, label_of,
@@ -11,7 +14,10 @@ use crate::{
     },
     error::AppError,
     features::{
-        county_map::{CountyMap, MapProject, service::county_map},
+        county_map::{
+            CountyMap, MapProject,
+            service::{county_map, unit_names},
+        },
         progress::rules::{Works, works},
         rule_infos,
     },
@@ -252,4 +258,160 @@ pub async fn payments(
         projects,
         ahead_pts,
     })
+}
+
+/// Alerts and orders in the actor's scope: open alerts by rule and
+/// severity, per owner unit the open alerts and the orders open, overdue
+/// and closed with their mean days to close, and the last twelve months'
+/// alerts raised and orders issued and closed. Two grouped statements and
+/// one over the orders (fewer than the alerts by far).
+pub async fn alerts(db: &Db, actor: &Actor, as_of: NaiveDate) -> Result<AlertsBoard, AppError> {
+    use crate::domain::Role::*;
+    actor.require(&[Admin, Supervisor, Owner])?;
+    let s = ScopeBinds::of(actor);
+    let first = {
+        let mut m = Month::of(as_of);
+        for _ in 0..11 {
+            m = m.prev();
+        }
+        m
+    };
+    // (rule, severity, unit, open, month raised, count)
+    let rows: Vec<(String, String, i64, i64, String, i64)> = sqlx::query_as(&format!(
+        "SELECT x.kind, x.severity, a.owner_unit_id,
+                CASE WHEN x.cleared_on IS NULL THEN 1 ELSE 0 END AS open,
+                SUBSTR(COALESCE(x.started_on, ''), 1, 7) AS month, COUNT(*) AS n
+         FROM alerts x JOIN awards a ON a.id = x.award_id WHERE {}
+         GROUP BY x.kind, x.severity, a.owner_unit_id, CASE WHEN x.cleared_on IS NULL THEN 1 ELSE 0 END,
+                  SUBSTR(COALESCE(x.started_on, ''), 1, 7)",
+        scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .fetch_all(&db.pool)
+    .await?;
+    let orders: Vec<(i64, String, String, i64, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT a.owner_unit_id, o.status, COALESCE(o.extension_until, o.deadline), o.created_at, o.closed_on
+         FROM supervision_orders o JOIN awards a ON a.id = o.award_id WHERE {}",
+        scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut by_rule: BTreeMap<String, [i64; 3]> = BTreeMap::new();
+    let mut units: BTreeMap<i64, UnitAlerts> = BTreeMap::new();
+    let mut months: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    let mut board = AlertsBoard {
+        as_of: as_of.to_string(),
+        alerts_open: 0,
+        alerts_serious: 0,
+        orders_open: 0,
+        orders_overdue: 0,
+        orders_closed: 0,
+        close_days: None,
+        by_rule: Vec::new(),
+        by_unit: Vec::new(),
+        by_month: Vec::new(),
+    };
+    let blank = |id: i64| UnitAlerts {
+        unit_id: id,
+        unit: String::new(),
+        alerts_open: 0,
+        orders_open: 0,
+        orders_overdue: 0,
+        orders_closed: 0,
+        close_days: None,
+    };
+    for (kind, severity, owner, open, month, n) in rows {
+        if open == 1 {
+            let slot = match severity.as_str() {
+                "notice" => 0,
+                "serious" => 2,
+                _ => 1,
+            };
+            by_rule.entry(kind).or_default()[slot] += n;
+            board.alerts_open += n;
+            if slot == 2 {
+                board.alerts_serious += n;
+            }
+            units
+                .entry(owner)
+                .or_insert_with(|| blank(owner))
+                .alerts_open += n;
+        }
+        if Month::parse(&month).is_some_and(|m| m >= first) {
+            months.entry(month).or_default().0 += n;
+        }
+    }
+    let mut closing: HashMap<i64, Vec<i64>> = HashMap::new();
+    let today = as_of.to_string();
+    for (owner, status, deadline, created_at, closed_on) in orders {
+        let u = units.entry(owner).or_insert_with(|| blank(owner));
+        let issued = crate::fmt::datetime(created_at)
+            .chars()
+            .take(10)
+            .collect::<String>();
+        if let Some(m) = Month::parse(&issued).filter(|m| *m >= first) {
+            months.entry(m.to_string()).or_default().1 += 1;
+        }
+        if status == "closed" {
+            u.orders_closed += 1;
+            board.orders_closed += 1;
+            if let Some(closed) = closed_on.as_deref() {
+                if let Some(m) = Month::parse(closed).filter(|m| *m >= first) {
+                    months.entry(m.to_string()).or_default().2 += 1;
+                }
+                if let (Ok(a), Ok(b)) = (
+                    NaiveDate::parse_from_str(&issued, "%Y-%m-%d"),
+                    NaiveDate::parse_from_str(closed, "%Y-%m-%d"),
+                ) {
+                    closing.entry(owner).or_default().push((b - a).num_days());
+                }
+            }
+        } else {
+            u.orders_open += 1;
+            board.orders_open += 1;
+            if deadline < today {
+                u.orders_overdue += 1;
+                board.orders_overdue += 1;
+            }
+        }
+    }
+    let mean = |v: &[i64]| (!v.is_empty()).then(|| v.iter().sum::<i64>() as f64 / v.len() as f64);
+    let all: Vec<i64> = closing.values().flatten().copied().collect();
+    board.close_days = mean(&all);
+    let names = unit_names(db, &units.keys().copied().collect()).await?;
+    for (id, u) in units.iter_mut() {
+        u.unit = names
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default();
+        u.close_days = closing.get(id).and_then(|v| mean(v));
+    }
+    board.by_unit = units.into_values().collect();
+    board
+        .by_unit
+        .sort_by_key(|u| std::cmp::Reverse((u.orders_overdue, u.orders_open, u.alerts_open)));
+    board.by_rule = by_rule
+        .into_iter()
+        .map(|(code, open)| RuleCount {
+            name: crate::features::rule_name(&code).to_string(),
+            code,
+            open,
+        })
+        .collect();
+    board
+        .by_rule
+        .sort_by_key(|r| std::cmp::Reverse(r.open.iter().sum::<i64>()));
+    let mut m = first;
+    while m <= Month::of(as_of) {
+        let (a, i, c) = months.get(&m.to_string()).copied().unwrap_or_default();
+        board.by_month.push((m.to_string(), a, i, c));
+        m = m.next();
+    }
+    Ok(board)
 }
