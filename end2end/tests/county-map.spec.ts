@@ -94,3 +94,18 @@ test('the map page survives many reloads (Leaflet only after hydration)', async 
     await expect(page.locator('.leaflet-container')).toBeVisible();
   }
 });
+
+test('the lists of the modules link to the project file', async ({ page }) => {
+  test.skip(test.info().project.name === 'phone', 'the same links at any width');
+  await loggedIn(page, 'zgb');
+  for (const list of ['/progress', '/payments', '/changes', '/personnel', '/evaluations']) {
+    await page.goto(list);
+    const link = page.locator('a.dossier-link').first();
+    await expect(link, list).toBeVisible();
+    const href = await link.getAttribute('href');
+    expect(href, list).toMatch(/^\/projects\/\d+$/);
+  }
+  await page.locator('a.dossier-link').first().click();
+  await hydrated(page, 'DossierPage');
+  await expect(page.locator('section[aria-label=项目概况]')).toBeVisible();
+});

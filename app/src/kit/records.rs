@@ -86,6 +86,14 @@ pub fn FiguresCard(figures: ProjectFigures) -> impl IntoView {
     }
 }
 
+/// The way from any list to the project's file (一项目一档).
+pub fn dossier_link(filing_id: i64) -> AnyView {
+    view! {
+        <a class="dossier-link" href=format!("/projects/{filing_id}") title="项目档案" aria-label="项目档案">"档案"</a>
+    }
+    .into_any()
+}
+
 /// The figures of one project, loaded for pages keyed by a filing id.
 #[component]
 pub fn ProjectFiguresCard(#[prop(into)] filing_id: Signal<i64>) -> impl IntoView {

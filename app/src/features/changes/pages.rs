@@ -58,7 +58,7 @@ pub fn ChangesPage() -> impl IntoView {
                     columns=vec!["项目 / 标段", "变更", "变更金额（元）", "工期（天）", "批准文号 / 日期", "状态"]
                     rows=page.items
                     row=|c: ChangeRow| vec![
-                        view! { <div><a href=format!("/changes?filing_id={}", c.filing_id)>{c.project}</a><br/><span class="muted">{c.owner_name}</span></div> }.into_any(),
+                        view! { <div><a href=format!("/changes?filing_id={}", c.filing_id)>{c.project}</a> {crate::kit::records::dossier_link(c.filing_id)}<br/><span class="muted">{c.owner_name}</span></div> }.into_any(),
                         view! { <div><a href=format!("/changes/{}", c.id)><strong>{c.title}</strong></a><br/><span class="muted">{label_of(&CHANGE_KINDS, &c.kind)}</span></div> }.into_any(),
                         delta_cell(c.price_delta_fen),
                         view! { <span class="num">{if c.days_delta > 0 { format!("+{}", c.days_delta) } else { c.days_delta.to_string() }}</span> }.into_any(),

@@ -105,7 +105,7 @@ pub fn EvaluationsPage() -> impl IntoView {
                         let objection = r.objection().map(|o| view! { <span class=o.badge()>{o.label()}</span> });
                         vec![
                             view! { <a class="nowrap" href=format!("/evaluations/{}", r.id)><strong>{r.period_label()}</strong></a> }.into_any(),
-                            view! { <div><a href=format!("/evaluations?filing_id={}", r.filing_id)>{r.project.clone()}</a><br/><span class="muted">{r.owner_name.clone()}</span></div> }.into_any(),
+                            view! { <div><a href=format!("/evaluations?filing_id={}", r.filing_id)>{r.project.clone()}</a> {crate::kit::records::dossier_link(r.filing_id)}<br/><span class="muted">{r.owner_name.clone()}</span></div> }.into_any(),
                             contractor(r.contractor_link, r.contractor_unit_id, r.contractor_name.clone()),
                             r.total.map_or("—".to_string(), |t| t.to_string()).into_any(),
                             grade_badge(grade),

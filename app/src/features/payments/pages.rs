@@ -75,7 +75,7 @@ pub fn PaymentsPage() -> impl IntoView {
                     rows=page.items
                     row=|r: PaymentRow| vec![
                         view! { <a class="nowrap" href=format!("/payments/{}", r.id)><strong>{r.paid_on}</strong></a> }.into_any(),
-                        view! { <div><a href=format!("/payments?filing_id={}", r.filing_id)>{r.project}</a><br/><span class="muted">{r.owner_name}</span></div> }.into_any(),
+                        view! { <div><a href=format!("/payments?filing_id={}", r.filing_id)>{r.project}</a> {crate::kit::records::dossier_link(r.filing_id)}<br/><span class="muted">{r.owner_name}</span></div> }.into_any(),
                         label_of(&PAYMENT_KINDS, &r.kind).into_any(),
                         view! { <span class="num">{Fen(r.amount_fen).yuan()}</span> }.into_any(),
                         view! { <span class="num">{Fen(r.labour_fen).yuan()}</span> }.into_any(),

@@ -82,7 +82,7 @@ pub fn PersonnelPage() -> impl IntoView {
                     rows=page.items
                     row=|r: ChangeRow| { let penalties = r.penalties(); vec![
                         view! { <a class="nowrap" href=format!("/personnel/{}", r.id)><strong>{r.effective_on}</strong></a> }.into_any(),
-                        view! { <div><a href=format!("/personnel?filing_id={}", r.filing_id)>{r.project}</a><br/><span class="muted">{r.owner_name}</span></div> }.into_any(),
+                        view! { <div><a href=format!("/personnel?filing_id={}", r.filing_id)>{r.project}</a> {crate::kit::records::dossier_link(r.filing_id)}<br/><span class="muted">{r.owner_name}</span></div> }.into_any(),
                         label_of(&ROSTER_ROLES, &r.role).into_any(),
                         format!("{} → {}", r.leaving, r.new_name).into_any(),
                         label_of(&PERSONNEL_REASONS, &r.reason).into_any(),

@@ -85,7 +85,7 @@ pub fn ProgressPage() -> impl IntoView {
                     columns=vec!["项目 / 标段", "最近填报", "累计完成 / 序时进度", "形象进度", "修订后计划竣工", "工地位置"]
                     rows=page.items
                     row=|r: ProgressRow| vec![
-                        view! { <div><a href=format!("/progress/{}", r.filing_id)><strong>{r.project}</strong></a><br/><span class="muted">{r.owner_name} " · " {r.contractor_name}</span></div> }.into_any(),
+                        view! { <div><a href=format!("/progress/{}", r.filing_id)><strong>{r.project}</strong></a> {crate::kit::records::dossier_link(r.filing_id)}<br/><span class="muted">{r.owner_name} " · " {r.contractor_name}</span></div> }.into_any(),
                         r.month.unwrap_or_else(|| "—".into()).into_any(),
                         progress_bars(r.percent, r.planned_pct),
                         view! { <div class="cell-actions">{state_badge(r.state)} {flag_badges(r.flags)}</div> }.into_any(),
