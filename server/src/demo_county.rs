@@ -1174,16 +1174,7 @@ async fn pay(db: &Db, sha: &str, d: &Demo) -> Result<(), AppError> {
 fn form(filing_id: i64, payee: &str) -> PaymentForm {
     PaymentForm {
         filing_id: filing_id.to_string(),
-        kind: String::new(),
-        paid_on: String::new(),
-        amount: String::new(),
         payee: payee.to_string(),
-        voucher_no: String::new(),
-        period_from: String::new(),
-        period_to: String::new(),
-        work_value: String::new(),
-        labour: String::new(),
-        settlement: String::new(),
-        remarks: String::new(),
+        ..Default::default()
     }
 }

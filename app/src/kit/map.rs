@@ -115,6 +115,18 @@ pub fn add_scale(map: &leptos_leaflet::leaflet::Map) {
     let _ = map;
 }
 
+/// True once the page is hydrated and Leaflet (and Geoman when `geoman`)
+/// has loaded: a map page shows its map under `<Show when=ready>`.
+pub fn leaflet_ready(geoman: bool) -> Signal<bool> {
+    let hydrated = RwSignal::new(false);
+    let scripts = RwSignal::new(false);
+    Effect::new(move |_| {
+        hydrated.set(true);
+        load_scripts(scripts, geoman);
+    });
+    Signal::derive(move || hydrated.get() && scripts.get())
+}
+
 /// Loads Leaflet (served from /vendor), then Leaflet-Geoman when `geoman`
 /// (drawing tools), then sets `ready`. Scripts already there are not loaded
 /// again.

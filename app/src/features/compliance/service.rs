@@ -5,12 +5,12 @@
 //! feature counts per project (its calendars and dated rosters).
 use super::{Below, Compliance, StatPeriod, UnitStats};
 use crate::{
-    domain::{
-        Role,
-        progress::{Month, ProgressState},
-    },
+    domain::{Role, progress::Month},
     error::AppError,
-    features::{attendance::service::rates, evaluations, progress::rules::works, rule_infos},
+    features::{
+        attendance::service::rates, county_map::service::unit_names, progress::rules::works,
+        rule_infos,
+    },
     platform::{
         actor::Actor,
         db::Db,
@@ -20,7 +20,7 @@ use crate::{
     },
 };
 use chrono::{Duration, NaiveDate};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Points off the score for each supervision order open past its deadline.
 const OVERDUE_ORDER_POINTS: f64 = 5.0;
@@ -108,18 +108,18 @@ pub async fn compliance(
     .into_iter()
     .map(|(f, m, at)| ((f, m), at))
     .collect();
+    let mut completed_on: HashMap<i64, NaiveDate> = HashMap::new();
     for w in works(db, today).await? {
         let Some(unit) = owner_of.get(&w.filing_id) else {
             continue;
         };
+        let completed = w.completed_month();
+        if let Some(c) = completed {
+            completed_on.insert(w.filing_id, c.last());
+        }
         let Some(start) = w.actual_start.or(w.planned_start) else {
             continue;
         };
-        let completed = w
-            .months
-            .iter()
-            .find(|r| r.state == ProgressState::Completed)
-            .map(|r| r.month);
         let u = units.entry(*unit).or_default();
         let mut m = Month::of(from);
         while m <= Month::of(to) {
@@ -198,11 +198,10 @@ pub async fn compliance(
 
     // Lead key personnel attendance over the period, up to yesterday and
     // while the works ran (to the month reported 已完工).
-    let completed = evaluations::service::completions(db, today).await?;
     for (filing, unit) in &owner_of {
         let until = to
             .min(today - Duration::days(1))
-            .min(completed.get(filing).copied().unwrap_or(to));
+            .min(completed_on.get(filing).copied().unwrap_or(to));
         let u = units.entry(*unit).or_default();
         for m in rates(db, *filing, from, until).await? {
             if matches!(m.role.as_str(), "pm" | "chief_supervisor") {
@@ -212,8 +211,10 @@ pub async fn compliance(
         }
     }
 
-    let names: HashMap<i64, String> =
-        names(db, &units.keys().copied().collect::<HashSet<i64>>()).await?;
+    let names: HashMap<i64, String> = unit_names(db, &units.keys().copied().collect())
+        .await?
+        .into_iter()
+        .collect();
     let mut rows: Vec<UnitStats> = units
         .into_iter()
         .map(|(id, mut u)| {
@@ -283,19 +284,4 @@ pub async fn compliance(
         today: today.to_string(),
         choices: StatPeriod::choices(today),
     })
-}
-
-async fn names(db: &Db, ids: &HashSet<i64>) -> Result<HashMap<i64, String>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    // Integers from our own rows, never from the request.
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    Ok(sqlx::query_as::<_, (i64, String)>(&format!(
-        "SELECT id, name FROM units WHERE id IN ({list})"
-    ))
-    .fetch_all(&db.pool)
-    .await?
-    .into_iter()
-    .collect())
 }

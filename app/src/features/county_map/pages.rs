@@ -3,7 +3,7 @@ use crate::{
     domain::{Fen, SECTORS, label_of, progress::Light},
     kit::{
         layout::PageHeader,
-        map::load_scripts,
+        map::leaflet_ready,
         status::Loaded,
         table::{FilterSelect, text_param},
     },
@@ -18,17 +18,12 @@ const LIST_ROWS: usize = 300;
 #[component]
 pub fn CountyMapPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_county_map());
-    let hydrated = RwSignal::new(false);
-    let scripts = RwSignal::new(false);
-    Effect::new(move |_| {
-        hydrated.set(true);
-        load_scripts(scripts, false);
-    });
+    let ready = leaflet_ready(false);
     view! {
         <Title text="项目一张图 · 标后履约监管"/>
         <Stylesheet id="leaflet-css" href="/vendor/leaflet/leaflet.css"/>
         <PageHeader title="项目一张图"/>
-        <Loaded resource=data children=move |v: CountyMap| view! { <MapBody v hydrated scripts/> }/>
+        <Loaded resource=data children=move |v: CountyMap| view! { <MapBody v ready/> }/>
     }
 }
 
@@ -86,7 +81,7 @@ fn href(f: &MapFilter, light: Option<Light>) -> String {
 }
 
 #[component]
-fn MapBody(v: CountyMap, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) -> impl IntoView {
+fn MapBody(v: CountyMap, ready: Signal<bool>) -> impl IntoView {
     let filter = use_filter();
     let data = StoredValue::new(v.clone());
     let shown = Memo::new(move |_| {
@@ -155,7 +150,7 @@ fn MapBody(v: CountyMap, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) -> i
         </div>
         <div class="county-layout">
             <div class="county-map">
-                <Show when=move || hydrated.get() && scripts.get()
+                <Show when=move || ready.get()
                     fallback=|| view! { <div class="map map-county map-placeholder">"地图加载中…"</div> }>
                     <ProjectsMap projects=shown.into() selected full tile_url=tile_url.clone() datum=datum.clone()/>
                 </Show>

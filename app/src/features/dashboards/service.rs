@@ -9,7 +9,7 @@ use super::{
 use crate::{
     domain::{
         SECTORS, label_of,
-        progress::{Light, Month, ProgressState},
+        progress::{Light, Month},
         records::PAYMENT_KINDS,
     },
     error::AppError,
@@ -30,6 +30,17 @@ use crate::{
 };
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
+
+/// The twelve months up to the one holding `as_of`, oldest first (every
+/// board's time axis).
+fn last_twelve(as_of: NaiveDate) -> Vec<Month> {
+    let mut months = vec![Month::of(as_of)];
+    for _ in 1..12 {
+        let earlier = months[0].prev();
+        months.insert(0, earlier);
+    }
+    months
+}
 
 /// How many of the most delayed projects the board lists.
 const DELAYED: usize = 10;
@@ -115,13 +126,7 @@ pub async fn progress(
         .iter()
         .filter_map(|p| works.get(&p.filing_id))
         .collect();
-    let mut month = Month::of(as_of);
-    let mut months = Vec::new();
-    for _ in 0..12 {
-        months.push(month);
-        month = month.prev();
-    }
-    months.reverse();
+    let months = last_twelve(as_of);
     let (planned, actual) = months.iter().map(|m| trend(&scoped, *m, as_of)).unzip();
     Ok(ProgressBoard {
         as_of: as_of.to_string(),
@@ -144,11 +149,7 @@ fn trend(works: &[&Works], m: Month, as_of: NaiveDate) -> (Option<f64>, Option<f
         let Some(start) = w.planned_start else {
             continue;
         };
-        let done_before = w
-            .months
-            .iter()
-            .find(|r| r.state == ProgressState::Completed)
-            .is_some_and(|r| r.month < m);
+        let done_before = w.completed_month().is_some_and(|c| c < m);
         if start > day || done_before {
             continue;
         }
@@ -238,14 +239,14 @@ pub async fn payments(
         })
         .collect();
     projects.sort_by(|a, b| b.paid_pct().total_cmp(&a.paid_pct()));
-    let mut month = Month::of(as_of);
-    let mut last12 = Vec::new();
-    for _ in 0..12 {
-        let key = month.to_string();
-        last12.push((key.clone(), by_month.get(&key).copied().unwrap_or(0)));
-        month = month.prev();
-    }
-    last12.reverse();
+    let last12 = last_twelve(as_of)
+        .into_iter()
+        .map(|m| {
+            let key = m.to_string();
+            let fen = by_month.get(&key).copied().unwrap_or(0);
+            (key, fen)
+        })
+        .collect();
     Ok(PaymentsBoard {
         as_of: as_of.to_string(),
         revised_fen: map.projects.iter().map(|p| p.revised_fen).sum(),
@@ -269,13 +270,8 @@ pub async fn alerts(db: &Db, actor: &Actor, as_of: NaiveDate) -> Result<AlertsBo
     use crate::domain::Role::*;
     actor.require(&[Admin, Supervisor, Owner])?;
     let s = ScopeBinds::of(actor);
-    let first = {
-        let mut m = Month::of(as_of);
-        for _ in 0..11 {
-            m = m.prev();
-        }
-        m
-    };
+    let twelve = last_twelve(as_of);
+    let first = twelve[0];
     // (rule, severity, unit, open, month raised, count)
     let rows: Vec<(String, String, i64, i64, String, i64)> = sqlx::query_as(&format!(
         "SELECT x.kind, x.severity, a.owner_unit_id,
@@ -407,11 +403,9 @@ pub async fn alerts(db: &Db, actor: &Actor, as_of: NaiveDate) -> Result<AlertsBo
     board
         .by_rule
         .sort_by_key(|r| std::cmp::Reverse(r.open.iter().sum::<i64>()));
-    let mut m = first;
-    while m <= Month::of(as_of) {
+    for m in twelve {
         let (a, i, c) = months.get(&m.to_string()).copied().unwrap_or_default();
         board.by_month.push((m.to_string(), a, i, c));
-        m = m.next();
     }
     Ok(board)
 }

@@ -12,7 +12,7 @@ use crate::{
     },
     kit::{
         layout::PageHeader,
-        map::load_scripts,
+        map::leaflet_ready,
         records::{FiguresCard, delta_cell, flag_badges, status_badge},
         status::Loaded,
         table::{DataTable, id_param},
@@ -25,19 +25,14 @@ use leptos_meta::{Stylesheet, Title};
 pub fn DossierPage() -> impl IntoView {
     let id = id_param();
     let data = Resource::new(move || id.get(), get_dossier);
-    let hydrated = RwSignal::new(false);
-    let scripts = RwSignal::new(false);
-    Effect::new(move |_| {
-        hydrated.set(true);
-        load_scripts(scripts, false);
-    });
+    let ready = leaflet_ready(false);
     view! {
         <Title text="项目档案 · 标后履约监管"/>
         <Stylesheet id="leaflet-css" href="/vendor/leaflet/leaflet.css"/>
         <PageHeader title="项目档案">
             <a class="btn" href="/map">"项目一张图"</a>
         </PageHeader>
-        <Loaded resource=data children=move |d: Dossier| view! { <DossierBody d hydrated scripts/> }/>
+        <Loaded resource=data children=move |d: Dossier| view! { <DossierBody d ready/> }/>
     }
 }
 
@@ -54,7 +49,7 @@ const SECTIONS: [(&str, &str); 9] = [
 ];
 
 #[component]
-fn DossierBody(d: Dossier, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) -> impl IntoView {
+fn DossierBody(d: Dossier, ready: Signal<bool>) -> impl IntoView {
     let f = d.filing.clone();
     let a = &f.award;
     let id = f.id;
@@ -71,7 +66,7 @@ fn DossierBody(d: Dossier, hydrated: RwSignal<bool>, scripts: RwSignal<bool>) ->
                 {if has_any {
                     let (areas, tile_url, datum) = (p.areas.clone(), p.tile_url.clone(), p.tile_datum.clone());
                     view! {
-                        <Show when=move || hydrated.get() && scripts.get()
+                        <Show when=move || ready.get()
                             fallback=|| view! { <div class="map map-site map-placeholder">"地图加载中…"</div> }>
                             <SiteMap site areas=areas.clone() tile_url=tile_url.clone() datum=datum.clone()
                                 point=RwSignal::new(text.clone()) editable=false/>

@@ -58,21 +58,19 @@ pub async fn get(
     .await?
     .items;
     let rules = crate::platform::rules::effective(db, settings, &rule_infos()).await?;
-    let light = progress::rules::works_of(db, day, filing_id)
-        .await?
-        .first()
-        .map(|w| {
-            w.light(
-                day,
-                rules.progress.behind_yellow_pts,
-                rules.progress.behind_red_pts,
-            )
-        });
+    let works = progress::rules::works_of(db, day, filing_id).await?;
+    let light = works.first().map(|w| {
+        w.light(
+            day,
+            rules.progress.behind_yellow_pts,
+            rules.progress.behind_red_pts,
+        )
+    });
     // Attendance is owed while the works run: up to the month reported 已完工.
-    let to = evaluations::service::completions(db, day)
-        .await?
-        .get(&filing_id)
-        .map_or(day, |c| (*c).min(day));
+    let to = works
+        .first()
+        .and_then(|w| w.completed_month())
+        .map_or(day, |m| m.last().min(day));
     let from = to - chrono::Duration::days(89);
     let attendance = rates(db, filing_id, from, to).await?;
     let mut alerts: Vec<DossierAlert> = sqlx::query_as(

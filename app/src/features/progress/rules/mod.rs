@@ -61,6 +61,13 @@ impl Works {
             .iter()
             .any(|m| m.state == ProgressState::Completed)
     }
+    /// The month first reported 已完工, if any.
+    pub fn completed_month(&self) -> Option<Month> {
+        self.months
+            .iter()
+            .find(|m| m.state == ProgressState::Completed)
+            .map(|m| m.month)
+    }
     /// Is the project asked for progress? Every project that reports (has a
     /// record or a month), and every project still due to finish when the
     /// system went live; works finished before then are not asked for a
