@@ -11,7 +11,10 @@ use crate::{
         compliance::{CompliancePage, NoticePage},
         contractors::{ContractorPage, ContractorsPage},
         county_map::CountyMapPage,
-        dashboards::{AlertsDashboardPage, PaymentsDashboardPage, ProgressDashboardPage},
+        dashboards::{
+            AlertsDashboardPage, AttendanceDashboardPage, PaymentsDashboardPage,
+            ProgressDashboardPage,
+        },
         dossier::DossierPage,
         evaluations::{EvaluationFormPage, EvaluationPage, EvaluationsPage},
         filings::{BackEntryPage, FilingPage, FilingsPage},
@@ -100,6 +103,7 @@ lazy_page!(NoticeRoute, NoticePage);
 lazy_page!(ProgressDashboardRoute, ProgressDashboardPage);
 lazy_page!(PaymentsDashboardRoute, PaymentsDashboardPage);
 lazy_page!(AlertsDashboardRoute, AlertsDashboardPage);
+lazy_page!(AttendanceDashboardRoute, AttendanceDashboardPage);
 lazy_page!(ProgressProjectRoute, ProgressProjectPage);
 lazy_page!(ProgressMonthRoute, ProgressMonthPage);
 
@@ -198,6 +202,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("dashboards/progress") view={Lazy::<ProgressDashboardRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("dashboards/payments") view={Lazy::<PaymentsDashboardRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("dashboards/alerts") view={Lazy::<AlertsDashboardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("dashboards/attendance") view={Lazy::<AttendanceDashboardRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("compliance") view={Lazy::<ComplianceRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("compliance/notice") view={Lazy::<NoticeRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("map") view={Lazy::<CountyMapRoute>::new()} ssr=SsrMode::Async/>

@@ -55,3 +55,36 @@ test('the alerts board adds up by rule and by unit', async ({ page }) => {
   const byUnit = await page.locator('section[aria-label=按建设单位] td[data-label=未消除预警]').allTextContents();
   expect(byUnit.reduce((s, v) => s + Number(v), 0)).toBe(open);
 });
+
+test('the attendance board lists who is below the bar and who has not checked in today', async ({ page }) => {
+  await loggedIn(page, 'zgb');
+  await page.goto('/dashboards/attendance');
+  await hydrated(page, 'AttendanceDashboardPage');
+  // The tile's count is the table's rows, one project link each.
+  const below = Number(await page.locator('.stat', { hasText: '低于' }).locator('strong').innerText());
+  await expect(page.locator('section[aria-label=低于下限的人员] tbody tr a')).toHaveCount(below);
+  const [done, owed] = (await page.locator('.stat', { hasText: '今日已打卡' }).locator('strong').innerText())
+    .split('/')
+    .map((s) => Number(s.trim()));
+  // (On a Sunday nobody owes a check-in: the table is then empty.)
+  await expect(page.locator('#today tbody tr a')).toHaveCount(owed - done);
+  expect(below).toBeGreaterThan(0);
+  // Another month, chosen in the form: the page answers for it.
+  const second = await page.locator('select[name=month] option').nth(3).getAttribute('value');
+  await page.locator('select[name=month]').selectOption(second!);
+  await page.getByRole('button', { name: '统计' }).click();
+  await expect(page).toHaveURL(new RegExp(`month=${second}`));
+  await expect(page.locator('section[aria-label=按行业] h2')).toContainText(second!);
+  // A person's project opens its file.
+  await page.locator('section[aria-label=低于下限的人员] tbody tr a').first().click();
+  await expect(page).toHaveURL(/\/projects\/\d+$/);
+  await hydrated(page, 'DossierPage');
+});
+
+test('an owner sees its own projects on the attendance board', async ({ page }) => {
+  await loggedIn(page, 'chengjian');
+  await page.goto('/dashboards/attendance');
+  await hydrated(page, 'AttendanceDashboardPage');
+  const owners = await page.locator('section[aria-label=按建设单位] .chart-data tbody th').allTextContents();
+  expect(owners).toEqual(['平阳县城市建设开发中心']);
+});

@@ -15,7 +15,7 @@ use app::{
     features::evaluations::{self, service},
     platform::{db::Db, records, settings::Settings, time::today},
 };
-use chrono::{Datelike, Duration, NaiveDate, TimeZone};
+use chrono::{Datelike, NaiveDate, TimeZone};
 use sqlx::Row;
 
 /// How a project's evaluations go: (project code, owner login, the scores
@@ -190,13 +190,16 @@ async fn attendance(db: &Db, code: &str, share: f64) -> Result<(), AppError> {
         let joined = day(m.try_get("joined_on")?).unwrap_or(today);
         let left = day(m.try_get("left_on")?);
         let from = joined;
-        let until = completed.unwrap_or(today).min(today - Duration::days(1));
+        // Up to today: those whose usual time (07:30–08:00) has passed
+        // have checked in this morning, the others are today's missing.
+        let until = completed.unwrap_or(today).min(today);
+        let now = app::platform::time::now_ms();
         let mut tx = db.pool.begin().await?;
         for d in from.iter_days().take_while(|d| *d <= until) {
             if d.weekday() == chrono::Weekday::Sun || left.is_some_and(|l| d >= l) {
                 continue;
             }
-            if chance(user, d) >= share {
+            if chance(user, d) >= share || at(d, (user as u32).wrapping_mul(7) + d.day()) > now {
                 continue;
             }
             sqlx::query(

@@ -180,13 +180,18 @@ pub fn BarChart(
     /// Full width of the card (else half).
     #[prop(default = false)]
     wide: bool,
+    /// The value of a full-length bar (rates: 100); else the longest bar.
+    #[prop(optional)]
+    scale: Option<f64>,
 ) -> impl IntoView {
     let width = if wide { BAR_W.1 } else { BAR_W.0 };
     let label_w = width * 0.3;
-    let max = bars
-        .iter()
-        .map(|b| b.values.iter().sum::<f64>())
-        .fold(0.0, f64::max)
+    let max = scale
+        .unwrap_or_else(|| {
+            bars.iter()
+                .map(|b| b.values.iter().sum::<f64>())
+                .fold(0.0, f64::max)
+        })
         .max(f64::MIN_POSITIVE);
     let plot_w = width - label_w - 70.0;
     let h = bars.len() as f64 * (BAR_H + BAR_GAP) + BAR_GAP;
@@ -212,7 +217,7 @@ pub fn BarChart(
                 .zip(keys.iter())
                 .filter(|(v, _)| **v > 0.0)
                 .map(|(v, (name, colour))| {
-                    let w = plot_w * v / max;
+                    let w = plot_w * (v / max).min(1.0);
                     let part = view! {
                         <rect x=x y=y width=w.max(1.0) height=BAR_H fill=colour.clone()>
                             <title>{format!("{}：{}{unit}", name, num(*v))}</title>

@@ -685,6 +685,12 @@ async fn every_server_function_is_guarded(b: Backend) {
         call("dashboards/progress", &[], Some(READERS), Scoped),
         call("dashboards/payments", &[], Some(READERS), Scoped),
         call("dashboards/alerts", &[], Some(READERS), Scoped),
+        call(
+            "dashboards/attendance",
+            &[("month", "")],
+            Some(READERS),
+            Scoped,
+        ),
         call("compliance", &[("period", "")], Some(SUPERVISION), Refused),
     ];
 

@@ -53,7 +53,18 @@ const PNG: &[u8] = include_bytes!("../../src/demo_assets/site-1.png");
 
 /// A month's update, submitted with its photo, as if on `filed` (Beijing).
 pub async fn report(t: &TestDb, filing_id: i64, form: MonthForm, filed: &str) -> i64 {
-    let owner = t.actor("jiaoyu").await;
+    report_as(t, "jiaoyu", filing_id, form, filed).await
+}
+
+/// [`report`] by another owner.
+pub async fn report_as(
+    t: &TestDb,
+    owner: &str,
+    filing_id: i64,
+    form: MonthForm,
+    filed: &str,
+) -> i64 {
+    let owner = t.actor(owner).await;
     let id = save_month(&t.db, &owner, 0, filing_id, &form, "", "")
         .await
         .unwrap();

@@ -626,7 +626,188 @@ async fn the_alerts_board_adds_up(b: Backend) {
     assert!(mine.alerts_open <= open);
 }
 
+/// A counted check-in of `user` on `filing` on `day`.
+async fn checked_in(t: &TestDb, user: i64, filing: i64, day: &str) {
+    sqlx::query(
+        "INSERT INTO checkins (user_id, filing_id, at, day, lat, lng, accuracy_m, accepted, counted, basis, flags, device_key)
+         VALUES ($1, $2, 0, $3, 27.6625, 120.5655, 10, 1, 1, 'inside', '', 'devicetest001')",
+    )
+    .bind(user)
+    .bind(filing)
+    .bind(day)
+    .execute(&t.db.pool)
+    .await
+    .unwrap();
+}
+
+async fn attendance_board(
+    t: &TestDb,
+    user: &str,
+    month: Option<&str>,
+) -> Result<dashboards::AttendanceBoard, AppError> {
+    dashboards::service::attendance::attendance(
+        &t.db,
+        &t.actor(user).await,
+        &t.settings,
+        d("2026-12-03"),
+        month.map(|m| app::domain::progress::Month::parse(m).unwrap()),
+    )
+    .await
+}
+
+fn duty(required: i64, counted: i64) -> dashboards::Duty {
+    dashboards::Duty { required, counted }
+}
+
+/// The attendance board counts lead key personnel as the month views do:
+/// the calendar's required days (Mon–Sat by default) while on the roster, a
+/// Sunday check-in not making up a weekday; by month, group and person; and
+/// today's who has not checked in.
+async fn the_attendance_board_counts_lead_duty(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    // The hospital (城建中心, 浙江平阳建设集团): its 项目经理 赵建国 on the
+    // roster since 2026-09-01; a 总监 of 正信监理 joins on 2026-11-16.
+    let id = crate::attendance::site(&t).await;
+    sqlx::query(
+        "UPDATE filings SET supervisor_engineer_unit_id = (SELECT id FROM units WHERE name = '平阳县正信工程监理有限公司') WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&t.db.pool)
+    .await
+    .unwrap();
+    let owner = t.actor("chengjian").await;
+    let chief = crate::filings::member(
+        "chief_supervisor",
+        "钱立诚",
+        "33032619790315123",
+        "13857700066",
+        "监理330001",
+    );
+    app::features::filings::service::add_member(&t.db, &owner, id, chief, "补充总监理工程师")
+        .await
+        .unwrap();
+    sqlx::query("UPDATE roster_members SET joined_on = '2026-11-16' WHERE filing_id = $1 AND role = 'chief_supervisor'")
+        .bind(id)
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+    let (pm, cs) = (
+        t.user_id("13857700011").await,
+        t.user_id("13857700066").await,
+    );
+    // November has 25 required days (its five Sundays off). The manager
+    // checks in on the first 15 and on Sunday the 8th; the 总监 on all 13 of
+    // his; in December the manager on the 1st, the 总监 on the 1st and 2nd;
+    // today (Thursday the 3rd) the manager only.
+    let november: Vec<NaiveDate> = d("2026-11-01")
+        .iter_days()
+        .take_while(|x| *x <= d("2026-11-30"))
+        .filter(|x| x.format("%u").to_string() != "7")
+        .collect();
+    assert_eq!(november.len(), 25);
+    for day in november.iter().take(15) {
+        checked_in(&t, pm, id, &day.to_string()).await;
+    }
+    checked_in(&t, pm, id, "2026-11-08").await;
+    for day in november.iter().filter(|x| **x >= d("2026-11-16")) {
+        checked_in(&t, cs, id, &day.to_string()).await;
+    }
+    for (user, day) in [
+        (pm, "2026-12-01"),
+        (cs, "2026-12-01"),
+        (cs, "2026-12-02"),
+        (pm, "2026-12-03"),
+    ] {
+        checked_in(&t, user, id, day).await;
+    }
+
+    let mine = attendance_board(&t, "chengjian", None).await.unwrap();
+    assert_eq!(mine.month, "2026-11");
+    assert!(!mine.partial);
+    assert_eq!(mine.limit_pct, 80.0);
+    assert_eq!(mine.months.len(), 12);
+    assert_eq!(mine.months[0], "2026-12");
+    // The owner's only project with lead key personnel is the hospital.
+    assert_eq!(
+        (mine.total.pm, mine.total.chief),
+        (duty(25, 15), duty(13, 13))
+    );
+    assert_eq!((mine.total.people, mine.total.below), (2, 1));
+    let by_month = |m: &str| {
+        let row = mine.by_month.iter().find(|r| r.0 == m).unwrap();
+        (row.1, row.2)
+    };
+    assert_eq!(by_month("2026-11"), (duty(25, 15), duty(13, 13)));
+    // October: 27 required days, none checked in; the 总监 not yet there.
+    assert_eq!(by_month("2026-10"), (duty(27, 0), duty(0, 0)));
+    // December up to yesterday.
+    assert_eq!(by_month("2026-12"), (duty(2, 1), duty(2, 2)));
+    assert_eq!(by_month("2026-01"), (duty(0, 0), duty(0, 0)));
+    assert_eq!(mine.below.len(), 1);
+    let low = &mine.below[0];
+    assert_eq!((low.name.as_str(), low.role.as_str()), ("赵建国", "pm"));
+    assert_eq!(low.duty.rate(), Some(60.0));
+    assert_eq!(low.firm, "浙江平阳建设集团有限公司");
+    // Groups: the firm of each (contractor's manager, supervisor's 总监).
+    let firm = |name: &str| mine.by_firm.iter().find(|g| g.name == name).unwrap();
+    assert_eq!(firm("浙江平阳建设集团有限公司").pm, duty(25, 15));
+    assert_eq!(firm("平阳县正信工程监理有限公司").chief, duty(13, 13));
+    assert_eq!(mine.by_owner.len(), 1);
+    assert_eq!(mine.by_owner[0].all(), duty(38, 28));
+    // Today: both owe a check-in; the 总监 has not.
+    assert_eq!(mine.today, duty(2, 1));
+    assert_eq!(
+        mine.missing
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["钱立诚"]
+    );
+
+    // The current month counts up to yesterday.
+    let dec = attendance_board(&t, "chengjian", Some("2026-12"))
+        .await
+        .unwrap();
+    assert!(dec.partial);
+    assert_eq!((dec.total.pm, dec.total.chief), (duty(2, 1), duty(2, 2)));
+    // The hospital's 已完工 in November: from December nothing is owed.
+    crate::progress::report_as(
+        &t,
+        "chengjian",
+        id,
+        month("2026-11", "100", "completed"),
+        "2026-11-30",
+    )
+    .await;
+    let done = attendance_board(&t, "chengjian", Some("2026-12"))
+        .await
+        .unwrap();
+    assert_eq!(done.total.all(), duty(0, 0));
+    assert_eq!(done.today, duty(0, 0));
+    assert!(done.missing.is_empty());
+
+    // Scope: the county office sees the hospital's people, another owner
+    // and another sector's authority do not; key personnel are refused; a
+    // month outside the twelve is refused at its field.
+    let all = attendance_board(&t, "zgb", None).await.unwrap();
+    assert!(all.below.iter().any(|p| p.filing_id == id));
+    for user in ["jiaoyu", "jtj"] {
+        let other = attendance_board(&t, user, None).await.unwrap();
+        assert!(other.below.iter().all(|p| p.filing_id != id), "{user}");
+        assert!(other.missing.iter().all(|p| p.filing_id != id), "{user}");
+    }
+    assert!(matches!(
+        attendance_board(&t, "xmjl_zhang", None).await,
+        Err(AppError::Forbidden)
+    ));
+    let e = attendance_board(&t, "zgb", Some("2025-11"))
+        .await
+        .unwrap_err();
+    crate::helpers::assert_field(&e, "month", "十二个月");
+}
+
 on_both!(
+    the_attendance_board_counts_lead_duty,
     the_map_shows_the_scope_lit_by_progress,
     the_project_file_gathers_every_module,
     the_demo_county_shows_every_light,

@@ -6,12 +6,16 @@
 //! by kind and by month, and the projects paid ahead of progress or beyond
 //! their price. Both read the county map's answer (one scope, one light).
 //! Alerts and orders: open by rule and severity, per owner unit, and the
-//! last twelve months raised, issued and closed.
+//! last twelve months raised, issued and closed. Attendance: the project
+//! managers' and chief supervisors' on-duty rates by month, by sector, owner
+//! unit and firm, who fell below the bar, and who has not checked in today.
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-pub use pages::{AlertsDashboardPage, PaymentsDashboardPage, ProgressDashboardPage};
+pub use pages::{
+    AlertsDashboardPage, AttendanceDashboardPage, PaymentsDashboardPage, ProgressDashboardPage,
+};
 
 use crate::{domain::progress::Light, error::AppError};
 use leptos::prelude::*;
@@ -166,5 +170,104 @@ pub struct AlertsBoard {
 pub async fn load_alerts_board() -> Result<AlertsBoard, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
         service::alerts(&st.db, &actor, crate::platform::time::today()).await
+    })
+}
+
+/// Days lead key personnel owed (required workdays on the roster while the
+/// works ran) and those with a counted check-in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Duty {
+    pub required: i64,
+    pub counted: i64,
+}
+
+impl Duty {
+    /// Percent on duty, if any day was owed.
+    pub fn rate(&self) -> Option<f64> {
+        (self.required > 0).then(|| self.counted as f64 * 100.0 / self.required as f64)
+    }
+
+    pub fn add(&mut self, other: Duty) {
+        self.required += other.required;
+        self.counted += other.counted;
+    }
+}
+
+/// A group's project managers (项目经理) and chief supervisors (总监).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DutyGroup {
+    pub name: String,
+    pub href: Option<String>,
+    pub pm: Duty,
+    pub chief: Duty,
+    /// People owing days, and those of them below the bar.
+    pub people: i64,
+    pub below: i64,
+}
+
+impl DutyGroup {
+    pub fn all(&self) -> Duty {
+        let mut d = self.pm;
+        d.add(self.chief);
+        d
+    }
+}
+
+/// One lead member's month (or today's absence).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DutyPerson {
+    pub filing_id: i64,
+    pub project: String,
+    /// Roster role code (`pm` or `chief_supervisor`).
+    pub role: String,
+    pub name: String,
+    /// The member's firm (contractor for a 项目经理, supervision unit for a 总监).
+    pub firm: String,
+    pub duty: Duty,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttendanceBoard {
+    pub as_of: String,
+    /// The month the groups are for, and the months one may choose.
+    pub month: String,
+    pub months: Vec<String>,
+    /// The month is the current one, counted up to yesterday.
+    pub partial: bool,
+    /// The 关键人员考勤率不足 rule's bar (percent).
+    pub limit_pct: f64,
+    /// The last twelve months: (`YYYY-MM`, 项目经理, 总监).
+    pub by_month: Vec<(String, Duty, Duty)>,
+    pub total: DutyGroup,
+    pub by_sector: Vec<DutyGroup>,
+    pub by_owner: Vec<DutyGroup>,
+    /// By firm: contractors (their 项目经理) and supervision units (their 总监).
+    pub by_firm: Vec<DutyGroup>,
+    /// Below the bar in the month, lowest first.
+    pub below: Vec<DutyPerson>,
+    /// Today (a required day on their projects): owed and checked in.
+    pub today: Duty,
+    /// Owed today without a counted check-in yet (`duty` is today's 1/0).
+    pub missing: Vec<DutyPerson>,
+}
+
+#[server(endpoint = "dashboards/attendance")]
+pub async fn load_attendance_board(month: Option<String>) -> Result<AttendanceBoard, AppError> {
+    crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
+        let month = match month.as_deref().filter(|m| !m.is_empty()) {
+            None => None,
+            Some(m) => Some(
+                crate::domain::progress::Month::parse(m)
+                    .ok_or_else(|| AppError::field("month", "月份格式应为 YYYY-MM"))?,
+            ),
+        };
+        service::attendance::attendance(
+            &st.db,
+            &actor,
+            &st.settings,
+            crate::platform::time::today(),
+            month,
+        )
+        .await
     })
 }

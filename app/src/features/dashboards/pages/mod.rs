@@ -1,3 +1,7 @@
+mod attendance;
+
+pub use attendance::AttendanceDashboardPage;
+
 use super::{
     AlertsBoard, Delayed, LightGroup, PaidRow, PaymentsBoard, ProgressBoard, UnitAlerts,
     load_alerts_board, load_payments_board, load_progress_board,
@@ -16,10 +20,11 @@ use leptos_meta::Title;
 
 /// The dashboards' tabs.
 #[component]
-fn Tabs(current: &'static str) -> impl IntoView {
+pub(super) fn Tabs(current: &'static str) -> impl IntoView {
     let tabs = [
         ("/dashboards/progress", "工程进度"),
         ("/dashboards/payments", "资金拨付"),
+        ("/dashboards/attendance", "关键人员到岗"),
         ("/dashboards/alerts", "预警督办"),
     ];
     view! {

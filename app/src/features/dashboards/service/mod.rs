@@ -2,6 +2,8 @@
 //! projects in scope, their light, revised price and percent), so a
 //! dashboard and the map never disagree; progress adds the plans and
 //! months (`works`, three statements), payments one grouped statement.
+pub mod attendance;
+
 use super::{
     AlertsBoard, Delayed, LightCounts, LightGroup, PaidRow, PaymentsBoard, ProgressBoard,
     RuleCount, UnitAlerts,

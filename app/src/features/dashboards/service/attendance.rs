@@ -1,0 +1,334 @@
+//! The attendance board: lead key personnel (项目经理, 总监) on duty, counted
+//! as the month views and the 关键人员考勤率不足 rule count (required days of
+//! the project's calendar while on its roster, one counted check-in each),
+//! and only while the works ran (up to the month reported 已完工), as the
+//! compliance statistics count. Four statements for the whole scope: the
+//! map's projects, the lead members, their calendars, their counted days.
+use super::last_twelve;
+use crate::{
+    domain::{SECTORS, label_of, progress::Month},
+    error::AppError,
+    features::{
+        attendance::service::{Calendar, member_days, on_roster},
+        county_map::service::{county_map, unit_names},
+        dashboards::{AttendanceBoard, Duty, DutyGroup, DutyPerson},
+        progress::rules::works,
+        rule_infos,
+    },
+    platform::{
+        actor::Actor,
+        db::Db,
+        project::{ScopeBinds, scope_sql},
+        settings::Settings,
+    },
+};
+use chrono::{Duration, NaiveDate};
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+const LEADS: &str = "('pm', 'chief_supervisor')";
+
+/// One lead member on a project in scope.
+struct Lead {
+    filing_id: i64,
+    user_id: i64,
+    name: String,
+    role: String,
+    joined: NaiveDate,
+    left: Option<NaiveDate>,
+    /// Contractor (项目经理) or supervision unit (总监).
+    firm: Option<i64>,
+}
+
+impl Lead {
+    fn is_pm(&self) -> bool {
+        self.role == "pm"
+    }
+}
+
+/// The board as of `as_of` for `month` (by default the last finished one;
+/// one of the twelve months up to `as_of`).
+pub async fn attendance(
+    db: &Db,
+    actor: &Actor,
+    settings: &Settings,
+    as_of: NaiveDate,
+    month: Option<Month>,
+) -> Result<AttendanceBoard, AppError> {
+    let twelve = last_twelve(as_of);
+    let month = month.unwrap_or_else(|| Month::of(as_of).prev());
+    if !twelve.contains(&month) {
+        return Err(AppError::field("month", "只能查看最近十二个月"));
+    }
+    let limit_pct = crate::platform::rules::effective(db, settings, &rule_infos())
+        .await?
+        .alert_attendance_pct;
+    let map = county_map(db, actor, settings, as_of).await?;
+    let projects: HashMap<i64, &crate::features::county_map::MapProject> =
+        map.projects.iter().map(|p| (p.filing_id, p)).collect();
+    // Days after the month reported 已完工 are not owed.
+    let completed: HashMap<i64, NaiveDate> = works(db, as_of)
+        .await?
+        .into_iter()
+        .filter_map(|w| Some((w.filing_id, w.completed_month()?.last())))
+        .collect();
+
+    let first = twelve[0].first();
+    let s = ScopeBinds::of(actor);
+    let mut leads = Vec::new();
+    for r in sqlx::query(&format!(
+        "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on,
+                a.contractor_unit_id, f.supervisor_engineer_unit_id
+         FROM roster_members m JOIN filings f ON f.id = m.filing_id JOIN awards a ON a.id = f.award_id
+         WHERE {} AND f.status = 'submitted' AND m.role IN {LEADS}
+           AND (m.left_on IS NULL OR m.left_on > $4)
+         ORDER BY m.filing_id, m.id",
+        scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .bind(first.to_string())
+    .fetch_all(&db.pool)
+    .await?
+    {
+        let filing_id: i64 = r.try_get("filing_id")?;
+        if !projects.contains_key(&filing_id) {
+            continue;
+        }
+        let (joined, left) = member_days(&r)?;
+        let role: String = r.try_get("role")?;
+        let firm: Option<i64> = if role == "pm" {
+            r.try_get("contractor_unit_id")?
+        } else {
+            r.try_get("supervisor_engineer_unit_id")?
+        };
+        leads.push(Lead {
+            filing_id,
+            user_id: r.try_get("user_id")?,
+            name: r.try_get("name")?,
+            role,
+            joined,
+            left,
+            firm,
+        });
+    }
+    let mut calendars: HashMap<i64, Calendar> = HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT r.filing_id, r.workdays, r.holidays, r.makeup_days, r.photo_required
+         FROM attendance_rules r JOIN filings f ON f.id = r.filing_id JOIN awards a ON a.id = f.award_id
+         WHERE {}",
+        scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .fetch_all(&db.pool)
+    .await?
+    {
+        calendars.insert(r.try_get("filing_id")?, Calendar::from_row(&r)?);
+    }
+    let mut checked: HashSet<(i64, i64, String)> = HashSet::new();
+    for r in sqlx::query(&format!(
+        "SELECT c.filing_id, c.user_id, c.day FROM checkins c
+         JOIN roster_members m ON m.user_id = c.user_id AND m.filing_id = c.filing_id
+         JOIN filings f ON f.id = c.filing_id JOIN awards a ON a.id = f.award_id
+         WHERE {} AND m.role IN {LEADS} AND c.counted = 1 AND c.day >= $4 AND c.day <= $5",
+        scope_sql(1)
+    ))
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
+    .bind(first.to_string())
+    .bind(as_of.to_string())
+    .fetch_all(&db.pool)
+    .await?
+    {
+        checked.insert((
+            r.try_get("filing_id")?,
+            r.try_get("user_id")?,
+            r.try_get("day")?,
+        ));
+    }
+
+    // Each lead's days: owed, and on duty, per month up to yesterday; today.
+    let default_calendar = Calendar::default();
+    let yesterday = as_of - Duration::days(1);
+    let mut by_month: BTreeMap<Month, (Duty, Duty)> =
+        twelve.iter().map(|m| (*m, Default::default())).collect();
+    let mut in_month: Vec<(&Lead, Duty)> = Vec::new();
+    let mut today = Duty::default();
+    let mut missing = Vec::new();
+    for lead in &leads {
+        let cal = calendars.get(&lead.filing_id).unwrap_or(&default_calendar);
+        let until = completed.get(&lead.filing_id).copied();
+        let owed = |day: NaiveDate| {
+            cal.required(day)
+                && on_roster(day, lead.joined, lead.left)
+                && until.is_none_or(|u| day <= u)
+        };
+        let on_duty =
+            |day: NaiveDate| checked.contains(&(lead.filing_id, lead.user_id, day.to_string()));
+        let mut mine = Duty::default();
+        for day in first.iter_days().take_while(|d| *d <= yesterday) {
+            if !owed(day) {
+                continue;
+            }
+            let d = Duty {
+                required: 1,
+                counted: i64::from(on_duty(day)),
+            };
+            if let Some(slot) = by_month.get_mut(&Month::of(day)) {
+                if lead.is_pm() {
+                    slot.0.add(d)
+                } else {
+                    slot.1.add(d)
+                }
+            }
+            if Month::of(day) == month {
+                mine.add(d);
+            }
+        }
+        if mine.required > 0 {
+            in_month.push((lead, mine));
+        }
+        if owed(as_of) {
+            let d = Duty {
+                required: 1,
+                counted: i64::from(on_duty(as_of)),
+            };
+            today.add(d);
+            if d.counted == 0 {
+                missing.push((lead, d));
+            }
+        }
+    }
+
+    let firm_ids: BTreeSet<i64> = leads.iter().filter_map(|l| l.firm).collect();
+    let firms: HashMap<i64, String> = unit_names(db, &firm_ids).await?.into_iter().collect();
+    let firm_of = |l: &Lead| {
+        l.firm
+            .and_then(|f| firms.get(&f).cloned())
+            .unwrap_or_else(|| "（未填）".to_string())
+    };
+    let person = |l: &Lead, duty: Duty| DutyPerson {
+        filing_id: l.filing_id,
+        project: projects
+            .get(&l.filing_id)
+            .map_or_else(String::new, |p| p.name.clone()),
+        role: l.role.clone(),
+        name: l.name.clone(),
+        firm: firm_of(l),
+        duty,
+    };
+    let below_bar = |d: &Duty| d.rate().is_some_and(|r| r < limit_pct);
+
+    let mut total = DutyGroup {
+        name: "合计".into(),
+        ..Default::default()
+    };
+    let mut sectors: BTreeMap<(String, String), DutyGroup> = BTreeMap::new();
+    let mut owners: BTreeMap<(String, String), DutyGroup> = BTreeMap::new();
+    let mut firm_groups: BTreeMap<(String, String), DutyGroup> = BTreeMap::new();
+    for (lead, duty) in &in_month {
+        let Some(p) = projects.get(&lead.filing_id) else {
+            continue;
+        };
+        let keys = [
+            (
+                &mut sectors,
+                (
+                    label_of(&SECTORS, &p.sector).to_string(),
+                    format!("/map?sector={}", p.sector),
+                ),
+            ),
+            (
+                &mut owners,
+                (
+                    map.unit(p.owner).to_string(),
+                    format!("/map?owner={}", p.owner),
+                ),
+            ),
+        ];
+        for (groups, key) in keys {
+            tally(
+                groups.entry(key.clone()).or_insert_with(|| named(key)),
+                lead,
+                *duty,
+                below_bar(duty),
+            );
+        }
+        let key = (firm_of(lead), String::new());
+        tally(
+            firm_groups.entry(key.clone()).or_insert_with(|| named(key)),
+            lead,
+            *duty,
+            below_bar(duty),
+        );
+        tally(&mut total, lead, *duty, below_bar(duty));
+    }
+    let mut below: Vec<DutyPerson> = in_month
+        .iter()
+        .filter(|(_, d)| below_bar(d))
+        .map(|(l, d)| person(l, *d))
+        .collect();
+    below.sort_by(|a, b| {
+        a.duty
+            .rate()
+            .unwrap_or(0.0)
+            .total_cmp(&b.duty.rate().unwrap_or(0.0))
+            .then(a.project.cmp(&b.project))
+    });
+    let mut missing: Vec<DutyPerson> = missing.into_iter().map(|(l, d)| person(l, d)).collect();
+    missing.sort_by(|a, b| a.project.cmp(&b.project).then(a.role.cmp(&b.role)));
+
+    Ok(AttendanceBoard {
+        as_of: as_of.to_string(),
+        month: month.to_string(),
+        months: twelve.iter().rev().map(Month::to_string).collect(),
+        partial: month == Month::of(as_of),
+        limit_pct,
+        by_month: by_month
+            .into_iter()
+            .map(|(m, (pm, chief))| (m.to_string(), pm, chief))
+            .collect(),
+        total,
+        by_sector: ranked(sectors),
+        by_owner: ranked(owners),
+        by_firm: ranked(firm_groups),
+        below,
+        today,
+        missing,
+    })
+}
+
+fn named((name, href): (String, String)) -> DutyGroup {
+    DutyGroup {
+        name,
+        href: (!href.is_empty()).then_some(href),
+        ..Default::default()
+    }
+}
+
+fn tally(g: &mut DutyGroup, lead: &Lead, duty: Duty, below: bool) {
+    if lead.is_pm() {
+        g.pm.add(duty);
+    } else {
+        g.chief.add(duty);
+    }
+    g.people += 1;
+    g.below += i64::from(below);
+}
+
+/// Lowest rate first (where attention is due), then by name.
+fn ranked(groups: BTreeMap<(String, String), DutyGroup>) -> Vec<DutyGroup> {
+    let mut out: Vec<DutyGroup> = groups.into_values().collect();
+    out.sort_by(|a, b| {
+        a.all()
+            .rate()
+            .unwrap_or(100.0)
+            .total_cmp(&b.all().rate().unwrap_or(100.0))
+            .then(a.name.cmp(&b.name))
+    });
+    out
+}
