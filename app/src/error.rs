@@ -31,6 +31,9 @@ pub enum AppError {
     /// second submit of the same form): nothing was written.
     #[error("该记录已被他人修改，请刷新后重试")]
     Conflict,
+    /// Too many attempts from here, or the server too busy for this one.
+    #[error("{0}")]
+    TooMany(String),
     #[error("服务器内部错误，请稍后重试")]
     Internal,
     /// Transport problems (network down, server function missing).
@@ -78,6 +81,7 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -17,6 +17,10 @@ pub struct Config {
     /// How long a locked account stays locked.
     #[arg(long, env = "LOGIN_LOCK_MINUTES", default_value_t = 15)]
     pub login_lock_minutes: i64,
+    /// Login attempts one client address may make per minute, whatever the
+    /// account (an office behind one NAT address shares it).
+    #[arg(long, env = "LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
+    pub login_attempts_per_minute: i64,
     /// Idle time after which a session ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,
@@ -138,6 +142,8 @@ impl Config {
         };
         s.login_max_failures = positive(self.login_max_failures, "LOGIN_MAX_FAILURES")?;
         s.login_lock_minutes = positive(self.login_lock_minutes, "LOGIN_LOCK_MINUTES")?;
+        s.login_attempts_per_minute =
+            positive(self.login_attempts_per_minute, "LOGIN_ATTEMPTS_PER_MINUTE")?;
         s.session_idle_minutes = positive(self.session_idle_minutes, "SESSION_IDLE_MINUTES")?;
         s.cookie_secure = self.cookie_secure;
         s.trust_proxy = self.trust_proxy;

@@ -31,7 +31,7 @@ pub async fn state(settings: Settings, addr: SocketAddr) -> Result<AppState, sql
         FileStore::from_settings(&settings).map_err(|e| sqlx::Error::Configuration(e.into()))?;
     Ok(AppState {
         leptos_options: leptos_options(addr),
-        features: app::features::state(&db),
+        features: app::features::state(&db, &settings),
         db,
         files,
         settings: Arc::new(settings),

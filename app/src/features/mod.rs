@@ -216,6 +216,13 @@ pub const NAV: &[&[crate::kit::layout::NavItem]] = &[
 /// The features' per-process state (background writers, caches), started on
 /// the database.
 #[cfg(feature = "ssr")]
-pub fn state(db: &crate::platform::db::Db) -> crate::platform::FeatureState {
-    crate::platform::FeatureState::default().with(attendance::desk::CheckinDesk::start(db.clone()))
+pub fn state(
+    db: &crate::platform::db::Db,
+    settings: &crate::platform::settings::Settings,
+) -> crate::platform::FeatureState {
+    crate::platform::FeatureState::default()
+        .with(attendance::desk::CheckinDesk::start(db.clone()))
+        .with(auth::guard::LoginGuard::new(
+            settings.login_attempts_per_minute,
+        ))
 }

@@ -23,6 +23,8 @@ pub struct Settings {
     /// Failed logins in a row that lock an account.
     pub login_max_failures: i64,
     pub login_lock_minutes: i64,
+    /// Login attempts one client address may make per minute (any account).
+    pub login_attempts_per_minute: i64,
     pub session_idle_minutes: i64,
     /// Send the session cookie only over HTTPS.
     pub cookie_secure: bool,
@@ -207,6 +209,7 @@ impl Settings {
             data_dir,
             login_max_failures: 5,
             login_lock_minutes: 15,
+            login_attempts_per_minute: 30,
             session_idle_minutes: 30,
             cookie_secure: false,
             trust_proxy: false,

@@ -293,6 +293,7 @@ async fn a_filing_goes_from_draft_to_submitted_to_corrected(b: Backend) {
     let uid = login(
         &t.db,
         &t.settings,
+        &t.guard,
         "13857700011",
         &password,
         &who(),

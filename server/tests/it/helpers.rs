@@ -11,6 +11,8 @@ pub struct TestDb {
     pub db: Db,
     /// The check-in writer on this database.
     pub desk: CheckinDesk,
+    /// The login throttle, as the server holds it.
+    pub guard: app::features::auth::guard::LoginGuard,
     pub settings: Settings,
     /// Removes the database when the test ends.
     _guard: Guard,
@@ -74,6 +76,7 @@ impl TestDb {
         settings.database_url = url;
         Self {
             desk: CheckinDesk::start(db.clone()),
+            guard: app::features::auth::guard::LoginGuard::new(settings.login_attempts_per_minute),
             db,
             settings,
             _guard: guard,

@@ -16,7 +16,11 @@ pub fn app_state(t: &TestDb, addr: SocketAddr) -> AppState {
     AppState {
         leptos_options: server::leptos_options(addr),
         db: t.db.clone(),
-        features: app::platform::FeatureState::default().with(t.desk.clone()),
+        features: app::platform::FeatureState::default()
+            .with(t.desk.clone())
+            .with(app::features::auth::guard::LoginGuard::new(
+                t.settings.login_attempts_per_minute,
+            )),
         settings: Arc::new(t.settings.clone()),
         files: app::platform::storage::FileStore::from_settings(&t.settings).unwrap(),
     }

@@ -219,12 +219,15 @@ async fn a_reset_needs_a_policy_password_and_unlocks(b: Backend) {
         );
     }
     assert_eq!(t.count("audit_log").await, before);
-    sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
-        .bind(app::platform::time::now_ms() + 600_000)
-        .bind(id)
-        .execute(&t.db.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO login_failures (user_id, address, failures, locked_until, updated_at) VALUES ($1, '10.0.0.9', 5, $2, 0)",
+    )
+    .bind(id)
+    .bind(app::platform::time::now_ms() + 600_000)
+    .execute(&t.db.pool)
+    .await
+    .unwrap();
+    assert!(users::get(&t.db, &admin, id).await.unwrap().locked);
     users::reset_password(&t.db, &admin, id, "Linshi#2026x")
         .await
         .unwrap();

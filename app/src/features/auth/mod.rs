@@ -1,4 +1,6 @@
 //! Logging in and out, the current user, and changing one's own password.
+#[cfg(feature = "ssr")]
+pub mod guard;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -24,7 +26,11 @@ pub const TRAIL: crate::platform::trail::TrailSpec = crate::platform::trail::Tra
         ("lock", "账户锁定"),
         ("change_password", "修改密码"),
     ],
-    fields: &[("locked_until", "锁定至"), ("failures", "连续失败次数")],
+    fields: &[
+        ("locked_until", "锁定至"),
+        ("failures", "连续失败次数"),
+        ("address", "来源地址"),
+    ],
 };
 
 /// The logged-in user as the browser sees it.
@@ -54,8 +60,17 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
             ip: client.ip,
             user_agent: client.user_agent,
         };
-        let user_id =
-            service::login(&st.db, &st.settings, &username, &password, &who, now_ms()).await?;
+        let guard = st.features.get::<guard::LoginGuard>()?;
+        let user_id = service::login(
+            &st.db,
+            &st.settings,
+            guard,
+            &username,
+            &password,
+            &who,
+            now_ms(),
+        )
+        .await?;
         let session = leptos_axum::extract::<tower_sessions::Session>()
             .await
             .map_err(|_| AppError::Internal)?;

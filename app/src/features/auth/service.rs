@@ -1,4 +1,5 @@
 //! Login, lockout and password changes, without Leptos (tested directly).
+use super::guard::{LoginGuard, hashing_slot};
 use crate::{
     domain::NewPassword,
     error::AppError,
@@ -17,6 +18,7 @@ use sqlx::Row;
 
 pub async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_string();
+    let _slot = hashing_slot().await?;
     // Argon2 is deliberately slow; keep it off the async workers.
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -29,9 +31,10 @@ pub async fn hash_password(password: &str) -> Result<String, AppError> {
     .map_err(|_| AppError::Internal)
 }
 
-async fn verify_password(password: &str, hash: &str) -> bool {
+async fn verify_password(password: &str, hash: &str) -> Result<bool, AppError> {
     let (password, hash) = (password.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || {
+    let _slot = hashing_slot().await?;
+    Ok(tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|h| {
             Argon2::default()
                 .verify_password(password.as_bytes(), &h)
@@ -39,7 +42,21 @@ async fn verify_password(password: &str, hash: &str) -> bool {
         })
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
+}
+
+/// Spends the time of a real password check where there is no account (or
+/// no check is allowed), so that response times do not tell them apart.
+async fn decoy_check(password: &str) -> Result<(), AppError> {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = match DECOY.get() {
+        Some(h) => h.clone(),
+        None => {
+            let h = hash_password(&random_password()).await?;
+            DECOY.get_or_init(|| h).clone()
+        }
+    };
+    verify_password(password, &hash).await.map(|_| ())
 }
 
 /// A first password that meets the policy (for accounts others open).
@@ -54,13 +71,28 @@ pub fn random_password() -> String {
     format!("{random}#9a")
 }
 
-const WRONG: &str = "用户名或密码错误";
+/// The one answer to every failed login, whatever failed (no such
+/// account, wrong password, locked, disabled): the answer must not tell
+/// which accounts exist or what state they are in.
+fn wrong(settings: &Settings) -> AppError {
+    AppError::invalid(format!(
+        "用户名或密码错误。连续输错 {} 次，账户将在本机所在网络锁定 {} 分钟",
+        settings.login_max_failures, settings.login_lock_minutes
+    ))
+}
 
 /// Checks a login name (or mobile number) and password. Returns the user id.
-/// Counts failures; the `login_max_failures`-th locks the account.
+///
+/// Every attempt is counted against the account *and the client address*
+/// before its password is checked, in one statement, so that concurrent
+/// attempts cannot all be checked before the lock takes hold; the
+/// `login_max_failures`-th in a row locks the account for that address only
+/// (nobody can lock an account from outside for the people who use it).
+/// The address's allowance (`guard`) limits attempts across accounts.
 pub async fn login(
     db: &Db,
     settings: &Settings,
+    guard: &LoginGuard,
     login: &str,
     password: &str,
     who: &Who,
@@ -75,80 +107,87 @@ pub async fn login(
         errors.fail("password", "请填写密码");
     }
     errors.finish()?;
+    let address = who.ip.clone().unwrap_or_else(|| "-".to_string());
+    guard.attempt(&address)?;
     if login.chars().count() > 64 || password.chars().count() > 128 {
-        return Err(AppError::invalid(WRONG));
+        return Err(wrong(settings));
     }
+    // A login name equal to someone else's mobile number is the login name.
+    let lower = login.to_ascii_lowercase();
     let row = sqlx::query(
-        "SELECT id, password_hash, disabled, failed_logins, locked_until FROM users
-         WHERE username = $1 OR mobile = $2",
+        "SELECT id, password_hash, disabled FROM users WHERE username = $1 OR mobile = $2
+         ORDER BY CASE WHEN username = $3 THEN 0 ELSE 1 END, id LIMIT 1",
     )
-    .bind(login.to_ascii_lowercase())
+    .bind(&lower)
     .bind(login)
+    .bind(&lower)
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else {
-        // Spend the same time as a real check, so that response times do not
-        // tell which login names exist.
-        let _ = hash_password(password).await;
-        return Err(AppError::invalid(WRONG));
+        decoy_check(password).await?;
+        return Err(wrong(settings));
     };
     let id: i64 = row.try_get("id")?;
     let hash: String = row.try_get("password_hash")?;
-    if row.try_get::<i64, _>("disabled")? != 0 {
-        return Err(AppError::invalid("该账户已停用，请联系系统管理员"));
-    }
-    if let Some(until) = row
-        .try_get::<Option<i64>, _>("locked_until")?
-        .filter(|&u| u > now)
-    {
-        return Err(locked_message(until));
-    }
-    if verify_password(password, &hash).await {
+    let disabled = row.try_get::<i64, _>("disabled")? != 0;
+
+    // Count the attempt first. A row locked until later is not updated and
+    // answers nothing; an expired lock or a run older than the lock window
+    // starts again at one.
+    let lock_until = now + settings.login_lock_minutes * 60_000;
+    let failures: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO login_failures (user_id, address, failures, locked_until, updated_at)
+         VALUES ($1, $2, 1, CASE WHEN $3 <= 1 THEN $4 ELSE NULL END, $5)
+         ON CONFLICT (user_id, address) DO UPDATE SET
+           failures = CASE WHEN login_failures.locked_until IS NOT NULL OR login_failures.updated_at < $6
+                           THEN 1 ELSE login_failures.failures + 1 END,
+           locked_until = CASE WHEN (CASE WHEN login_failures.locked_until IS NOT NULL OR login_failures.updated_at < $6
+                                          THEN 1 ELSE login_failures.failures + 1 END) >= $3
+                               THEN $4 ELSE NULL END,
+           updated_at = $5
+         WHERE login_failures.locked_until IS NULL OR login_failures.locked_until <= $5
+         RETURNING failures",
+    )
+    .bind(id)
+    .bind(&address)
+    .bind(settings.login_max_failures)
+    .bind(lock_until)
+    .bind(now)
+    .bind(now - settings.login_lock_minutes * 60_000)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(failures) = failures else {
+        // Locked for this address: no check at all, the same answer.
+        decoy_check(password).await?;
+        return Err(wrong(settings));
+    };
+
+    if verify_password(password, &hash).await? {
+        if disabled {
+            // Told only to someone who knows the password.
+            return Err(AppError::invalid("该账户已停用，请联系系统管理员"));
+        }
         let mut tx = AuditedTx::begin(db, who).await?;
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        sqlx::query("DELETE FROM login_failures WHERE user_id = $1 AND address = $2")
             .bind(id)
+            .bind(&address)
             .execute(tx.conn())
             .await?;
         tx.record::<()>("user", id, "login", None, None).await?;
         tx.commit().await?;
         return Ok(id);
     }
-    // A wrong password: count it atomically (two tabs racing must both count).
-    let failures: i64 = sqlx::query_scalar(
-        "UPDATE users SET failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE failed_logins + 1 END,
-                          locked_until = NULL
-         WHERE id = $2 RETURNING failed_logins",
-    )
-    .bind(now)
-    .bind(id)
-    .fetch_one(&db.pool)
-    .await?;
     if failures >= settings.login_max_failures {
-        let until = now + settings.login_lock_minutes * 60_000;
         let mut tx = AuditedTx::begin(db, who).await?;
-        sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
-            .bind(until)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-        let detail = serde_json::json!({ "locked_until": crate::fmt::datetime(until), "failures": failures });
+        let detail = serde_json::json!({
+            "locked_until": crate::fmt::datetime(lock_until),
+            "failures": failures,
+            "address": address,
+        });
         tx.record("user", id, "lock", None, Some(&detail)).await?;
         tx.commit().await?;
-        return Err(locked_message(until));
     }
-    let left = settings.login_max_failures - failures;
-    Err(AppError::invalid(format!(
-        "{WRONG}，再错 {left} 次账户将锁定 {} 分钟",
-        settings.login_lock_minutes
-    )))
-}
-
-fn locked_message(until: i64) -> AppError {
-    let at = crate::fmt::datetime(until);
-    AppError::invalid(format!(
-        "密码错误次数过多，账户已锁定至 {}，请稍后再试或联系管理员",
-        &at[11..16]
-    ))
+    Err(wrong(settings))
 }
 
 /// A user changes their own password (knowing the current one).
@@ -170,7 +209,7 @@ pub async fn change_password(
     let mut check = crate::error::Check::new();
     if current.is_empty() {
         check.fail("current", "请填写当前密码");
-    } else if current.chars().count() > 128 || !verify_password(current, &hash).await {
+    } else if current.chars().count() > 128 || !verify_password(current, &hash).await? {
         check.fail("current", "当前密码不正确");
     }
     let new = check.take("new", NewPassword::parse(new, &username));

@@ -126,7 +126,8 @@ impl<'a> From<&'a User> for Snapshot<'a> {
 
 const SELECT: &str =
     "SELECT u.id, u.username, u.display_name, u.mobile, u.role, u.unit_id, n.name AS unit_name,
-        u.disabled, u.locked_until, u.must_change_password
+        u.disabled, u.must_change_password,
+        (SELECT MAX(lf.locked_until) FROM login_failures lf WHERE lf.user_id = u.id) AS locked_until
      FROM users u JOIN units n ON n.id = u.unit_id";
 
 fn row_to_user(r: &AnyRow) -> Result<User, AppError> {
@@ -313,14 +314,18 @@ pub async fn reset_password(
     let hash = hash_password(password.expose()).await?;
     let mut tx = AuditedTx::begin(db, &who).await?;
     sqlx::query(
-        "UPDATE users SET password_hash = $1, must_change_password = 1, failed_logins = 0, locked_until = NULL, updated_at = $2
-         WHERE id = $3",
+        "UPDATE users SET password_hash = $1, must_change_password = 1, updated_at = $2 WHERE id = $3",
     )
     .bind(hash)
     .bind(now_ms())
     .bind(id)
     .execute(tx.conn())
     .await?;
+    // A new password lifts every lock on the account.
+    sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     end_sessions_of(tx.conn(), id).await?;
     tx.record::<()>("user", id, "reset_password", None, None)
         .await?;
