@@ -121,6 +121,8 @@ fn mark_hydrated(_what: &str) {
 }
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::platform::security::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">

@@ -23,6 +23,12 @@ async function legendTotal(page: Page): Promise<number> {
 }
 
 test('the map shows exactly the projects in scope, filters narrow them, a marker opens the project', async ({ page }) => {
+  // The page's Content-Security-Policy lets the app, Leaflet and the
+  // markers work: nothing is refused.
+  const refused: string[] = [];
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) refused.push(m.text());
+  });
   await loggedIn(page, 'zgb');
   await openMap(page);
   const all = await listed(page);
@@ -63,6 +69,7 @@ test('the map shows exactly the projects in scope, filters narrow them, a marker
   await hydrated(page, 'DossierPage');
   await expect(page.locator('section[aria-label=项目概况]')).toBeVisible();
   await expect(page.locator('#timeline li').first()).toBeVisible();
+  expect(refused).toEqual([]);
 });
 
 test('a sector authority sees fewer projects than the resource office, an owner only its own', async ({ page }) => {

@@ -58,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), page_gate))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(middleware::from_fn(body_limits))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), client_info))
         // One limit shared by every route (the per-route `ConcurrencyLimitLayer`
@@ -80,6 +82,96 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The largest body a server function takes (forms, a check-in, an area's
+/// outline). Uploads and the push API have their own limits on their routes
+/// (`DefaultBodyLimit`: the upload size setting plus a margin, 8 MiB).
+pub const SERVER_FN_MAX_BYTES: usize = 512 * 1024;
+
+/// A body over its route's limit is refused with 413 and a plain message,
+/// before anything reads it: server functions by their declared length or
+/// while their body is read here (they would fail later with a 500), the
+/// other routes' own limits worded the same.
+async fn body_limits(req: Request, next: Next) -> Response {
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "提交的内容过大，超过了允许的大小",
+        )
+            .into_response()
+    };
+    let path = req.uri().path();
+    let server_fn = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+    let req = if server_fn {
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > SERVER_FN_MAX_BYTES) {
+            return too_large();
+        }
+        let (parts, body) = req.into_parts();
+        match axum::body::to_bytes(body, SERVER_FN_MAX_BYTES).await {
+            Ok(bytes) => Request::from_parts(parts, axum::body::Body::from(bytes)),
+            Err(_) => return too_large(),
+        }
+    } else {
+        req
+    };
+    let res = next.run(req).await;
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && !server_fn {
+        return too_large();
+    }
+    res
+}
+
+/// Headers every answer carries (等保 2.0 / OWASP ASVS V14): no framing,
+/// no MIME sniffing, no referrer to other sites, HSTS when served over
+/// HTTPS; pages and server-function answers are not stored by the browser
+/// (after logging out, Back must not show them); a strict policy on what is
+/// not a page (a page's own, with its script nonce, is set while it renders:
+/// `app::platform::security`). Hashed assets are left to their own caching.
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let asset = {
+        let path = req.uri().path();
+        path.starts_with("/pkg/") || path.starts_with("/vendor/")
+    };
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("same-origin"),
+    );
+    if state.settings.cookie_secure {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            header::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; sandbox"),
+        );
+    }
+    if !asset {
+        h.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    res
 }
 
 /// The answer past the concurrency limit: try again in a second.

@@ -7,6 +7,7 @@ pub mod db;
 pub mod project;
 pub mod records;
 pub mod rules;
+pub mod security;
 pub mod session;
 pub mod settings;
 pub mod storage;

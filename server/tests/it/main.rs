@@ -20,6 +20,7 @@ mod orders;
 mod personnel;
 mod progress;
 mod rule_settings;
+mod security_http;
 mod supervision;
 mod supervision_views;
 mod units_users;
