@@ -341,7 +341,95 @@ async fn the_filing_page_refuses_other_units(b: Backend) {
     assert!(r.text().await.unwrap().contains("赵建国"));
 }
 
+/// A filed award keeps its owner, contractor and price whatever a feed
+/// re-sends (found by trying: a re-sent record moved a filed project to
+/// another owner at 1 元): 422 naming the fields, nothing changed; what may
+/// change (a corrected name) still does.
+async fn a_filed_award_does_not_change_hands_by_push(b: Backend) {
+    let s = TestServer::start(b).await;
+    let id = ready_filing(&s.t).await;
+    let owner = s.t.actor("chengjian").await;
+    app::features::filings::service::submit(&s.t.db, &owner, id)
+        .await
+        .unwrap();
+    let admin = s.t.actor("admin").await;
+    let token = awards::issue_token(&s.t.db, &admin, "交易平台")
+        .await
+        .unwrap();
+    let hospital = |owner: &str, price: &str, name: &str| {
+        serde_json::json!([{
+            "project_code": "PY2024-0118", "section_code": "01",
+            "project_name": name, "section_name": "施工标",
+            "owner_credit_code": owner, "contractor_credit_code": "91330326145678901H",
+            "award_price": price, "award_date": "2024-06-20",
+            "tender_method": "公开招标", "sector": "住建"
+        }])
+    };
+    let education = app::domain::CreditCode::with_check("11330326002558A12").unwrap();
+    let stored = || async {
+        sqlx::query_as::<_, (i64, i64, String)>(
+            "SELECT owner_unit_id, award_price_fen, project_name FROM awards WHERE project_code = 'PY2024-0118' AND section_code = '01'",
+        )
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap()
+    };
+    let before = stored().await;
+    let trail = s.t.count("audit_log").await;
+    let r = s
+        .client()
+        .post(s.url("/api/v1/awards"))
+        .bearer_auth(&token)
+        .json(&hospital(
+            education.as_str(),
+            "1",
+            "平阳县人民医院门诊楼改造工程",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let columns: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, ["招标人统一社会信用代码", "中标价（元）"]);
+    assert!(
+        v["problems"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("已备案")
+    );
+    assert_eq!(stored().await, before);
+    assert_eq!(s.t.count("audit_log").await, trail);
+    // The owner still reads its filing.
+    assert!(
+        app::features::filings::service::get(&s.t.db, &owner, id)
+            .await
+            .is_ok()
+    );
+    // A corrected name is taken.
+    let r = s
+        .client()
+        .post(s.url("/api/v1/awards"))
+        .bearer_auth(&token)
+        .json(&hospital(
+            "12330326MB0H12345A",
+            "32800000",
+            "平阳县人民医院门诊楼改造提升工程",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(stored().await.2, "平阳县人民医院门诊楼改造提升工程");
+}
+
 on_both!(
+    a_filed_award_does_not_change_hands_by_push,
     the_push_api_needs_a_live_token_and_is_idempotent,
     attachments_are_checked_by_content_and_scoped,
     uploads_beyond_the_size_limit_are_refused,

@@ -242,7 +242,14 @@ async fn upload_import(State(state): State<AppState>, acting: Acting, form: Mult
         Ok(u) => u,
         Err(e) => return back(&e.message()),
     };
-    let (format, records) = match import::read(&up.bytes) {
+    // Parsing is CPU work on a file anyone with the role can craft: off the
+    // async workers.
+    let bytes = up.bytes;
+    let parsed = match tokio::task::spawn_blocking(move || import::read(&bytes)).await {
+        Ok(p) => p,
+        Err(_) => return back("文件无法读取"),
+    };
+    let (format, records) = match parsed {
         Ok(r) => r,
         Err(problems) => {
             let out = service::Outcome {

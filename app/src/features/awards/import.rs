@@ -99,6 +99,9 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<RawRecord>, Vec<Problem>> {
     let mut out = Vec::new();
     for (i, row) in rows.enumerate() {
         let line = i + 2;
+        if i >= MAX_ROWS {
+            return Err(too_many_rows());
+        }
         match row {
             Ok(r) => out.extend(record(line, &map, r.iter().map(str::to_string).collect())),
             Err(_) => return Err(whole_file(format!("第 {line} 行无法读取（引号不配对？）"))),
@@ -124,25 +127,75 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
+/// Most records one file may hold (a county's awards of several years).
+pub const MAX_ROWS: usize = 20_000;
+/// Most columns read (the header's; cells right of them are ignored).
+const MAX_COLUMNS: u32 = 64;
+/// What the parts of an XLSX may unpack to, in all, and how many parts.
+const MAX_UNPACKED: u64 = 64 * 1024 * 1024;
+const MAX_PARTS: usize = 500;
+
+fn too_many_rows() -> Vec<Problem> {
+    whole_file(format!("文件超过 {MAX_ROWS} 行，请分批导入"))
+}
+
+/// Reads the first sheet cell by cell: never a dense range (one cell at
+/// XFD1048576 would make it half a terabyte), only the header's columns,
+/// at most [`MAX_ROWS`] rows, after checking what the archive unpacks to.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<RawRecord>, Vec<Problem>> {
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|_| whole_file("XLSX 文件无法打开，请确认文件未损坏"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| whole_file("XLSX 文件中没有工作表"))?
-        .map_err(|_| whole_file("XLSX 第一个工作表无法读取"))?;
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut rows = range.rows();
-    let header: Vec<String> = rows
+    let unreadable = || whole_file("XLSX 文件无法打开，请确认文件未损坏");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    if zip.len() > MAX_PARTS {
+        return Err(unreadable());
+    }
+    let mut unpacked = 0u64;
+    for i in 0..zip.len() {
+        unpacked += zip.by_index_raw(i).map_err(|_| unreadable())?.size();
+    }
+    if unpacked > MAX_UNPACKED {
+        return Err(whole_file(
+            "XLSX 文件解压后过大，请删除多余的工作表和格式后重试",
+        ));
+    }
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let first = book
+        .sheet_names()
+        .into_iter()
         .next()
-        .ok_or_else(|| whole_file("工作表为空"))?
-        .iter()
-        .map(cell_text)
-        .collect();
+        .ok_or_else(|| whole_file("XLSX 文件中没有工作表"))?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| whole_file("XLSX 第一个工作表无法读取"))?;
+    // Rows as they come (in order in the sheet's XML): (row, cells by column).
+    let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|_| whole_file("XLSX 第一个工作表无法读取"))?
+    {
+        let (row, col) = cell.get_position();
+        if col >= MAX_COLUMNS {
+            continue;
+        }
+        if rows.last().is_none_or(|(r, _)| *r != row) {
+            if rows.len() > MAX_ROWS {
+                return Err(too_many_rows());
+            }
+            rows.push((row, Vec::new()));
+        }
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if let Some((_, line)) = rows.last_mut() {
+            if line.len() <= col as usize {
+                line.resize(col as usize + 1, String::new());
+            }
+            line[col as usize] = text;
+        }
+    }
+    let mut rows = rows.into_iter();
+    let (_, header) = rows.next().ok_or_else(|| whole_file("工作表为空"))?;
     let map = columns(&header)?;
     Ok(rows
-        .enumerate()
-        .filter_map(|(i, r)| record(first_row + i + 2, &map, r.iter().map(cell_text).collect()))
+        .filter_map(|(row, cells)| record(row as usize + 1, &map, cells))
         .collect())
 }
 
@@ -183,6 +236,47 @@ mod tests {
             .collect();
         assert_eq!(header.len(), 10);
         assert!(read(header.join(",").as_bytes()).unwrap().1.is_empty());
+    }
+
+    /// An XLSX of a few KB with one cell at XFD1048576 (found by trying: the
+    /// dense range it implied took the server down) reads as its header and
+    /// rows, quickly and in little memory; the cell is right of the columns.
+    #[test]
+    fn a_far_cell_does_not_make_a_dense_sheet() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (i, (_, label)) in FIELDS.iter().enumerate() {
+            sheet.write_string(0, i as u16, *label).unwrap();
+        }
+        sheet.write_string(1, 0, "PY2026-0001").unwrap();
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 10_000, "{}", bytes.len());
+        let started = std::time::Instant::now();
+        let (fmt, rows) = read(&bytes).unwrap();
+        assert_eq!(fmt, "xlsx");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[0].values["project_code"], "PY2026-0001");
+        assert!(started.elapsed().as_secs() < 2);
+    }
+
+    #[test]
+    fn too_many_rows_are_refused_whole() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (i, (_, label)) in FIELDS.iter().enumerate() {
+            sheet.write_string(0, i as u16, *label).unwrap();
+        }
+        for r in 1..=(MAX_ROWS as u32 + 1) {
+            sheet.write_string(r, 0, "P").unwrap();
+        }
+        let problems = read(&book.save_to_buffer().unwrap()).unwrap_err();
+        assert!(problems[0].reason.contains("分批导入"), "{problems:?}");
+        let header: Vec<&str> = FIELDS.iter().map(|(_, l)| *l).collect();
+        let csv = format!("{}\n{}", header.join(","), "P\n".repeat(MAX_ROWS + 1));
+        let problems = read(csv.as_bytes()).unwrap_err();
+        assert!(problems[0].reason.contains("分批导入"), "{problems:?}");
     }
 
     #[test]

@@ -143,7 +143,7 @@ pub async fn apply(
         if problems.is_empty() {
             seen.insert(key, raw.line);
             if let (Some(o), Some(c)) = (owner, contractor) {
-                good.push((input, o, c));
+                good.push((raw.line, input, o, c));
             }
         } else {
             out.problems.extend(problems);
@@ -154,7 +154,7 @@ pub async fn apply(
     }
     let mut tx = AuditedTx::begin(db, who).await?;
     let now = now_ms();
-    for (input, (owner_id, owner_name), (contractor_id, contractor_name)) in good {
+    for (line, input, (owner_id, owner_name), (contractor_id, contractor_name)) in good {
         let after = Snapshot {
             project_code: input.project_code.clone(),
             section_code: input.section_code.clone(),
@@ -214,6 +214,21 @@ pub async fn apply(
             {
                 out.unchanged += 1;
             }
+            Some(stored)
+                if filed(tx.conn(), stored.id).await?
+                    && !filed_keeps(&stored, &wanted).is_empty() =>
+            {
+                // Who answers for a filed contract, and for how much, is not
+                // changed by a feed (it moved projects between owners'
+                // scopes): refused, for an administrator to correct.
+                for key in filed_keeps(&stored, &wanted) {
+                    out.problems.push(Problem {
+                        line,
+                        column: header_of(key).into(),
+                        reason: "该标段的合同已备案，招标人、中标人、中标价、行业和标段类型不能由导入更改；如确需更正，请联系系统管理员".into(),
+                    });
+                }
+            }
             Some(stored) => {
                 let before = snapshot_of(tx.conn(), stored.id).await?;
                 sqlx::query(
@@ -249,6 +264,37 @@ pub async fn apply(
         tx.commit().await?;
     }
     Ok(out)
+}
+
+/// Has the award a submitted filing (已备案)?
+async fn filed(conn: &mut AnyConnection, award_id: i64) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM filings WHERE award_id = $1 AND status = 'submitted'",
+    )
+    .bind(award_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The fields a filed award keeps that `wanted` would change (record keys).
+fn filed_keeps(stored: &Stored, wanted: &Stored) -> Vec<&'static str> {
+    [
+        (
+            "owner_credit_code",
+            stored.owner_unit_id != wanted.owner_unit_id,
+        ),
+        (
+            "contractor_credit_code",
+            stored.contractor_unit_id != wanted.contractor_unit_id,
+        ),
+        ("award_price", stored.price_fen != wanted.price_fen),
+        ("sector", stored.sector != wanted.sector),
+        ("section_kind", stored.section_kind != wanted.section_kind),
+    ]
+    .into_iter()
+    .filter_map(|(key, changed)| changed.then_some(key))
+    .collect()
 }
 
 /// Every unit by credit code: (id, kind, name).
