@@ -233,9 +233,10 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, AppError> {
     };
     loop {
         let page: Vec<Entry> = sqlx::query_as(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000"
+            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT 1000"
         ))
         .bind(expected_seq)
+        .bind(head_seq)
         .fetch_all(&db.pool)
         .await?;
         if page.is_empty() {
@@ -274,11 +275,26 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, AppError> {
             format!("第 {} 条及以后的记录缺失（被删除）", checked + 1),
         );
     }
-    if checked > head_seq || prev != head_hash {
+    if prev != head_hash {
         return problem(
             checked,
             checked,
             format!("链尾与登记的链头不符，第 {checked} 条可能为伪造追加"),
+        );
+    }
+    // The walk stopped at the head it read: entries appended since moved
+    // the head with them; an entry past the head now was not written by the
+    // writer (one statement, so both are read at one moment).
+    let (now_seq, last_seq): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT (SELECT seq FROM audit_head WHERE id = 1), (SELECT MAX(seq) FROM audit_log)",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    if last_seq.is_some_and(|last| last > now_seq) {
+        return problem(
+            checked,
+            now_seq + 1,
+            format!("第 {} 条记录在链头之后，可能为伪造追加", now_seq + 1),
         );
     }
     Ok(VerifyReport {

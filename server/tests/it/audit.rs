@@ -146,6 +146,56 @@ async fn concurrent_writes_keep_one_chain(b: Backend) {
     assert_eq!(r.checked, DEMO_ENTRIES + 12);
 }
 
+/// Verification while others write (found by reading: it read the head
+/// and then walked past it, calling fresh entries forged): it checks up to
+/// the head it read and reports nothing.
+async fn verifying_while_entries_are_appended_finds_nothing(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let admin = t.actor("admin").await;
+    let writer = {
+        let (db, admin) = (t.db.clone(), admin.clone());
+        tokio::spawn(async move {
+            for i in 0..40 {
+                let code =
+                    app::domain::CreditCode::with_check(&format!("91330326MA2Y{i:05}")).unwrap();
+                let input =
+                    UnitInput::parse("contractor", &format!("并发施工单位{i}"), code.as_str(), "")
+                        .unwrap();
+                units::create(&db, &admin, input).await.unwrap();
+            }
+        })
+    };
+    let mut rounds = 0;
+    while !writer.is_finished() {
+        let r = audit::verify(&t.db).await.unwrap();
+        assert_eq!(r.problem, None, "round {rounds}");
+        rounds += 1;
+    }
+    writer.await.unwrap();
+    assert!(rounds > 0);
+    assert_eq!(
+        audit::verify(&t.db).await.unwrap().checked,
+        DEMO_ENTRIES + 40
+    );
+}
+
+/// An entry appended without moving the head (a forger with database
+/// access, not the writer) is named.
+async fn an_entry_past_the_head_is_named(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_name, entity, entity_id, action, prev_hash, hash)
+         SELECT seq + 1, at, 'forger', 'unit', '1', 'update', hash, hash FROM audit_log
+         WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+    )
+    .execute(&t.db.pool)
+    .await
+    .unwrap();
+    let (seq, msg) = audit::verify(&t.db).await.unwrap().problem.unwrap();
+    assert_eq!(seq, DEMO_ENTRIES + 1);
+    assert!(msg.contains("伪造追加"), "{msg}");
+}
+
 async fn the_verify_command_names_the_tampered_entry(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let run = || {
@@ -174,6 +224,8 @@ async fn the_verify_command_names_the_tampered_entry(b: Backend) {
 }
 
 on_both!(
+    verifying_while_entries_are_appended_finds_nothing,
+    an_entry_past_the_head_is_named,
     the_verify_command_names_the_tampered_entry,
     every_write_leaves_a_chained_entry,
     the_trail_refuses_updates_and_deletes,
