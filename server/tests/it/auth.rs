@@ -42,6 +42,24 @@ async fn right_password_logs_in_by_name_or_mobile(b: Backend) {
     .await
     .unwrap();
     assert_eq!(id, t.user_id("xmjl_zhang").await);
+    // A login name equal to another user's mobile number is the login name
+    // (found by reading: the answer depended on row order).
+    // (The newest account takes the name: read in id order it would come
+    // second.)
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(id) FROM users")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    assert!(newest > t.user_id("xmjl_zhang").await);
+    sqlx::query("UPDATE users SET username = '13867780001' WHERE id = $1")
+        .bind(newest)
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+    let id = attempt(&t, "13867780001", DEMO_PASSWORD, "10.0.0.8", now_ms())
+        .await
+        .unwrap();
+    assert_eq!(id, newest);
     // Login names are case-insensitive.
     assert!(
         login(
