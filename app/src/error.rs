@@ -31,6 +31,10 @@ pub enum AppError {
     /// second submit of the same form): nothing was written.
     #[error("该记录已被他人修改，请刷新后重试")]
     Conflict,
+    /// A request no form of ours sends (arguments that do not parse): a
+    /// plain message, never the parser's words.
+    #[error("{0}")]
+    BadRequest(String),
     /// Too many attempts from here, or the server too busy for this one.
     #[error("{0}")]
     TooMany(String),
@@ -82,6 +86,7 @@ impl AppError {
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict => StatusCode::CONFLICT,
             Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,7 +95,16 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Transport(value.to_string())
+        match value {
+            // The client sent what does not parse: its fault, said plainly
+            // (the parser's message may quote internals).
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => {
+                Self::BadRequest("请求格式不正确，请刷新页面后重试".into())
+            }
+            other => Self::Transport(other.to_string()),
+        }
     }
 }
 

@@ -66,7 +66,7 @@ macro_rules! county {
     };
 }
 
-const COUNTY: &[Demo] = &[
+pub(crate) const COUNTY: &[Demo] = &[
     county!(
         "PY2022-0708",
         "萧江镇中心小学改扩建工程",

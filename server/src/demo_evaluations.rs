@@ -149,10 +149,12 @@ fn at(day: NaiveDate, minute: u32) -> i64 {
 }
 
 /// Rosters date from the signing; key personnel checked in on `share` of
-/// the working days (Monday to Saturday) from then up to the completion.
+/// the working days (Monday to Saturday) from then up to the completion, at
+/// the site: the construction section's people and the supervision
+/// section's (its 总监), up to the construction's completion.
 async fn attendance(db: &Db, code: &str, share: f64) -> Result<(), AppError> {
     let Some(r) = sqlx::query(
-        "SELECT f.id, f.signed_on, p.site_lat, p.site_lng FROM filings f JOIN awards a ON a.id = f.award_id
+        "SELECT f.id, p.site_lat, p.site_lng FROM filings f JOIN awards a ON a.id = f.award_id
          LEFT JOIN progress p ON p.filing_id = f.id WHERE a.project_code = $1 AND a.section_code = '01'",
     )
     .bind(code)
@@ -161,12 +163,34 @@ async fn attendance(db: &Db, code: &str, share: f64) -> Result<(), AppError> {
     else {
         return Ok(());
     };
-    let filing: i64 = r.try_get("id")?;
-    let signed: Option<String> = r.try_get("signed_on")?;
-    let (lat, lng) = (
+    let works: i64 = r.try_get("id")?;
+    let site = (
         r.try_get::<Option<f64>, _>("site_lat")?.unwrap_or(27.66),
         r.try_get::<Option<f64>, _>("site_lng")?.unwrap_or(120.56),
     );
+    let completed = service::completed_on(db, works).await?;
+    let sections: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT f.id, f.signed_on FROM filings f JOIN awards a ON a.id = f.award_id
+         WHERE a.project_code = $1 AND (f.id = $2 OR f.status = 'submitted') ORDER BY f.id",
+    )
+    .bind(code)
+    .bind(works)
+    .fetch_all(&db.pool)
+    .await?;
+    for (filing, signed) in sections {
+        check_ins(db, filing, signed, site, completed, share).await?;
+    }
+    Ok(())
+}
+
+async fn check_ins(
+    db: &Db,
+    filing: i64,
+    signed: Option<String>,
+    (lat, lng): (f64, f64),
+    completed: Option<NaiveDate>,
+    share: f64,
+) -> Result<(), AppError> {
     let today = today();
     // Members added by the demo today were on the roster from the signing.
     sqlx::query(
@@ -178,7 +202,6 @@ async fn attendance(db: &Db, code: &str, share: f64) -> Result<(), AppError> {
     .bind(today.to_string())
     .execute(&db.pool)
     .await?;
-    let completed = service::completed_on(db, filing).await?;
     let members =
         sqlx::query("SELECT user_id, joined_on, left_on FROM roster_members WHERE filing_id = $1")
             .bind(filing)

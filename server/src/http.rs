@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), page_gate))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(middleware::from_fn(body_limits))
+        .layer(middleware::from_fn(same_origin_writes))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), client_info))
         // One limit shared by every route (the per-route `ConcurrencyLimitLayer`
@@ -82,6 +83,38 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A state-changing request from another site is refused, whatever its
+/// cookies (SameSite=Lax is ignored by some older in-app browsers): the
+/// browser's `Sec-Fetch-Site` must say same-origin (or none: typed by the
+/// person), else its `Origin` must be this host. Requests with neither
+/// header (no browser sends a cross-site form without one of them today)
+/// and the token-authenticated push API pass.
+async fn same_origin_writes(req: Request, next: Next) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if writes && !req.uri().path().starts_with("/api/v1/") {
+        let h = req.headers();
+        let text = |name: &str| h.get(name).and_then(|v| v.to_str().ok());
+        let refused = match (text("sec-fetch-site"), text("origin")) {
+            (Some(site), _) => !matches!(site, "same-origin" | "none"),
+            (None, Some(origin)) => {
+                let host = text("host").unwrap_or_default();
+                origin.split_once("://").map(|(_, h)| h) != Some(host)
+            }
+            (None, None) => false,
+        };
+        if refused {
+            tracing::warn!(path = %req.uri().path(), "cross-site write refused");
+            return (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "来自其他网站的提交已被拒绝",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// The largest body a server function takes (forms, a check-in, an area's
@@ -125,7 +158,24 @@ async fn body_limits(req: Request, next: Next) -> Response {
     if res.status() == StatusCode::PAYLOAD_TOO_LARGE && !server_fn {
         return too_large();
     }
+    if server_fn && res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        return with_error_status(res).await;
+    }
     res
+}
+
+/// A server function refused before its body ran (arguments that do not
+/// parse) answers 500 from the server-function layer whatever the error:
+/// give it the status of the error it carries (400 for a malformed request).
+async fn with_error_status(res: Response) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(e) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = e.status();
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Headers every answer carries (等保 2.0 / OWASP ASVS V14): no framing,
@@ -322,9 +372,12 @@ async fn client_info(State(state): State<AppState>, mut req: Request, next: Next
                 .get("x-forwarded-for")?
                 .to_str()
                 .ok()?
-                .split(',')
+                // The hop our proxy appended (the last); the ones before it
+                // are whatever the client wrote.
+                .rsplit(',')
                 .next()
                 .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
         })
         .flatten();
     let peer = req

@@ -6,6 +6,7 @@ pub mod demo_evaluations;
 pub mod demo_history;
 pub mod demo_orders;
 pub mod demo_progress;
+pub mod demo_supervision;
 pub mod http;
 
 use app::platform::{AppState, db::Db, settings::Settings, storage::FileStore};

@@ -117,6 +117,8 @@ async fn serve(
                     server::demo_county::load(&state.db, &state.files, &state.settings).await?;
                     server::demo_orders::load(&state.db, &state.settings).await?;
                     server::demo_progress::load(&state.db, &state.files, &state.settings).await?;
+                    server::demo_supervision::load(&state.db, &state.files, &state.settings)
+                        .await?;
                     server::demo_evaluations::load(&state.db, &state.settings).await
                 };
                 match history.await {

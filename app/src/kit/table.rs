@@ -20,6 +20,14 @@ impl<T> Page<T> {
 }
 
 pub const PER_PAGE: i64 = 20;
+/// The last page number served: a bigger one (sent by hand) reads as this
+/// one, an empty page, instead of overflowing the offset.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// A page number as a list reads it: 1 up to [`MAX_PAGE`].
+pub fn clamp_page(page: i64) -> i64 {
+    page.clamp(1, MAX_PAGE)
+}
 
 /// Which rows of a list a service fetches: one page for the screen, or all of
 /// them (under the same filters) for an Excel export. A page number converts
@@ -41,7 +49,7 @@ impl Rows {
     pub fn window(self) -> (i64, i64, i64) {
         match self {
             Self::Page(p) => {
-                let p = p.max(1);
+                let p = clamp_page(p);
                 (PER_PAGE, (p - 1) * PER_PAGE, p)
             }
             Self::All => (i64::MAX, 0, 1),

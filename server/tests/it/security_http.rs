@@ -144,7 +144,126 @@ async fn logins_from_one_address_are_throttled(b: Backend) {
     assert!(r.text().await.unwrap().contains("过于频繁"));
 }
 
+/// A write from another site is refused whatever its cookies; the same
+/// site's pass, as do clients that send neither header.
+async fn cross_site_writes_are_refused(b: Backend) {
+    let s = TestServer::start(b).await;
+    let admin = s.logged_in("admin").await;
+    let host = s.base.trim_start_matches("http://").to_string();
+    let units = s.t.count("units").await;
+    let form = [
+        ("kind", "contractor"),
+        ("name", "跨站创建的单位"),
+        ("credit_code", "91330326MA2Q0W1E2R"),
+        ("sector", ""),
+    ];
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "http://evil.example"),
+    ] {
+        let r = admin
+            .post(s.url("/api/units/create"))
+            .header(name, value)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        assert!(r.text().await.unwrap().contains("其他网站"));
+    }
+    assert_eq!(s.t.count("units").await, units);
+    // Reads are not refused; the same origin writes.
+    let r = admin
+        .post(s.url("/api/me"))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", format!("http://{host}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = admin
+        .post(s.url("/api/me"))
+        .header("origin", format!("http://{host}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// Behind a proxy the client is the hop the proxy appended, not what the
+/// client wrote before it.
+async fn the_client_address_is_the_proxys_hop(b: Backend) {
+    let s = TestServer::start_with(b, |s| s.trust_proxy = true).await;
+    let r = s
+        .client()
+        .post(s.url("/api/login"))
+        .header("x-forwarded-for", "6.6.6.6, 10.9.8.7")
+        .form(&[("username", "admin"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    let ip: Option<String> = sqlx::query_scalar(
+        "SELECT ip FROM audit_log WHERE action = 'login' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&s.t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(ip.as_deref(), Some("10.9.8.7"));
+}
+
+/// Arguments that do not parse are 400 with a plain message (not 500 with
+/// the parser's words); a page number past any list is an empty page, not
+/// an overflow.
+async fn malformed_requests_are_400_and_huge_pages_empty(b: Backend) {
+    let s = TestServer::start(b).await;
+    let admin = s.logged_in("admin").await;
+    let r = s
+        .call(
+            &admin,
+            "units/list",
+            &[("q", ""), ("kind", ""), ("page", "abc")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("请求格式不正确"), "{text}");
+    let pm = s.logged_in("xmjl_zhang").await;
+    let r = s
+        .call_json(
+            &pm,
+            "checkin",
+            &serde_json::json!({"filing_id": 1, "lat": "north", "lng": 120.5}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(!r.text().await.unwrap().contains("invalid type"));
+    for (endpoint, form) in [
+        (
+            "units/list",
+            vec![("q", ""), ("kind", ""), ("page", "9223372036854775807")],
+        ),
+        (
+            "audit_trail",
+            vec![("page", "9223372036854775807"), ("entity", "")],
+        ),
+    ] {
+        let r = s.call(&admin, endpoint, &form).await;
+        assert_eq!(r.status(), StatusCode::OK, "{endpoint}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["items"].as_array().map(Vec::len), Some(0), "{endpoint}");
+    }
+}
+
 on_both!(
+    cross_site_writes_are_refused,
+    the_client_address_is_the_proxys_hop,
+    malformed_requests_are_400_and_huge_pages_empty,
     pages_carry_the_security_headers,
     an_oversized_body_is_refused_with_413,
     logins_from_one_address_are_throttled

@@ -107,7 +107,7 @@ pub fn action_label(action: &str) -> &str {
 }
 
 pub async fn trail(db: &Db, page: i64, entity: &str) -> Result<Page<TrailRow>, AppError> {
-    let page = page.max(1);
+    let page = crate::kit::table::clamp_page(page);
     let entity = entity.trim();
     // Placeholders are numbered in the order they appear (SQLite binds `$N`
     // by first appearance), so the optional filter comes first.

@@ -20,10 +20,10 @@ fn pct(d: Duty) -> String {
     d.rate().map_or("—".to_string(), |r| format!("{r:.1}%"))
 }
 
-/// "86.4%（19/22）"
+/// "86.4%（19/22 天）": the rate, then days on duty of days owed.
 fn pct_days(d: Duty) -> String {
     match d.rate() {
-        Some(r) => format!("{r:.1}%（{}/{}）", d.counted, d.required),
+        Some(r) => format!("{r:.1}%（{}/{} 天）", d.counted, d.required),
         None => "—".to_string(),
     }
 }
@@ -108,7 +108,7 @@ fn AttendanceBody(b: AttendanceBoard) -> impl IntoView {
             <button type="submit" class="btn">"统计"</button>
         </Form>
         <p class="hint">{format!(
-            "{span}：项目经理、总监理工程师在项目考勤日历的应出勤日（在册期间、完工前）有有效打卡的比例；低于 {limit:.0}% 的人员见下表（预警规则“关键人员考勤率不足”）。"
+            "{span}：项目经理、总监理工程师在项目考勤日历的应出勤日（在册期间、完工前）有有效打卡的比例；低于 {limit:.0}% 的人员见下表（预警规则“关键人员考勤率不足”）；括号内为有效打卡天数/应出勤天数。"
         )}</p>
         <div class="stats">
             <div class="stat stat-key"><strong class="num">{pct(b.total.pm)}</strong><span>"项目经理到岗率"</span></div>
@@ -136,7 +136,7 @@ fn AttendanceBody(b: AttendanceBoard) -> impl IntoView {
         <section class="card" aria-label="按参建单位">
             <h2>{format!("按参建单位（{}）：施工单位的项目经理、监理单位的总监", b.month)}</h2>
             <DataTable
-                columns=vec!["单位", "项目经理到岗率（实到/应到天）", "总监到岗率（实到/应到天）", "人数", "低于下限"]
+                columns=vec!["单位", "项目经理到岗率", "总监到岗率", "人数", "低于下限"]
                 rows=b.by_firm.clone()
                 row=|g: DutyGroup| vec![
                     g.name.clone().into_any(),
@@ -155,7 +155,8 @@ fn AttendanceBody(b: AttendanceBoard) -> impl IntoView {
         <section class="card" id="today" aria-label="今日未打卡">
             <h2>{format!("今日未打卡（{}，{} 人）", b.as_of, today_missing)}</h2>
             <p class="hint">"今日为其项目应出勤日、到此刻尚无有效打卡的项目经理和总监。"</p>
-            <PeopleTable rows=b.missing.clone() with_rate=false empty="今日应打卡的人员均已打卡"/>
+            <PeopleTable rows=b.missing.clone() with_rate=false
+                empty=if b.today.required == 0 { "今日不是应出勤日，没有应打卡的人员" } else { "今日应打卡的人员均已打卡" }/>
         </section>
     }
 }
@@ -164,7 +165,7 @@ fn AttendanceBody(b: AttendanceBoard) -> impl IntoView {
 fn PeopleTable(rows: Vec<DutyPerson>, with_rate: bool, empty: &'static str) -> impl IntoView {
     let mut columns = vec!["项目", "岗位", "姓名", "单位"];
     if with_rate {
-        columns.push("到岗率（实到/应到天）");
+        columns.push("到岗率");
     }
     view! {
         <DataTable

@@ -2,15 +2,17 @@
 //! as the month views and the 关键人员考勤率不足 rule count (required days of
 //! the project's calendar while on its roster, one counted check-in each),
 //! and only while the works ran (up to the month reported 已完工), as the
-//! compliance statistics count. Four statements for the whole scope: the
-//! map's projects, the lead members, their calendars, their counted days.
+//! compliance statistics count. A few statements for the whole scope: the
+//! works (for completion), the lead members of every submitted filing (the
+//! construction sections' 项目经理, the supervision sections' 总监), their
+//! calendars, their counted days, the units' names.
 use super::last_twelve;
 use crate::{
     domain::{SECTORS, label_of, progress::Month},
     error::AppError,
     features::{
         attendance::service::{Calendar, member_days, on_roster},
-        county_map::service::{county_map, unit_names},
+        county_map::service::unit_names,
         dashboards::{AttendanceBoard, Duty, DutyGroup, DutyPerson},
         progress::rules::works,
         rule_infos,
@@ -38,6 +40,10 @@ struct Lead {
     left: Option<NaiveDate>,
     /// Contractor (项目经理) or supervision unit (总监).
     firm: Option<i64>,
+    code: String,
+    project: String,
+    sector: String,
+    owner: i64,
 }
 
 impl Lead {
@@ -63,10 +69,8 @@ pub async fn attendance(
     let limit_pct = crate::platform::rules::effective(db, settings, &rule_infos())
         .await?
         .alert_attendance_pct;
-    let map = county_map(db, actor, settings, as_of).await?;
-    let projects: HashMap<i64, &crate::features::county_map::MapProject> =
-        map.projects.iter().map(|p| (p.filing_id, p)).collect();
-    // Days after the month reported 已完工 are not owed.
+    // Days after the month reported 已完工 are not owed (a supervision
+    // section's neither, by its project's construction section).
     let completed: HashMap<i64, NaiveDate> = works(db, as_of)
         .await?
         .into_iter()
@@ -76,8 +80,11 @@ pub async fn attendance(
     let first = twelve[0].first();
     let s = ScopeBinds::of(actor);
     let mut leads = Vec::new();
+    // Every submitted filing in scope: a construction section's 项目经理, a
+    // supervision section's (or a construction filing's) 总监.
     for r in sqlx::query(&format!(
         "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on,
+                a.project_code, a.project_name, a.section_kind, a.sector, a.owner_unit_id,
                 a.contractor_unit_id, f.supervisor_engineer_unit_id
          FROM roster_members m JOIN filings f ON f.id = m.filing_id JOIN awards a ON a.id = f.award_id
          WHERE {} AND f.status = 'submitted' AND m.role IN {LEADS}
@@ -92,27 +99,34 @@ pub async fn attendance(
     .fetch_all(&db.pool)
     .await?
     {
-        let filing_id: i64 = r.try_get("filing_id")?;
-        if !projects.contains_key(&filing_id) {
-            continue;
-        }
         let (joined, left) = member_days(&r)?;
         let role: String = r.try_get("role")?;
-        let firm: Option<i64> = if role == "pm" {
+        let supervision = r.try_get::<String, _>("section_kind")? == "supervision";
+        // The winner of a supervision section is the supervision unit.
+        let firm: Option<i64> = if role == "pm" || supervision {
             r.try_get("contractor_unit_id")?
         } else {
             r.try_get("supervisor_engineer_unit_id")?
         };
+        let name: String = r.try_get("project_name")?;
         leads.push(Lead {
-            filing_id,
+            filing_id: r.try_get("filing_id")?,
             user_id: r.try_get("user_id")?,
             name: r.try_get("name")?,
             role,
             joined,
             left,
             firm,
+            code: r.try_get("project_code")?,
+            project: if supervision { format!("{name}（监理）") } else { name },
+            sector: r.try_get("sector")?,
+            owner: r.try_get("owner_unit_id")?,
         });
     }
+    let completed_by_code: HashMap<&str, NaiveDate> = leads
+        .iter()
+        .filter_map(|l| Some((l.code.as_str(), *completed.get(&l.filing_id)?)))
+        .collect();
     let mut calendars: HashMap<i64, Calendar> = HashMap::new();
     for r in sqlx::query(&format!(
         "SELECT r.filing_id, r.workdays, r.holidays, r.makeup_days, r.photo_required
@@ -161,7 +175,10 @@ pub async fn attendance(
     let mut missing = Vec::new();
     for lead in &leads {
         let cal = calendars.get(&lead.filing_id).unwrap_or(&default_calendar);
-        let until = completed.get(&lead.filing_id).copied();
+        let until = completed
+            .get(&lead.filing_id)
+            .or_else(|| completed_by_code.get(lead.code.as_str()))
+            .copied();
         let owed = |day: NaiveDate| {
             cal.required(day)
                 && on_roster(day, lead.joined, lead.left)
@@ -204,18 +221,20 @@ pub async fn attendance(
         }
     }
 
-    let firm_ids: BTreeSet<i64> = leads.iter().filter_map(|l| l.firm).collect();
-    let firms: HashMap<i64, String> = unit_names(db, &firm_ids).await?.into_iter().collect();
+    let unit_ids: BTreeSet<i64> = leads
+        .iter()
+        .flat_map(|l| [l.firm, Some(l.owner)])
+        .flatten()
+        .collect();
+    let units: HashMap<i64, String> = unit_names(db, &unit_ids).await?.into_iter().collect();
     let firm_of = |l: &Lead| {
         l.firm
-            .and_then(|f| firms.get(&f).cloned())
+            .and_then(|f| units.get(&f).cloned())
             .unwrap_or_else(|| "（未填）".to_string())
     };
     let person = |l: &Lead, duty: Duty| DutyPerson {
         filing_id: l.filing_id,
-        project: projects
-            .get(&l.filing_id)
-            .map_or_else(String::new, |p| p.name.clone()),
+        project: l.project.clone(),
         role: l.role.clone(),
         name: l.name.clone(),
         firm: firm_of(l),
@@ -231,22 +250,19 @@ pub async fn attendance(
     let mut owners: BTreeMap<(String, String), DutyGroup> = BTreeMap::new();
     let mut firm_groups: BTreeMap<(String, String), DutyGroup> = BTreeMap::new();
     for (lead, duty) in &in_month {
-        let Some(p) = projects.get(&lead.filing_id) else {
-            continue;
-        };
         let keys = [
             (
                 &mut sectors,
                 (
-                    label_of(&SECTORS, &p.sector).to_string(),
-                    format!("/map?sector={}", p.sector),
+                    label_of(&SECTORS, &lead.sector).to_string(),
+                    format!("/map?sector={}", lead.sector),
                 ),
             ),
             (
                 &mut owners,
                 (
-                    map.unit(p.owner).to_string(),
-                    format!("/map?owner={}", p.owner),
+                    units.get(&lead.owner).cloned().unwrap_or_default(),
+                    format!("/map?owner={}", lead.owner),
                 ),
             ),
         ];
