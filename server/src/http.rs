@@ -319,14 +319,18 @@ async fn page_gate(
         return keep_form_on_error(session, req, next).await;
     }
     let path = req.uri().path();
+    // Pages and downloads (exports and files carry a dot too): a person
+    // with a first password to replace gets none of them.
+    let download = path.starts_with("/export/") || path.starts_with("/files/");
     let is_page = req.method() == Method::GET
         && !path.starts_with("/api/")
         && !path.starts_with("/pkg/")
         && path != "/healthz"
-        && !path
-            .rsplit('/')
-            .next()
-            .is_some_and(|last| last.contains('.'));
+        && (download
+            || !path
+                .rsplit('/')
+                .next()
+                .is_some_and(|last| last.contains('.')));
     if !is_page {
         return next.run(req).await;
     }
