@@ -106,4 +106,60 @@ async fn a_required_photo_travels_with_the_check_in(b: Backend) {
     assert_eq!(s.t.count("checkins").await, before + 1);
 }
 
-on_both!(a_required_photo_travels_with_the_check_in);
+/// Files kept under the data folder.
+fn stored_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                if e.path().is_dir() {
+                    stored_files(&e.path())
+                } else {
+                    1
+                }
+            })
+            .sum()
+    })
+}
+
+/// Check first, store after (found by reading: the photo was stored before
+/// the roster and the position were checked): a photo from someone not on
+/// the project's roster, or without a position, is refused and not kept.
+async fn a_refused_photo_check_in_keeps_no_photo(b: Backend) {
+    let s = TestServer::start(b).await;
+    let (id, pm) = photo_site(&s).await;
+    let files = s.t.settings.data_dir.join("files");
+    let kept = stored_files(&files);
+    let other = s.logged_in("xmjl_zhang").await;
+    let r = other
+        .post(s.url("/api/checkin/photo"))
+        .multipart(reading(id, Some((JPEG, "IMG_0002.jpg"))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("不在该项目"));
+    let bad = multipart::Form::new()
+        .text("filing_id", id.to_string())
+        .text("lat", "95")
+        .text("lng", "120.5655")
+        .text("accuracy", "12")
+        .part(
+            "file",
+            multipart::Part::bytes(JPEG).file_name("IMG_0003.jpg"),
+        );
+    let r = pm
+        .post(s.url("/api/checkin/photo"))
+        .multipart(bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("定位数据无效"));
+    assert_eq!(stored_files(&files), kept);
+}
+
+on_both!(
+    a_required_photo_travels_with_the_check_in,
+    a_refused_photo_check_in_keeps_no_photo
+);

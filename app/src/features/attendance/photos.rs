@@ -80,23 +80,29 @@ async fn check_in_with_photo(
     ) else {
         return refusal(AppError::invalid("定位数据无效，请重新获取位置"));
     };
-    let sha = match state.files.put(up.bytes).await {
-        Ok(s) => s,
-        Err(e) => return refusal(e),
-    };
-    let reading = Reading {
+    let mut reading = Reading {
         filing_id,
         lat,
         lng,
         accuracy_m: accuracy,
         device_key: up.fields.get("device_key").cloned().unwrap_or_default(),
-        photo_sha256: Some(sha),
+        photo_sha256: None,
     };
     let desk = match state.features.get::<super::desk::CheckinDesk>() {
         Ok(d) => d,
         Err(e) => return refusal(e),
     };
-    match service::check_in(desk, &state.settings, &actor, reading, now_ms()).await {
+    // Check first, store after: a photo from someone who may not check in
+    // here (or with no position) is never kept.
+    let now = now_ms();
+    if let Err(e) = service::precheck(desk, &actor, &reading, now).await {
+        return refusal(e);
+    }
+    reading.photo_sha256 = match state.files.put(up.bytes).await {
+        Ok(s) => Some(s),
+        Err(e) => return refusal(e),
+    };
+    match service::check_in(desk, &state.settings, &actor, reading, now).await {
         Ok(decision) => Json(decision).into_response(),
         Err(e) => refusal(e),
     }

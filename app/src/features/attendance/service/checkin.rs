@@ -156,6 +156,40 @@ async fn context(
     })
 }
 
+fn valid_position(r: &Reading) -> Result<(), AppError> {
+    let valid = r.lat.is_finite()
+        && r.lng.is_finite()
+        && (-90.0..=90.0).contains(&r.lat)
+        && (-180.0..=180.0).contains(&r.lng);
+    if !valid || !r.accuracy_m.is_finite() || r.accuracy_m < 0.0 || r.accuracy_m > 100_000.0 {
+        return Err(AppError::invalid("定位数据无效，请重新获取位置"));
+    }
+    Ok(())
+}
+
+fn not_on_roster() -> AppError {
+    AppError::invalid("您不在该项目当前的关键人员名单中，不能在此打卡")
+}
+
+/// What a check-in is refused for before anything of it is kept: a
+/// position that is not one, or a person not on the project's current
+/// roster. The photo check-in asks this before it stores the photo.
+pub async fn precheck(
+    desk: &CheckinDesk,
+    actor: &Actor,
+    r: &Reading,
+    now: i64,
+) -> Result<(), AppError> {
+    actor.require(&[Role::KeyPersonnel])?;
+    valid_position(r)?;
+    let cx = context(&desk.db, actor.user_id, r, "", &beijing_day(now), now).await?;
+    if cx.on_roster {
+        Ok(())
+    } else {
+        Err(not_on_roster())
+    }
+}
+
 /// Decides a check-in and records it, whatever the decision. Returns after
 /// the record is committed.
 pub async fn check_in(
@@ -166,13 +200,7 @@ pub async fn check_in(
     now: i64,
 ) -> Result<Decision, AppError> {
     actor.require(&[Role::KeyPersonnel])?;
-    let valid = r.lat.is_finite()
-        && r.lng.is_finite()
-        && (-90.0..=90.0).contains(&r.lat)
-        && (-180.0..=180.0).contains(&r.lng);
-    if !valid || !r.accuracy_m.is_finite() || r.accuracy_m < 0.0 || r.accuracy_m > 100_000.0 {
-        return Err(AppError::invalid("定位数据无效，请重新获取位置"));
-    }
+    valid_position(&r)?;
     let device_key: String = r
         .device_key
         .chars()
@@ -183,9 +211,7 @@ pub async fn check_in(
     let cx = context(&desk.db, actor.user_id, &r, &device_key, &day, now).await?;
     // Only the project's current roster (and only submitted filings).
     if !cx.on_roster {
-        return Err(AppError::invalid(
-            "您不在该项目当前的关键人员名单中，不能在此打卡",
-        ));
+        return Err(not_on_roster());
     }
     if cx.photo_required && r.photo_sha256.is_none() {
         return Err(AppError::field(

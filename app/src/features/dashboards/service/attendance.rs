@@ -8,7 +8,7 @@
 //! calendars, their counted days, the units' names.
 use super::last_twelve;
 use crate::{
-    domain::{SECTORS, label_of, progress::Month},
+    domain::{Role, SECTORS, label_of, progress::Month},
     error::AppError,
     features::{
         attendance::service::{Calendar, member_days, on_roster},
@@ -61,6 +61,7 @@ pub async fn attendance(
     as_of: NaiveDate,
     month: Option<Month>,
 ) -> Result<AttendanceBoard, AppError> {
+    actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
     let twelve = last_twelve(as_of);
     let month = month.unwrap_or_else(|| Month::of(as_of).prev());
     if !twelve.contains(&month) {
