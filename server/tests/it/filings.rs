@@ -346,7 +346,8 @@ async fn a_filing_goes_from_draft_to_submitted_to_corrected(b: Backend) {
     )
     .await
     .unwrap_err();
-    assert_field(&e, "mobile", "其他角色");
+    assert_field(&e, "mobile", "其他账号使用");
+    assert!(!e.to_string().contains("角色"));
     let e = filings::add_member(
         &t.db,
         &owner,
@@ -356,7 +357,21 @@ async fn a_filing_goes_from_draft_to_submitted_to_corrected(b: Backend) {
     )
     .await
     .unwrap_err();
-    assert_field(&e, "mobile", "张伟");
+    // Refused without saying whose number it is.
+    assert_field(&e, "mobile", "其他账号使用");
+    let said = format!("{e:?}");
+    assert!(!said.contains("张伟") && !said.contains("xmjl"), "{said}");
+    // A login already on a roster is linked only with the same resident ID.
+    let e = filings::add_member(
+        &t.db,
+        &owner,
+        id,
+        member("other", "赵建国", "33032619800101131", "13857700011", ""),
+        "",
+    )
+    .await
+    .unwrap_err();
+    assert_field(&e, "mobile", "其他账号使用");
     // A chief supervisor needs the supervising engineer unit first.
     let e = filings::add_member(
         &t.db,

@@ -85,25 +85,33 @@ pub async fn enrol(
     } else {
         h.contractor_unit_id
     };
-    let existing =
-        sqlx::query("SELECT id, role, username, display_name FROM users WHERE mobile = $1")
-            .bind(m.mobile.as_str())
-            .fetch_optional(tx.conn())
-            .await?;
+    // An existing login is this person's when its role is key personnel and
+    // a roster it is on holds the same resident ID (or, for a login on no
+    // roster yet, the same name). Anything else is refused in words that
+    // tell nothing about whose number it is.
+    let existing = sqlx::query(
+        "SELECT u.id, u.role, u.username, u.display_name,
+                (SELECT COUNT(*) FROM roster_members r WHERE r.user_id = u.id) AS rosters,
+                (SELECT COUNT(*) FROM roster_members r WHERE r.user_id = u.id AND r.id_number = $2) AS same_id
+         FROM users u WHERE u.mobile = $1",
+    )
+    .bind(m.mobile.as_str())
+    .bind(m.id_number.as_str())
+    .fetch_optional(tx.conn())
+    .await?;
     let (user_id, message) = match existing {
         Some(r) => {
             let role: String = r.try_get("role")?;
-            if role != Role::KeyPersonnel.code() {
-                return Err(AppError::field(
-                    "mobile",
-                    "该手机号已用于其他角色的账号，请换用本人其他手机号",
-                ));
-            }
             let display: String = r.try_get("display_name")?;
-            if display != m.name.as_str() {
+            let same_person = if r.try_get::<i64, _>("rosters")? > 0 {
+                r.try_get::<i64, _>("same_id")? > 0
+            } else {
+                display == m.name.as_str()
+            };
+            if role != Role::KeyPersonnel.code() || !same_person {
                 return Err(AppError::field(
                     "mobile",
-                    format!("该手机号已登记为“{display}”的账号，与所填姓名不符"),
+                    "该手机号已被其他账号使用，不能用于此人员，请核对或换用本人其他手机号",
                 ));
             }
             let username: String = r.try_get("username")?;
