@@ -273,10 +273,23 @@ async fn fetch(conn: &mut AnyConnection, id: i64, lock: bool) -> Result<Option<P
         .await?)
 }
 
-/// The project for reading: `NotFound` if there is none, `Forbidden` if it
-/// is outside the actor's scope.
+/// What an id that names nothing answers: to someone who may see every
+/// project, that it is missing; to anyone else the same as another unit's
+/// record (`Forbidden`), so that ids cannot be probed for what exists.
+pub fn missing(actor: &Actor) -> AppError {
+    if matches!(actor.scope(), Scope::All) {
+        AppError::NotFound
+    } else {
+        AppError::Forbidden
+    }
+}
+
+/// The project for reading: `Forbidden` if it is outside the actor's scope
+/// (or missing, see [`missing`]).
 pub async fn read(conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<Project, AppError> {
-    let p = fetch(conn, id, false).await?.ok_or(AppError::NotFound)?;
+    let p = fetch(conn, id, false)
+        .await?
+        .ok_or_else(|| missing(actor))?;
     if !p.may_read(actor) {
         return Err(AppError::Forbidden);
     }
@@ -349,7 +362,7 @@ pub async fn read_award(
     .bind(id)
     .fetch_optional(conn)
     .await?
-    .ok_or(AppError::NotFound)?;
+    .ok_or_else(|| missing(actor))?;
     if !a.may_read(actor) {
         return Err(AppError::Forbidden);
     }
@@ -367,7 +380,7 @@ pub async fn for_owner(
     let lock = tx.backend() == Backend::Postgres;
     let p = fetch(tx.conn(), id, lock)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(|| missing(actor))?;
     if !p.may_write(actor) {
         return Err(AppError::Forbidden);
     }

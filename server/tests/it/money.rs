@@ -715,9 +715,17 @@ async fn other_units_can_neither_read_nor_write(b: Backend) {
             AppError::Forbidden
         );
     }
-    // A record id that does not exist is not found, whoever asks.
+    // A record id that does not exist answers as another unit's record does
+    // (ids cannot be probed); to the county office, which sees all, it is
+    // not found.
     assert_eq!(
         changes::service::get(&t.db, &owner, 999_999)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        changes::service::get(&t.db, &t.actor("zgb").await, 999_999)
             .await
             .unwrap_err(),
         AppError::NotFound

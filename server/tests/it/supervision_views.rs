@@ -273,8 +273,14 @@ async fn the_project_file_gathers_every_module(b: Backend) {
         dossier::service::get(&t.db, &pm, &t.settings, kg).await,
         Err(AppError::Forbidden)
     ));
+    // A missing project answers as another unit's does; the county office
+    // hears that it is missing.
     assert!(matches!(
         dossier::service::get(&t.db, &owner, &t.settings, 999_999).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        dossier::service::get(&t.db, &t.actor("zgb").await, &t.settings, 999_999).await,
         Err(AppError::NotFound)
     ));
     // A draft filing has no file yet.

@@ -202,7 +202,7 @@ pub async fn file_for_download(
     .bind(file_id)
     .fetch_optional(&db.pool)
     .await?
-    .ok_or(AppError::NotFound)?;
+    .ok_or_else(|| project::missing(actor))?;
     project::read(&mut *db.pool.acquire().await?, actor, filing_id).await?;
     Ok((name, content_type, sha))
 }

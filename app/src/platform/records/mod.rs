@@ -159,6 +159,14 @@ pub fn seen_version(v: &str) -> Result<Option<i64>, AppError> {
         .map_err(|_| AppError::invalid("表单已损坏，请刷新后重试"))
 }
 
+/// A missing record answers as another unit's does ([`project::missing`]).
+fn hide_missing(e: AppError, actor: &Actor) -> AppError {
+    match e {
+        AppError::NotFound => project::missing(actor),
+        other => other,
+    }
+}
+
 async fn head(conn: &mut AnyConnection, kind: &RecordKind, id: i64) -> Result<Head, AppError> {
     sqlx::query_as::<_, Head>(&format!(
         "SELECT id, filing_id, status, version FROM {} WHERE id = $1",
@@ -177,7 +185,9 @@ pub async fn read(
     kind: &RecordKind,
     id: i64,
 ) -> Result<(Project, Head), AppError> {
-    let h = head(conn, kind, id).await?;
+    let h = head(conn, kind, id)
+        .await
+        .map_err(|e| hide_missing(e, actor))?;
     let p = project::read(conn, actor, h.filing_id).await?;
     Ok((p, h))
 }
@@ -191,7 +201,9 @@ pub async fn for_owner(
     id: i64,
 ) -> Result<(Project, Head), AppError> {
     actor.require(&[Role::Owner])?;
-    let h = head(tx.conn(), kind, id).await?;
+    let h = head(tx.conn(), kind, id)
+        .await
+        .map_err(|e| hide_missing(e, actor))?;
     let p = project::for_owner(tx, actor, h.filing_id).await?;
     if h.status == RecordStatus::Voided {
         return Err(AppError::invalid("该记录已作废，不能再修改"));
