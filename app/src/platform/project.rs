@@ -341,8 +341,8 @@ pub fn award_link(filing_id: Option<i64>, project_code: &str) -> String {
     }
 }
 
-/// The award a filing or an award id names, for reading (404 if missing,
-/// 403 out of scope).
+/// The award a filing or an award id names, for reading (403 out of scope
+/// or missing, see [`missing`]).
 pub async fn read_award(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -367,6 +367,21 @@ pub async fn read_award(
         return Err(AppError::Forbidden);
     }
     Ok(a)
+}
+
+/// Refuses a write on a project the actor's unit does not own, before the
+/// write's payload is even parsed (another unit learns nothing from field
+/// errors). The write checks again inside its transaction.
+pub async fn check_owner(db: &super::db::Db, actor: &Actor, id: i64) -> Result<(), AppError> {
+    actor.require(&[Role::Owner])?;
+    let p = fetch(&mut *db.pool.acquire().await?, id, false)
+        .await?
+        .ok_or_else(|| missing(actor))?;
+    if p.may_write(actor) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// The project for a write by its owner unit, inside the write's

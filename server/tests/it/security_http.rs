@@ -293,7 +293,56 @@ async fn downloads_wait_for_the_first_password(b: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
+/// Another unit's project is refused before the payload is read: garbage
+/// sent to it answers 403, not the field errors that would tell what the
+/// form expects of a project it may not touch.
+async fn another_units_project_is_refused_before_validation(b: Backend) {
+    let s = TestServer::start(b).await;
+    let kg = crate::progress::kindergarten(&s.t).await.to_string();
+    let other = s.logged_in("chengjian").await;
+    let garbage = [
+        (
+            "filings/add_member",
+            vec![
+                ("filing_id", kg.as_str()),
+                ("role", "x"),
+                ("name", ""),
+                ("id_number", "1"),
+                ("mobile", "2"),
+                ("cert_no", ""),
+            ],
+        ),
+        (
+            "attendance/calendar",
+            vec![
+                ("filing_id", kg.as_str()),
+                ("holidays", "not a date"),
+                ("makeup_days", "nor this"),
+            ],
+        ),
+    ];
+    for (endpoint, form) in garbage {
+        let r = s.call(&other, endpoint, &form).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{endpoint}");
+    }
+    // The owner itself gets the field errors.
+    let owner = s.logged_in("jiaoyu").await;
+    let r = s
+        .call(
+            &owner,
+            "attendance/calendar",
+            &[
+                ("filing_id", kg.as_str()),
+                ("holidays", "not a date"),
+                ("makeup_days", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
 on_both!(
+    another_units_project_is_refused_before_validation,
     downloads_wait_for_the_first_password,
     cross_site_writes_are_refused,
     the_client_address_is_the_proxys_hop,

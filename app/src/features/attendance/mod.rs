@@ -203,6 +203,7 @@ pub async fn save_calendar(
     #[server(default)] photo_required: Option<String>,
 ) -> Result<(), AppError> {
     crate::with_actor!([Owner], |actor, st| {
+        crate::platform::project::check_owner(&st.db, &actor, filing_id).await?;
         let days: String = [w1, w2, w3, w4, w5, w6, w7]
             .iter()
             .enumerate()

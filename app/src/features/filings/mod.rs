@@ -245,6 +245,7 @@ pub async fn add_member(
     #[server(default)] reason: String,
 ) -> Result<String, AppError> {
     crate::with_actor!([Owner], |actor, st| {
+        crate::platform::project::check_owner(&st.db, &actor, filing_id).await?;
         let member = service::MemberInput::parse(&role, &name, &id_number, &mobile, &cert_no)?;
         service::add_member(&st.db, &actor, filing_id, member, &reason).await
     })

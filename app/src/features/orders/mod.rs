@@ -277,8 +277,10 @@ pub async fn issue_order(
     #[server(default)] deadline: String,
 ) -> Result<(), AppError> {
     crate::with_actor!([Supervisor], |actor, st| {
-        let input = service::IssueForm::parse(&alerts, &action, &deadline)?;
         let on = target(filing_id, award_id);
+        // Out of scope is refused before the form is read.
+        crate::platform::project::read_award(&mut *st.db.pool.acquire().await?, &actor, on).await?;
+        let input = service::IssueForm::parse(&alerts, &action, &deadline)?;
         let id = service::issue(&st.db, &st.settings, &actor, on, input).await?;
         leptos_axum::redirect(&format!("/orders/{id}?done=issued"));
         Ok(())
@@ -296,6 +298,8 @@ pub async fn order_step(
     #[server(default)] version: String,
 ) -> Result<(), AppError> {
     crate::with_actor!([Supervisor, Owner], |actor, st| {
+        // Another unit's order is refused before the form is read.
+        service::get(&st.db, &actor, id).await?;
         let input = service::Step::parse(&step, &body, &deadline, &version)?;
         service::step(&st.db, &actor, id, input).await?;
         leptos_axum::redirect(&format!("/orders/{id}?done={step}"));
