@@ -236,6 +236,14 @@ async fn overloaded(_: tower::BoxError) -> Response {
 
 /// 200 when the database answers, 503 when it does not.
 async fn healthz(State(state): State<AppState>) -> Response {
+    // The check-in writer is a task of its own: a stopped one is reported.
+    let writer = state
+        .features
+        .get::<app::features::attendance::desk::CheckinDesk>()
+        .is_ok_and(|d| d.running());
+    if !writer {
+        return (StatusCode::SERVICE_UNAVAILABLE, "check-in writer stopped").into_response();
+    }
     if state.db.ping().await {
         (StatusCode::OK, "ok").into_response()
     } else {

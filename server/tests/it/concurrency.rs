@@ -165,7 +165,52 @@ async fn a_double_submit_records_once(b: Backend) {
     assert_eq!(actions(&t, id, "submit").await, 1);
 }
 
+/// A row the database refuses fails alone: everyone who shared its batch is
+/// stored (found by reading: a failing batch failed every check-in in it).
+async fn a_bad_row_fails_alone(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let pm = t.user_id("13857700011").await;
+    let row = |filing_id: i64, i: i64| app::features::attendance::desk::NewCheckin {
+        user_id: pm,
+        filing_id,
+        at: T0 + i,
+        day: "2026-11-25".into(),
+        lat: 27.6625,
+        lng: 120.5655,
+        accuracy_m: 10.0,
+        accepted: true,
+        may_count: false,
+        basis: "inside".into(),
+        distance_m: Some(0.0),
+        flags: String::new(),
+        device_key: "devicepm0001".into(),
+        photo_sha256: None,
+        user_agent: None,
+        ip: None,
+    };
+    let before = t.count("checkins").await;
+    // Queued together (the writer takes whatever waits), one naming a
+    // filing that does not exist.
+    let mut stores = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let (desk, r) = (t.desk.clone(), row(if i == 30 { 999_999 } else { id }, i));
+        stores.spawn(async move { desk.store(r).await });
+    }
+    let (mut ok, mut failed) = (0, 0);
+    while let Some(answer) = stores.join_next().await {
+        match answer.unwrap() {
+            Ok(_) => ok += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    assert_eq!((ok, failed), (59, 1));
+    assert_eq!(t.count("checkins").await, before + 59);
+    assert!(t.desk.running());
+}
+
 on_both!(
+    a_bad_row_fails_alone,
     owner_saves_succeed_while_check_ins_are_written,
     two_simultaneous_corrections_one_wins,
     a_double_submit_records_once,

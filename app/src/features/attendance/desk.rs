@@ -19,6 +19,8 @@ const BATCH: usize = 1_000;
 /// Check-ins waiting for the writer; handlers wait for room beyond this (the
 /// server's concurrency limit stops new requests long before).
 const QUEUE: usize = 8_192;
+/// How long a handler waits for its check-in to be stored.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A decided check-in, ready to store.
 #[derive(Debug, Clone)]
@@ -83,14 +85,26 @@ impl CheckinDesk {
         }
     }
 
-    /// Stores a check-in; returns after its transaction committed.
+    /// Stores a check-in; returns after its transaction committed. A wait
+    /// past [`WAIT`] (a stalled database) is answered as busy rather than
+    /// held open.
     pub async fn store(&self, row: NewCheckin) -> Result<Stored, AppError> {
         let (done, answer) = oneshot::channel();
-        self.queue
-            .send(Job { row, done })
-            .await
-            .map_err(|_| AppError::Internal)?;
-        answer.await.map_err(|_| AppError::Internal)?
+        let busy = || AppError::TooMany("打卡服务繁忙，请稍后重试".into());
+        let waited = tokio::time::timeout(WAIT, async {
+            self.queue
+                .send(Job { row, done })
+                .await
+                .map_err(|_| AppError::Internal)?;
+            answer.await.map_err(|_| AppError::Internal)?
+        })
+        .await;
+        waited.unwrap_or_else(|_| Err(busy()))
+    }
+
+    /// Is the writer still taking check-ins (for the health check)?
+    pub fn running(&self) -> bool {
+        !self.queue.is_closed()
     }
 
     /// The project's areas, parsed once per change of `signature`.
@@ -166,8 +180,22 @@ async fn write_loop(db: Db, mut rx: mpsc::Receiver<Job>) {
             }
             Err(e) => {
                 tracing::error!(error = %e, rows = jobs.len(), "check-in batch not stored");
+                // One bad row must not fail everyone who shared its batch:
+                // each is tried alone, on a fresh connection.
                 for job in jobs.drain(..) {
-                    let _ = job.done.send(Err(AppError::Internal));
+                    let alone = match db.pool.acquire().await {
+                        Ok(mut c) => write_batch(&mut c, std::slice::from_ref(&job)).await,
+                        Err(e) => Err(e),
+                    };
+                    let answer = match alone {
+                        Ok(mut stored) if stored.len() == 1 => Ok(stored.remove(0)),
+                        Ok(_) => Err(AppError::Internal),
+                        Err(e) => {
+                            tracing::error!(error = %e, user = job.row.user_id, "check-in not stored");
+                            Err(AppError::Internal)
+                        }
+                    };
+                    let _ = job.done.send(answer);
                 }
             }
         }
