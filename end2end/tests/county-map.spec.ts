@@ -61,7 +61,9 @@ test('the map shows exactly the projects in scope, filters narrow them, a marker
   const marker = page.locator('path.pm').first();
   const cls = await marker.getAttribute('class');
   const id = /pm-(\d+)/.exec(cls!)![1];
-  await marker.click({ force: true });
+  // Dispatched to the marker itself: a click at its coordinates could land
+  // beside it while the map still settles its view.
+  await marker.dispatchEvent('click');
   const card = page.locator(`.project-card[data-project="${id}"]`);
   await expect(card).toBeVisible();
   await card.getByRole('link', { name: '打开项目档案' }).click();
