@@ -107,7 +107,7 @@ test('the map page survives many reloads (Leaflet only after hydration)', async 
 test('the lists of the modules link to the project file', async ({ page }) => {
   test.skip(test.info().project.name === 'phone', 'the same links at any width');
   await loggedIn(page, 'zgb');
-  for (const list of ['/progress', '/payments', '/changes', '/personnel', '/evaluations']) {
+  for (const list of ['/progress', '/payments', '/changes', '/personnel', '/evaluations', '/alerts', '/orders']) {
     await page.goto(list);
     const link = page.locator('a.dossier-link').first();
     await expect(link, list).toBeVisible();

@@ -55,6 +55,22 @@ async fn the_alert_list_is_scoped_and_filtered(b: Backend) {
     assert_eq!(late.items[0].rule, "合同签订超期");
     assert!(late.items[0].project.starts_with("水头镇溪边大桥改建工程"));
     assert_eq!(late.items[0].started_on, "2024-10-12");
+    // A filed project's alert links to the project's file; an award not yet
+    // filed has none.
+    let bridge_filing: i64 = sqlx::query_scalar(
+        "SELECT f.id FROM filings f JOIN awards a ON a.id = f.award_id
+         WHERE a.project_name LIKE '水头镇溪边大桥改建工程%' AND f.status = 'submitted'",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(late.items[0].dossier, Some(bridge_filing));
+    assert!(
+        all.items
+            .iter()
+            .filter(|a| a.rule == "中标后未按期备案")
+            .all(|a| a.dossier.is_none())
+    );
     let bridge = list(&t.db, &zgb, &by("溪边大桥", "", "", "", ""), 1)
         .await
         .unwrap();

@@ -59,6 +59,8 @@ pub struct AlertRow {
     pub severity: String,
     /// None while the award has no filing (未按期备案).
     pub filing_id: Option<i64>,
+    /// The project's file (一项目一档), once the award's filing is submitted.
+    pub dossier: Option<i64>,
     pub award_id: i64,
     /// Where the project is shown: its filing, else its award.
     pub link: String,

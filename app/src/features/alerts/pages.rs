@@ -60,6 +60,7 @@ pub fn AlertsPage() -> impl IntoView {
                         }.into_any(),
                         view! {
                             <a href=a.link>{a.project}</a>
+                            {a.dossier.map(|id| view! { " " {crate::kit::records::dossier_link(id)} })}
                             {a.filing_id.is_none().then(|| view! { " " <span class="badge badge-warn">"待备案"</span> })}
                         }.into_any(),
                         a.owner.into_any(),

@@ -66,6 +66,8 @@ struct Row {
     kind: String,
     severity: String,
     filing_id: Option<i64>,
+    /// The award's submitted filing, if any (its project's file).
+    filed_id: Option<i64>,
     award_id: i64,
     project_code: String,
     project_name: String,
@@ -123,7 +125,9 @@ pub async fn list(
         .fetch_one(&db.pool)
         .await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT x.id, x.kind, x.severity, x.filing_id, x.award_id, a.project_code, a.project_name, a.section_name, o.name AS owner,
+        "SELECT x.id, x.kind, x.severity, x.filing_id,
+                (SELECT f2.id FROM filings f2 WHERE f2.award_id = a.id AND f2.status = 'submitted') AS filed_id,
+                x.award_id, a.project_code, a.project_name, a.section_name, o.name AS owner,
                 a.sector, x.period, x.started_on, x.message, x.created_at, x.cleared_on,
                 so.id AS order_id, so.order_no
          {FROM}
@@ -162,6 +166,7 @@ impl From<Row> for AlertRow {
             kind: r.kind,
             severity: severity.label().to_string(),
             filing_id: r.filing_id,
+            dossier: r.filed_id,
             link: crate::platform::project::award_link(r.filing_id, &r.project_code),
             award_id: r.award_id,
             project: format!("{} · {}", r.project_name, r.section_name),

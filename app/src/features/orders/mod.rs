@@ -125,6 +125,8 @@ pub struct OrderRow {
     pub order_no: String,
     /// The project's page: its filing, else the award (not yet filed).
     pub link: String,
+    /// The project's file (一项目一档), once the award's filing is submitted.
+    pub dossier: Option<i64>,
     pub project: String,
     pub owner: String,
     pub issuer: String,

@@ -76,7 +76,7 @@ pub fn OrdersPage() -> impl IntoView {
                         let badge = status_badge(&r);
                         vec![
                             view! { <a class="nowrap" href=format!("/orders/{}", r.id)>{r.order_no}</a> }.into_any(),
-                            view! { <a href=r.link>{r.project}</a> }.into_any(),
+                            view! { <a href=r.link>{r.project}</a> {r.dossier.map(|id| view! { " " {crate::kit::records::dossier_link(id)} })} }.into_any(),
                             r.owner.into_any(),
                             r.issuer.into_any(),
                             view! { <span class:overdue=r.overdue>{r.deadline}</span> }.into_any(),

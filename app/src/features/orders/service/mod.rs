@@ -102,6 +102,8 @@ struct Row {
     order_no: String,
     award_id: i64,
     filing_id: Option<i64>,
+    /// The award's submitted filing, if any (its project's file).
+    filed_id: Option<i64>,
     project_code: String,
     project_name: String,
     section_name: String,
@@ -128,6 +130,7 @@ impl Row {
             id: self.id,
             order_no: self.order_no.clone(),
             link: project::award_link(self.filing_id, &self.project_code),
+            dossier: self.filed_id,
             project: format!("{} · {}", self.project_name, self.section_name),
             owner: self.owner.clone(),
             issuer: self.issuer.clone(),
@@ -141,7 +144,9 @@ impl Row {
     }
 }
 
-const COLUMNS: &str = "o.id, o.order_no, o.award_id, o.filing_id, a.project_code, a.project_name, a.section_name, ow.name AS owner,
+const COLUMNS: &str = "o.id, o.order_no, o.award_id, o.filing_id,
+        (SELECT f2.id FROM filings f2 WHERE f2.award_id = a.id AND f2.status = 'submitted') AS filed_id,
+        a.project_code, a.project_name, a.section_name, ow.name AS owner,
         iu.name AS issuer, o.severity, o.status, o.deadline, o.extension_until, o.created_at, o.facts,
         o.action, o.version, o.extension_reason, o.closed_on, o.sector, o.owner_unit_id";
 const FROM: &str = "FROM supervision_orders o JOIN awards a ON a.id = o.award_id
