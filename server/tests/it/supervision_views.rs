@@ -791,6 +791,31 @@ async fn the_attendance_board_counts_lead_duty(b: Backend) {
     assert_eq!(done.total.all(), duty(0, 0));
     assert_eq!(done.today, duty(0, 0));
     assert!(done.missing.is_empty());
+    // The 关键人员考勤率不足 rule counts alike: November (owed to its end)
+    // keeps the manager's alert, December (after completion) raises none
+    // (found by looking: completed projects' people were alerted at 0 %).
+    use app::platform::rules::Rule;
+    let rule = app::features::attendance::rules::attendance_rate::AttendanceRate;
+    let subjects = |findings: Vec<app::platform::rules::Finding>| {
+        findings.into_iter().map(|f| f.subject).collect::<Vec<_>>()
+    };
+    let november = subjects(
+        rule.evaluate(&t.db, &t.settings, d("2026-12-03"))
+            .await
+            .unwrap(),
+    );
+    assert!(november.contains(&format!("{pm}@2026-11")), "{november:?}");
+    let december = subjects(
+        rule.evaluate(&t.db, &t.settings, d("2027-01-04"))
+            .await
+            .unwrap(),
+    );
+    assert!(
+        !december
+            .iter()
+            .any(|s| s == &format!("{pm}@2026-12") || s == &format!("{cs}@2026-12")),
+        "{december:?}"
+    );
 
     // Scope: the county office sees the hospital's people, another owner
     // and another sector's authority do not; key personnel are refused; a
