@@ -5,7 +5,13 @@ import { defineConfig, devices } from '@playwright/test';
 const PORT = 3100;
 const chromium = {
   executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  // A story with several people opens a page per person; the one not in
+  // front must not have its timers or renderer throttled (an owner's page
+  // once never hydrated after a contractor's page was opened beside it).
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+  ],
 };
 
 export default defineConfig({

@@ -56,6 +56,7 @@ test('an owner scores a quarter beside its evidence, the contractor objects, a s
   expect(refused!.status()).toBe(403);
 
   // The owner answers; the transport bureau upholds it.
+  await page.bringToFront();
   await page.goto(url);
   await hydrated(page, 'EvaluationPage');
   await page.getByLabel('答复意见').fill('台风停工已按工期顺延计算，扣分依据为 9 月进度');

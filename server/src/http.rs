@@ -6,7 +6,7 @@ use app::{
     platform::{
         AppState,
         actor::ClientInfo,
-        session::{DbSessionStore, USER_ID_KEY},
+        session::{DbSessionStore, session_user},
     },
     shell,
 };
@@ -125,12 +125,18 @@ pub const SERVER_FN_MAX_BYTES: usize = 512 * 1024;
 /// A body over its route's limit is refused with 413 and a plain message,
 /// before anything reads it: server functions by their declared length or
 /// while their body is read here (they would fail later with a 500), the
-/// other routes' own limits worded the same.
+/// other routes' own limits worded the same. The connection is closed
+/// after it (`Connection: close`): the rest of the body was never read, and
+/// a client that reused the connection would find it cut (a test's next
+/// request failed once that way).
 async fn body_limits(req: Request, next: Next) -> Response {
     let too_large = || {
         (
             StatusCode::PAYLOAD_TOO_LARGE,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CONNECTION, "close"),
+            ],
             "提交的内容过大，超过了允许的大小",
         )
             .into_response()
@@ -347,7 +353,7 @@ async fn page_gate(
         take_form_flash(&session, &mut req).await;
         return next.run(req).await;
     }
-    let user_id: Option<i64> = session.get(USER_ID_KEY).await.ok().flatten();
+    let user_id = session_user(&session, state.settings.session_max_ms).await;
     let must_change: Option<bool> = match user_id {
         None => None,
         Some(id) => sqlx::query_scalar::<_, i64>(

@@ -97,6 +97,8 @@ async fn an_oversized_body_is_refused_with_413(b: Backend) {
         .call(&c, "progress/month/save", &[("work_done", big.as_str())])
         .await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // The unread rest of the body makes the connection unusable: closed.
+    assert_eq!(r.headers()[header::CONNECTION], "close");
     assert!(r.text().await.unwrap().contains("提交的内容过大"));
     // Nothing was written; the next request is served.
     let r = s.call(&c, "me", &[]).await;
