@@ -30,6 +30,7 @@ pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 run_one() {
   local backend=$1 work url pid
   work=$(mktemp -d /tmp/bhly-bench-XXXX)
+  export TRAIL_KEY_FILE=$work/trail.key
   if [ "$backend" = sqlite ]; then
     url="sqlite://$work/bhly.db"
   else

@@ -4,7 +4,7 @@ use crate::{
     features::{
         alerts::{AlertsPage, RulesPage},
         attendance::{AreasPage, AttendancePage, CheckinPage},
-        audit::AuditPage,
+        audit::{AuditPage, HeadsPage},
         auth::{ChangePasswordPage, LoginPage},
         awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
         changes::{ChangeNewPage, ChangePage, ChangesPage},
@@ -66,6 +66,7 @@ lazy_page!(UsersRoute, UsersPage);
 lazy_page!(UserNewRoute, UserNewPage);
 lazy_page!(UserEditRoute, UserEditPage);
 lazy_page!(AuditRoute, AuditPage);
+lazy_page!(HeadsRoute, HeadsPage);
 lazy_page!(AwardsRoute, AwardsPage);
 lazy_page!(CheckinRoute, CheckinPage);
 lazy_page!(AttendanceRoute, AttendancePage);
@@ -172,6 +173,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/users/new") view={Lazy::<UserNewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/users/:id") view={Lazy::<UserEditRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("audit/heads") view={Lazy::<HeadsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/api-tokens") view={Lazy::<ApiTokensRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards") view={Lazy::<AwardsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("checkin") view={Lazy::<CheckinRoute>::new()} ssr=SsrMode::Async/>

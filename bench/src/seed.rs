@@ -125,9 +125,18 @@ use Value::{F, I, N, S};
 
 const PHONE_UA: &str = "Mozilla/5.0 (Linux; Android 14; V2309A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.50";
 
+/// The trail key of the benchmark's database: the bench script points
+/// TRAIL_KEY_FILE at its work folder, where the server finds it too.
+fn trail_key() -> Res<app::platform::audit::TrailKey> {
+    let path = std::env::var("TRAIL_KEY_FILE").unwrap_or_else(|_| "target/bench-trail.key".into());
+    Ok(app::platform::audit::TrailKey::load_or_create(
+        std::path::Path::new(&path),
+    )?)
+}
+
 pub async fn seed(url: &str, people: i64, projects: i64, checkins: i64, out: &Path) -> Res<()> {
     let started = Instant::now();
-    let db = Db::connect(url).await?;
+    let db = Db::connect(url, trail_key()?).await?;
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(&db.pool)
         .await?;
@@ -369,7 +378,7 @@ const CHECKIN_COLUMNS: &str = "INSERT INTO checkins (user_id, filing_id, at, day
 /// transaction, with nothing else on the way.
 pub async fn ceiling(url: &str, people: &Path, rows: usize) -> Res<()> {
     let people = read_people(people)?;
-    let db = Db::connect(url).await?;
+    let db = Db::connect(url, trail_key()?).await?;
     let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
     let day = chrono::Utc::now()
         .with_timezone(&beijing)
@@ -423,7 +432,7 @@ pub async fn verify(url: &str, acks: &Path) -> Res<()> {
         .lines()
         .filter_map(|l| l.trim().parse().ok())
         .collect();
-    let db = Db::connect(url).await?;
+    let db = Db::connect(url, trail_key()?).await?;
     let mut found = 0i64;
     for chunk in ids.chunks(1_000) {
         let list: Vec<String> = chunk.iter().map(i64::to_string).collect();

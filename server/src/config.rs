@@ -11,6 +11,10 @@ pub struct Config {
     /// Folder for the SQLite database and uploaded files.
     #[arg(long, env = "DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// The audit trail's key file (created at the first start; default
+    /// DATA_DIR/trail.key). Keep it on another volume than the database.
+    #[arg(long, env = "TRAIL_KEY_FILE")]
+    pub trail_key_file: Option<PathBuf>,
     /// Consecutive wrong passwords that lock an account.
     #[arg(long, env = "LOGIN_MAX_FAILURES", default_value_t = 5)]
     pub login_max_failures: i64,
@@ -24,6 +28,9 @@ pub struct Config {
     /// Idle time after which a session ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,
+    /// A session ends this many hours after its login, however active.
+    #[arg(long, env = "SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
     /// Mark the session cookie Secure (set when served over HTTPS).
     #[arg(long, env = "COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
@@ -133,6 +140,13 @@ impl Config {
         if let Some(url) = self.database_url.as_ref().filter(|u| !u.is_empty()) {
             s.database_url = url.clone();
         }
+        if let Some(f) = self
+            .trail_key_file
+            .as_ref()
+            .filter(|f| !f.as_os_str().is_empty())
+        {
+            s.trail_key_file = f.clone();
+        }
         let positive = |v: i64, name: &str| {
             if v > 0 {
                 Ok(v)
@@ -142,6 +156,7 @@ impl Config {
         };
         s.login_max_failures = positive(self.login_max_failures, "LOGIN_MAX_FAILURES")?;
         s.login_lock_minutes = positive(self.login_lock_minutes, "LOGIN_LOCK_MINUTES")?;
+        s.session_max_ms = positive(self.session_max_hours, "SESSION_MAX_HOURS")? * 3_600_000;
         s.login_attempts_per_minute =
             positive(self.login_attempts_per_minute, "LOGIN_ATTEMPTS_PER_MINUTE")?;
         s.session_idle_minutes = positive(self.session_idle_minutes, "SESSION_IDLE_MINUTES")?;

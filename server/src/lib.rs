@@ -1,4 +1,5 @@
 //! The server: configuration, the axum app, demo data. `main.rs` is the CLI.
+pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod demo_county;
@@ -9,7 +10,7 @@ pub mod demo_progress;
 pub mod demo_supervision;
 pub mod http;
 
-use app::platform::{AppState, db::Db, settings::Settings, storage::FileStore};
+use app::platform::{AppState, audit::TrailKey, db::Db, settings::Settings, storage::FileStore};
 use leptos::config::LeptosOptions;
 use std::{net::SocketAddr, sync::Arc};
 
@@ -25,9 +26,20 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
+/// The trail key named by the settings (created at the first start).
+pub fn trail_key(settings: &Settings) -> Result<TrailKey, sqlx::Error> {
+    TrailKey::load_or_create(&settings.trail_key_file)
+        .map_err(|e| sqlx::Error::Configuration(e.into()))
+}
+
+/// Connects (and migrates) the database with the settings' trail key.
+pub async fn connect(settings: &Settings) -> Result<Db, sqlx::Error> {
+    Db::connect(&settings.database_url, trail_key(settings)?).await
+}
+
 /// Connects (and migrates) the database and assembles the state.
 pub async fn state(settings: Settings, addr: SocketAddr) -> Result<AppState, sqlx::Error> {
-    let db = Db::connect(&settings.database_url).await?;
+    let db = connect(&settings).await?;
     let files =
         FileStore::from_settings(&settings).map_err(|e| sqlx::Error::Configuration(e.into()))?;
     Ok(AppState {

@@ -29,6 +29,19 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// A consistent copy of the database and the files into an empty folder
+    /// (SQLite online with VACUUM INTO; PostgreSQL with pg_dump). The trail
+    /// key is not included: keep it apart.
+    Backup {
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty database and file store, then check
+    /// the trail with the configured key.
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// The alert rules.
     Alerts {
         #[command(subcommand)]
@@ -49,7 +62,15 @@ enum AlertsCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Walk the hash chain; exit 1 and name the first bad entry if tampered.
-    Verify,
+    Verify {
+        /// Also check a head kept from 链头公示 (printed or exported): its
+        /// sequence number …
+        #[arg(long, requires = "hash")]
+        seq: Option<i64>,
+        /// … and its hash.
+        #[arg(long, requires = "seq")]
+        hash: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -81,8 +102,35 @@ async fn main() -> ExitCode {
             }
         },
         Command::Audit {
-            command: AuditCommand::Verify,
-        } => verify(settings).await,
+            command: AuditCommand::Verify { seq, hash },
+        } => verify(settings, seq.zip(hash)).await,
+        Command::Backup { to } => match server::backup::backup(&settings, &to).await {
+            Ok(m) => {
+                println!(
+                    "已备份到 {}：数据库（{}）、{} 个文件；留痕链头第 {} 条 {}。留痕密钥不在备份中，请另行保管。",
+                    to.display(),
+                    m.backend,
+                    m.files,
+                    m.head_seq,
+                    m.head_hash
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("备份失败：{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Restore { from } => match server::backup::restore(&settings, &from).await {
+            Ok(r) => {
+                println!("已恢复：留痕链完整，共 {} 条记录。", r.checked);
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("恢复失败：{e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Alerts {
             command: AlertsCommand::Evaluate { as_of },
         } => evaluate(settings, as_of.unwrap_or_else(app::platform::time::today)).await,
@@ -147,10 +195,15 @@ async fn serve(
         }
     });
     // The rule engine as of today, hourly: it raises and clears as dates
-    // move on (the attendance rule reads the month just finished).
+    // move on (the attendance rule reads the month just finished). The
+    // trail's head is published once a day on the same beat.
     let engine = state.clone();
     tokio::spawn(async move {
         loop {
+            let today = app::platform::time::today();
+            if let Err(e) = audit::heads::publish_if_due(&engine.db, today).await {
+                tracing::error!(error = %e, "publishing the trail head failed");
+            }
             app::features::evaluate_rules(&engine).await;
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
@@ -223,7 +276,7 @@ async fn evaluate(
     settings: app::platform::settings::Settings,
     as_of: chrono::NaiveDate,
 ) -> ExitCode {
-    let db = match app::platform::db::Db::connect(&settings.database_url).await {
+    let db = match server::connect(&settings).await {
         Ok(db) => db,
         Err(e) => {
             eprintln!("无法连接数据库：{e}");
@@ -261,8 +314,11 @@ async fn evaluate(
     }
 }
 
-async fn verify(settings: app::platform::settings::Settings) -> ExitCode {
-    let db = match app::platform::db::Db::connect(&settings.database_url).await {
+async fn verify(
+    settings: app::platform::settings::Settings,
+    kept: Option<(i64, String)>,
+) -> ExitCode {
+    let db = match server::connect(&settings).await {
         Ok(db) => db,
         Err(e) => {
             eprintln!("无法连接数据库：{e}");
@@ -273,7 +329,23 @@ async fn verify(settings: app::platform::settings::Settings) -> ExitCode {
         Ok(r) => match r.problem {
             None => {
                 println!("留痕链完整：共 {} 条记录。", r.checked);
-                ExitCode::SUCCESS
+                let Some((seq, hash)) = kept else {
+                    return ExitCode::SUCCESS;
+                };
+                match audit::check_published(&db, seq, &hash).await {
+                    Ok(None) => {
+                        println!("留存的链头（第 {seq} 条）与留痕一致。");
+                        ExitCode::SUCCESS
+                    }
+                    Ok(Some(msg)) => {
+                        println!("留存的链头对不上：{msg}");
+                        ExitCode::FAILURE
+                    }
+                    Err(e) => {
+                        eprintln!("校验失败：{e}");
+                        ExitCode::FAILURE
+                    }
+                }
             }
             Some((seq, msg)) => {
                 println!("留痕链异常：{msg}（序号 {seq}）");

@@ -50,6 +50,7 @@ pub fn routes(upload_limit: usize) -> axum::Router<crate::platform::AppState> {
         ))
         .merge(units::export::routes())
         .merge(users::export::routes())
+        .merge(audit::export::routes())
 }
 
 /// Every feature's trail vocabulary (entities, read rules, labels), read by

@@ -186,9 +186,11 @@ impl<T> Sheet<T> {
 
 /// The whole of an export handler: the acting user must hold one of the
 /// sheet's roles; `fetch` reads the rows (scoped by the actor, filtered as
-/// the list is).
+/// the list is). Every export is a trail entry (who took which list, how
+/// many rows, under which filters): lists hold personal data.
 pub async fn send<T, Fut>(
     sheet: &Sheet<T>,
+    trail: ExportTrail,
     acting: crate::platform::actor::Acting,
     fetch: impl FnOnce(crate::platform::actor::Actor) -> Fut,
 ) -> Response
@@ -197,15 +199,49 @@ where
 {
     let result = async {
         let actor = acting.require(sheet.roles)?;
+        let who = actor.who();
         let items = fetch(actor).await?;
+        let rows = items.len();
         let mut book = Xlsx::new(sheet.title, sheet.headers)?;
         for item in items {
             book.push((sheet.row)(item))?;
         }
-        book.into_response()
+        let response = book.into_response()?;
+        let detail = serde_json::json!({ "rows": rows, "filters": trail.filters });
+        let mut tx = crate::platform::audit::AuditedTx::begin(&trail.db, &who).await?;
+        tx.record(EXPORT_ENTITY, sheet.title, "export", None, Some(&detail))
+            .await?;
+        tx.commit().await?;
+        Ok(response)
     }
     .await;
     result.unwrap_or_else(crate::platform::actor::refusal)
+}
+
+/// The trail's entity of exports (the id is the sheet's title).
+pub const EXPORT_ENTITY: &str = "export";
+
+/// Where an export is recorded, and the filters it was taken under.
+pub struct ExportTrail {
+    db: crate::platform::db::Db,
+    filters: std::collections::BTreeMap<String, String>,
+}
+
+impl ExportTrail {
+    pub fn new(db: &crate::platform::db::Db, filters: Option<&Filters>) -> Self {
+        let filters = filters
+            .map(|f| {
+                f.iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            db: db.clone(),
+            filters,
+        }
+    }
 }
 
 /// The list's filters from the export link's query (`?q=…&status=…`).
@@ -237,11 +273,16 @@ macro_rules! export_route {
                     filter(&f, "status"),
                     filing_id,
                 );
-                $crate::kit::export::send(&$sheet, acting, |actor| async move {
-                    $list(&st.db, &actor, &lf, $crate::kit::table::Rows::All)
-                        .await
-                        .map(|p| p.items)
-                })
+                $crate::kit::export::send(
+                    &$sheet,
+                    $crate::kit::export::ExportTrail::new(&st.db, Some(&f)),
+                    acting,
+                    |actor| async move {
+                        $list(&st.db, &actor, &lf, $crate::kit::table::Rows::All)
+                            .await
+                            .map(|p| p.items)
+                    },
+                )
                 .await
             },
         )
@@ -252,11 +293,17 @@ macro_rules! export_route {
              acting: $crate::platform::actor::Acting,
              f: $crate::kit::export::Filters| async move {
                 use $crate::kit::export::filter;
-                $crate::kit::export::send(&$sheet, acting, |actor| async move {
-                    let rows = $crate::kit::table::Rows::All;
-                    let page = $list(&st.db, &actor, filter(&f, "q"), filter(&f, $select), rows);
-                    page.await.map(|p| p.items)
-                })
+                $crate::kit::export::send(
+                    &$sheet,
+                    $crate::kit::export::ExportTrail::new(&st.db, Some(&f)),
+                    acting,
+                    |actor| async move {
+                        let rows = $crate::kit::table::Rows::All;
+                        let page =
+                            $list(&st.db, &actor, filter(&f, "q"), filter(&f, $select), rows);
+                        page.await.map(|p| p.items)
+                    },
+                )
                 .await
             },
         )
@@ -265,9 +312,12 @@ macro_rules! export_route {
         axum::routing::get(
             |axum::extract::State(st): axum::extract::State<$crate::platform::AppState>,
              acting: $crate::platform::actor::Acting| async move {
-                $crate::kit::export::send(&$sheet, acting, |actor| async move {
-                    $fetch(&st.db, &actor).await
-                })
+                $crate::kit::export::send(
+                    &$sheet,
+                    $crate::kit::export::ExportTrail::new(&st.db, None),
+                    acting,
+                    |actor| async move { $fetch(&st.db, &actor).await },
+                )
                 .await
             },
         )

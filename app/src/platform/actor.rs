@@ -3,7 +3,7 @@
 //! Every server function starts with [`current_actor`] (or
 //! [`require_role`]); services receive the [`Actor`] and filter by
 //! [`Actor::scope`]. No page decides access on its own.
-use super::{AppState, audit::Who, session::USER_ID_KEY};
+use super::{AppState, audit::Who};
 use crate::{
     domain::{Role, UnitKind},
     error::AppError,
@@ -175,20 +175,18 @@ pub async fn optional_actor() -> Result<Option<Actor>, AppError> {
             AppError::Internal
         })?;
     let state: AppState = super::state()?;
-    session_actor(&state.db, &session, client_info().await).await
+    session_actor(&state, &session, client_info().await).await
 }
 
 /// The user of a session (also for plain axum handlers such as uploads).
 pub async fn session_actor(
-    db: &super::db::Db,
+    state: &AppState,
     session: &tower_sessions::Session,
     client: ClientInfo,
 ) -> Result<Option<Actor>, AppError> {
-    let user_id: Option<i64> = session
-        .get(USER_ID_KEY)
-        .await
-        .map_err(|_| AppError::Internal)?;
-    let Some(user_id) = user_id else {
+    let db = &state.db;
+    let max_ms = state.settings.session_max_ms;
+    let Some(user_id) = super::session::session_user(session, max_ms).await else {
         return Ok(None);
     };
     if let Some(mut actor) = db.cache.actors.get(&user_id) {
@@ -321,7 +319,7 @@ impl axum::extract::FromRequestParts<AppState> for Acting {
             .get::<ClientInfo>()
             .cloned()
             .unwrap_or_default();
-        session_actor(&state.db, &session, client)
+        session_actor(state, &session, client)
             .await
             .map(Acting)
             .map_err(fail)

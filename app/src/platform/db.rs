@@ -24,12 +24,18 @@ pub struct Db {
     pub backend: Backend,
     /// Sessions and users, shared by every clone of this handle.
     pub cache: std::sync::Arc<super::cache::Caches>,
+    /// The key the audit trail is sealed with (kept outside the database).
+    pub trail_key: super::audit::TrailKey,
 }
 
 impl Db {
-    /// Connects, creating the SQLite file (and its folder) if missing, and
-    /// applies pending migrations.
-    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+    /// Connects, creating the SQLite file (and its folder) if missing,
+    /// applies pending migrations and checks that `trail_key` is the key the
+    /// database's trail is sealed with (the first start records it).
+    pub async fn connect(
+        url: &str,
+        trail_key: super::audit::TrailKey,
+    ) -> Result<Self, sqlx::Error> {
         install_default_drivers();
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres
@@ -83,9 +89,33 @@ impl Db {
             pool,
             backend,
             cache: Default::default(),
+            trail_key,
         };
         db.migrator().run(&db.pool).await?;
+        db.bind_trail_key().await?;
         Ok(db)
+    }
+
+    async fn bind_trail_key(&self) -> Result<(), sqlx::Error> {
+        let id = self.trail_key.id();
+        sqlx::query("UPDATE audit_head SET key_id = $1 WHERE id = 1 AND key_id IS NULL")
+            .bind(&id)
+            .execute(&self.pool)
+            .await?;
+        let bound: Option<String> =
+            sqlx::query_scalar("SELECT key_id FROM audit_head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        if bound.as_deref() != Some(id.as_str()) {
+            return Err(sqlx::Error::Configuration(
+                format!(
+                    "留痕密钥（TRAIL_KEY_FILE）与数据库登记的不符（登记 {}，现为 {id}）：请使用原密钥文件",
+                    bound.unwrap_or_default()
+                )
+                .into(),
+            ));
+        }
+        Ok(())
     }
 
     fn migrator(&self) -> &'static Migrator {

@@ -11,6 +11,24 @@ use tower_sessions::{
 
 /// Key under which the session keeps the logged-in user's id.
 pub const USER_ID_KEY: &str = "user_id";
+/// When the session's user logged in (UTC ms): the absolute lifetime
+/// (`SESSION_MAX_HOURS`) counts from it, however active the session.
+pub const LOGIN_AT_KEY: &str = "login_at";
+
+/// The user of a session still within its absolute lifetime. A session past
+/// it (or from before the lifetime was recorded) is ended here.
+pub async fn session_user(session: &tower_sessions::Session, max_ms: i64) -> Option<i64> {
+    let user_id: i64 = session.get(USER_ID_KEY).await.ok().flatten()?;
+    let login_at: Option<i64> = session.get(LOGIN_AT_KEY).await.ok().flatten();
+    let now = super::time::now_ms();
+    match login_at {
+        Some(at) if now - at < max_ms => Some(user_id),
+        _ => {
+            let _ = session.flush().await;
+            None
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {

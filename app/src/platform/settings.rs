@@ -20,12 +20,18 @@ pub enum StorageConfig {
 pub struct Settings {
     pub database_url: String,
     pub data_dir: PathBuf,
+    /// The audit trail's key (64 hex digits), created at the first start.
+    /// Keep it apart from the database and its backups.
+    pub trail_key_file: PathBuf,
     /// Failed logins in a row that lock an account.
     pub login_max_failures: i64,
     pub login_lock_minutes: i64,
     /// Login attempts one client address may make per minute (any account).
     pub login_attempts_per_minute: i64,
     pub session_idle_minutes: i64,
+    /// A session ends this long after its login, however active (等保),
+    /// in milliseconds (`SESSION_MAX_HOURS`).
+    pub session_max_ms: i64,
     /// Send the session cookie only over HTTPS.
     pub cookie_secure: bool,
     /// Take the client IP from X-Forwarded-For (only behind a trusted proxy).
@@ -206,11 +212,13 @@ impl Settings {
         let database_url = format!("sqlite://{}/bhly.db", data_dir.display());
         Self {
             database_url,
+            trail_key_file: data_dir.join("trail.key"),
             data_dir,
             login_max_failures: 5,
             login_lock_minutes: 15,
             login_attempts_per_minute: 30,
             session_idle_minutes: 30,
+            session_max_ms: 12 * 3_600_000,
             cookie_secure: false,
             trust_proxy: false,
             tile_url: String::new(),

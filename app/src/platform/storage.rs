@@ -89,4 +89,19 @@ impl FileStore {
         let bytes = got.bytes().await.map_err(|_| AppError::Internal)?;
         Ok(bytes.to_vec())
     }
+
+    /// The hashes of every stored file (backup, and the sweep of files no
+    /// record points at).
+    pub async fn list(&self) -> Result<Vec<String>, AppError> {
+        use futures::TryStreamExt;
+        let metas: Vec<_> = self.inner.list(None).try_collect().await.map_err(|e| {
+            tracing::error!(error = %e, "file store list failed");
+            AppError::Internal
+        })?;
+        Ok(metas
+            .into_iter()
+            .filter_map(|m| m.location.filename().map(str::to_string))
+            .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+            .collect())
+    }
 }

@@ -215,6 +215,7 @@ async fn the_verify_command_names_the_tampered_entry(b: Backend) {
         std::process::Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["audit", "verify"])
             .env("DATABASE_URL", &t.settings.database_url)
+            .env("TRAIL_KEY_FILE", &t.settings.trail_key_file)
             .output()
             .unwrap()
     };
@@ -236,7 +237,189 @@ async fn the_verify_command_names_the_tampered_entry(b: Backend) {
     assert!(out.contains("第 5 条记录的内容被改动"), "{out}");
 }
 
+/// Rewrites the chain from `from` on as a forger with database access
+/// would: every later seal and the head recomputed with `key` (`None`: the
+/// plain SHA-256 every entry used before the chain was keyed).
+async fn rewrite_from(t: &TestDb, from: i64, key: Option<&audit::TrailKey>) {
+    let entries: Vec<audit::Entry> = sqlx::query_as(&format!(
+        "SELECT {} FROM audit_log WHERE seq >= $1 ORDER BY seq",
+        audit::ENTRY_COLUMNS
+    ))
+    .bind(from)
+    .fetch_all(&t.db.pool)
+    .await
+    .unwrap();
+    let mut prev: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(from - 1)
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    for mut e in entries {
+        e.prev_hash = prev;
+        e.hash = e.compute_hash(key);
+        sqlx::query(
+            "UPDATE audit_log SET after_json = $1, prev_hash = $2, hash = $3 WHERE seq = $4",
+        )
+        .bind(&e.after_json)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .bind(e.seq)
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+        prev = e.hash;
+    }
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+}
+
+async fn edit_entry(t: &TestDb, seq: i64) {
+    let after: String = sqlx::query_scalar(
+        "UPDATE audit_log SET after_json = replace(after_json, '平阳', '某县') WHERE seq = $1 RETURNING after_json",
+    )
+    .bind(seq)
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        after.contains("某县"),
+        "entry {seq} was not changed: {after}"
+    );
+}
+
+/// Found by reading: the seals were a plain SHA-256, so anyone able to
+/// write the database could edit an entry and recompute every later one and
+/// the head, and verification passed. Sealed with the key, such a rewrite
+/// (plain, or under a key of the forger's own) is named at the edit.
+async fn a_rewrite_without_the_key_is_found(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    t.drop_audit_guard().await;
+    edit_entry(&t, 3).await;
+    rewrite_from(&t, 3, None).await;
+    let (seq, msg) = audit::verify(&t.db).await.unwrap().problem.unwrap();
+    assert_eq!(seq, 3);
+    assert!(msg.contains("被改动"), "{msg}");
+    rewrite_from(&t, 3, Some(&audit::TrailKey::random())).await;
+    assert_eq!(audit::verify(&t.db).await.unwrap().problem.unwrap().0, 3);
+    // With the right key the same rewrite verifies: that is what the
+    // published heads are for (next test).
+    rewrite_from(&t, 3, Some(&t.db.trail_key)).await;
+    assert_eq!(audit::verify(&t.db).await.unwrap().problem, None);
+}
+
+/// The daily head: published once a day, listed for supervisors, and a
+/// kept copy exposes a rewrite even by the key's holder.
+async fn a_kept_head_exposes_a_rewrite_by_the_key_holder(b: Backend) {
+    use app::features::audit::service as trail;
+    let t = TestDb::with_demo(b).await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let kept = audit::heads::publish_if_due(&t.db, day)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.seq, DEMO_ENTRIES);
+    assert!(
+        audit::heads::publish_if_due(&t.db, day)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let next = day.succ_opt().unwrap();
+    let second = audit::heads::publish_if_due(&t.db, next)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        second.seq,
+        DEMO_ENTRIES + 1,
+        "the first publication is an entry too"
+    );
+    assert_eq!(audit::verify(&t.db).await.unwrap().problem, None);
+
+    let zgb = t.actor("zgb").await;
+    let heads = trail::published_heads(&t.db, &zgb).await.unwrap();
+    assert_eq!(
+        heads.iter().map(|h| h.day.as_str()).collect::<Vec<_>>(),
+        ["2026-12-02", "2026-12-01"]
+    );
+    assert_eq!(heads[1].hash, kept.hash);
+    let owner = t.actor("jiaoyu").await;
+    assert!(matches!(
+        trail::published_heads(&t.db, &owner).await,
+        Err(app::error::AppError::Forbidden)
+    ));
+    assert!(matches!(
+        trail::check_head(&t.db, &owner, "1", &kept.hash).await,
+        Err(app::error::AppError::Forbidden)
+    ));
+    // Bad values are named at their fields.
+    match trail::check_head(&t.db, &zgb, "-1", "abc").await {
+        Err(app::error::AppError::Invalid { fields, .. }) => {
+            assert!(fields["seq"].contains("序号"));
+            assert!(fields["hash"].contains("64 位"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let ok = trail::check_head(
+        &t.db,
+        &zgb,
+        &kept.seq.to_string(),
+        &kept.hash.to_uppercase(),
+    )
+    .await
+    .unwrap();
+    assert!(ok.ok, "{}", ok.message);
+
+    // The key's holder rewrites entry 3 and every later seal: the chain
+    // verifies, the kept head does not.
+    t.drop_audit_guard().await;
+    edit_entry(&t, 3).await;
+    rewrite_from(&t, 3, Some(&t.db.trail_key)).await;
+    assert_eq!(audit::verify(&t.db).await.unwrap().problem, None);
+    let bad = trail::check_head(&t.db, &zgb, &kept.seq.to_string(), &kept.hash)
+        .await
+        .unwrap();
+    assert!(!bad.ok);
+    assert!(bad.message.contains("与公示的不符"), "{}", bad.message);
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "audit",
+            "verify",
+            "--seq",
+            &kept.seq.to_string(),
+            "--hash",
+            &kept.hash,
+        ])
+        .env("DATABASE_URL", &t.settings.database_url)
+        .env("TRAIL_KEY_FILE", &t.settings.trail_key_file)
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&cli.stdout).contains("对不上"));
+}
+
+/// A server started with another key file would seal entries no one can
+/// check against the rest: it refuses to start, naming the setting.
+async fn another_key_is_refused_at_start(b: Backend) {
+    let t = TestDb::new(b).await;
+    let err = app::platform::db::Db::connect(&t.settings.database_url, audit::TrailKey::random())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("TRAIL_KEY_FILE"), "{err}");
+    // The right key, read again from its file, is accepted.
+    let again = audit::TrailKey::load_or_create(&t.settings.trail_key_file).unwrap();
+    app::platform::db::Db::connect(&t.settings.database_url, again)
+        .await
+        .unwrap();
+}
+
 on_both!(
+    a_rewrite_without_the_key_is_found,
+    a_kept_head_exposes_a_rewrite_by_the_key_holder,
+    another_key_is_refused_at_start,
     verifying_while_entries_are_appended_finds_nothing,
     an_entry_past_the_head_is_named,
     the_verify_command_names_the_tampered_entry,

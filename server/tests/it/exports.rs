@@ -147,6 +147,19 @@ async fn every_list_exports_what_it_shows(b: Backend) {
     let personnel = sheet(&s, &zgb, "/export/personnel.xlsx").await;
     assert_eq!(personnel[0][..3], ["生效日期", "项目 / 标段", "建设单位"]);
     assert_eq!(personnel.len(), 1, "no replacement yet");
+    // The published trail heads, to keep outside the system.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let head = app::platform::audit::heads::publish_if_due(&s.t.db, day)
+        .await
+        .unwrap()
+        .unwrap();
+    let heads = sheet(&s, &zgb, "/export/audit-heads.xlsx").await;
+    assert_eq!(heads[0], ["日期", "序号", "链头哈希", "公示时间"]);
+    assert_eq!(
+        (heads[1][0].as_str(), heads[1][2].as_str()),
+        ("2026-12-01", head.hash.as_str())
+    );
+    assert_eq!(heads[1][1].parse::<f64>().unwrap(), head.seq as f64);
 }
 
 async fn exports_refuse_visitors_and_other_roles(b: Backend) {
@@ -179,7 +192,7 @@ async fn exports_refuse_visitors_and_other_roles(b: Backend) {
     let refused = [
         (
             "chengjian",
-            "/export/units.xlsx /export/users.xlsx /export/back-entry.xlsx",
+            "/export/units.xlsx /export/users.xlsx /export/back-entry.xlsx /export/audit-heads.xlsx",
         ),
         (
             "xmjl_zhang",

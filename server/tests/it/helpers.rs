@@ -18,7 +18,7 @@ pub struct TestDb {
     _guard: Guard,
 }
 
-enum Guard {
+pub enum Guard {
     Sqlite(PathBuf),
     Postgres { admin_url: String, name: String },
 }
@@ -38,42 +38,53 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// A new, empty database (nothing created in it yet) and a data folder for
+/// it, both removed when the guard drops: (settings, guard).
+pub async fn empty_database(backend: Backend) -> (Settings, Guard) {
+    sqlx::any::install_default_drivers();
+    let (url, guard, data_dir) = match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(unique("bhly_test"));
+            std::fs::create_dir_all(&dir).unwrap();
+            (
+                format!("sqlite://{}/test.db", dir.display()),
+                Guard::Sqlite(dir.clone()),
+                dir,
+            )
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let name = unique("bhly_test");
+            let mut conn = sqlx::AnyConnection::connect(&admin_url)
+                .await
+                .expect("PostgreSQL reachable for tests");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.ok();
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap();
+            let dir = std::env::temp_dir().join(&name);
+            (
+                format!("{base}/{name}"),
+                Guard::Postgres { admin_url, name },
+                dir,
+            )
+        }
+    };
+    let mut settings = Settings::with_data_dir(data_dir);
+    settings.database_url = url;
+    (settings, guard)
+}
+
 impl TestDb {
     pub async fn new(backend: Backend) -> Self {
-        sqlx::any::install_default_drivers();
-        let (url, guard, data_dir) = match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(unique("bhly_test"));
-                std::fs::create_dir_all(&dir).unwrap();
-                (
-                    format!("sqlite://{}/test.db", dir.display()),
-                    Guard::Sqlite(dir.clone()),
-                    dir,
-                )
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_admin_url();
-                let name = unique("bhly_test");
-                let mut conn = sqlx::AnyConnection::connect(&admin_url)
-                    .await
-                    .expect("PostgreSQL reachable for tests");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                conn.close().await.ok();
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap();
-                let dir = std::env::temp_dir().join(&name);
-                (
-                    format!("{base}/{name}"),
-                    Guard::Postgres { admin_url, name },
-                    dir,
-                )
-            }
-        };
-        let db = Db::connect(&url).await.expect("connect and migrate");
-        let mut settings = Settings::with_data_dir(data_dir);
-        settings.database_url = url;
+        let (settings, guard) = empty_database(backend).await;
+        let url = settings.database_url.clone();
+        // In the test's folder, so that the CLI (TRAIL_KEY_FILE) can use it.
+        let key = app::platform::audit::TrailKey::load_or_create(&settings.trail_key_file)
+            .expect("trail key");
+        let db = Db::connect(&url, key).await.expect("connect and migrate");
         Self {
             desk: CheckinDesk::start(db.clone()),
             guard: app::features::auth::guard::LoginGuard::new(settings.login_attempts_per_minute),
@@ -150,6 +161,8 @@ impl Drop for Guard {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Guard::Postgres { admin_url, name } => {
+                // Its files (trail key, uploads) live in a folder of its name.
+                let _ = std::fs::remove_dir_all(std::env::temp_dir().join(&*name));
                 let (url, name) = (admin_url.clone(), name.clone());
                 // Drop cannot await; a short-lived runtime on another thread can.
                 let _ = std::thread::spawn(move || {

@@ -337,6 +337,13 @@ async fn every_server_function_is_guarded(b: Backend) {
             Refused,
         ),
         call("audit_verify", &[], Some(ADMIN), Refused),
+        call("published_heads", &[], Some(SUPERVISION), Refused),
+        call(
+            "check_published_head",
+            &[("seq", "1"), ("hash", &"0".repeat(64))],
+            Some(SUPERVISION),
+            Refused,
+        ),
         call(
             "record_history",
             &[("entity", "filing"), ("id", id)],

@@ -2,7 +2,7 @@
 use super::{AlertRow, service};
 use crate::{
     domain::Role,
-    kit::export::{Cell, Filters, Sheet, filter, send},
+    kit::export::{Cell, ExportTrail, Filters, Sheet, filter, send},
     kit::table::Rows,
     platform::{AppState, actor::Acting},
 };
@@ -25,11 +25,16 @@ async fn alerts(
         filter(&f, "sector"),
         filter(&f, "unit"),
     );
-    send(&ALERTS, acting, |actor| async move {
-        Ok(service::list(&st.db, &actor, &filter, Rows::All)
-            .await?
-            .items)
-    })
+    send(
+        &ALERTS,
+        ExportTrail::new(&st.db, Some(&f)),
+        acting,
+        |actor| async move {
+            Ok(service::list(&st.db, &actor, &filter, Rows::All)
+                .await?
+                .items)
+        },
+    )
     .await
 }
 

@@ -1,10 +1,15 @@
 //! The audit trail as people see it: a record's history, the administrator's
-//! trail list and the chain check.
+//! trail list and the chain check, and the daily published heads (链头公示)
+//! that supervisors print or export and check the chain against.
+#[cfg(feature = "ssr")]
+pub mod export;
+mod heads_page;
 mod history;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+pub use heads_page::HeadsPage;
 pub use history::ChangeHistory;
 pub use pages::AuditPage;
 
@@ -16,24 +21,46 @@ use serde::{Deserialize, Serialize};
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::domain::Role;
     use crate::kit::layout::NavItem;
-    &[NavItem::new(
-        100,
-        "/admin/audit",
-        "留痕审计",
-        &[Role::Admin],
-    )]
+    &[
+        NavItem::new(100, "/admin/audit", "留痕审计", &[Role::Admin]),
+        NavItem::new(
+            101,
+            "/audit/heads",
+            "留痕公示",
+            &[Role::Admin, Role::Supervisor],
+        ),
+    ]
 };
 
 /// The trail's words shared by every record: creating, editing, correcting.
 #[cfg(feature = "ssr")]
 pub const TRAIL: crate::platform::trail::TrailSpec = crate::platform::trail::TrailSpec {
-    entities: &[],
-    actions: &[("create", "新增"), ("update", "修改"), ("correct", "更正")],
+    entities: &[
+        crate::platform::trail::Entity::new(
+            crate::platform::audit::heads::ENTITY,
+            "留痕链头",
+            crate::platform::trail::ReadRule::Admin,
+        ),
+        crate::platform::trail::Entity::new(
+            crate::kit::export::EXPORT_ENTITY,
+            "Excel 导出",
+            crate::platform::trail::ReadRule::Admin,
+        ),
+    ],
+    actions: &[
+        ("create", "新增"),
+        ("update", "修改"),
+        ("correct", "更正"),
+        (crate::platform::audit::heads::ACTION, "公示链头"),
+        ("export", "导出 Excel"),
+    ],
     fields: &[
         ("name", "名称"),
         ("status", "状态"),
         ("remarks", "备注"),
         ("reason", "更正原因"),
+        ("rows", "行数"),
+        ("filters", "筛选条件"),
     ],
 };
 
@@ -87,5 +114,34 @@ pub async fn audit_trail(page: i64, entity: String) -> Result<Page<TrailRow>, Ap
 pub async fn verify_audit() -> Result<ChainStatus, AppError> {
     crate::with_actor!([Admin], |_actor, st| {
         service::chain_status(&st.db).await
+    })
+}
+
+/// One published head as the 链头公示 page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadRow {
+    pub day: String,
+    /// The last trail entry before the publication, and its seal.
+    pub seq: i64,
+    pub hash: String,
+    pub at: i64,
+}
+
+/// Who may read and check the published heads.
+pub const HEAD_READERS: &[crate::domain::Role] =
+    &[crate::domain::Role::Admin, crate::domain::Role::Supervisor];
+
+#[server(endpoint = "published_heads")]
+pub async fn load_published_heads() -> Result<Vec<HeadRow>, AppError> {
+    crate::with_actor!(HEAD_READERS, |actor, st| {
+        service::published_heads(&st.db, &actor).await
+    })
+}
+
+/// Checks a head copied from a printed or exported 链头公示 against the chain.
+#[server(endpoint = "check_published_head")]
+pub async fn check_published_head(seq: String, hash: String) -> Result<ChainStatus, AppError> {
+    crate::with_actor!(HEAD_READERS, |actor, st| {
+        service::check_head(&st.db, &actor, &seq, &hash).await
     })
 }

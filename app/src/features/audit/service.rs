@@ -1,4 +1,4 @@
-use super::{ChainStatus, HistoryEntry, TrailRow};
+use super::{ChainStatus, HEAD_READERS, HeadRow, HistoryEntry, TrailRow};
 use crate::features::TRAIL;
 use crate::{
     domain::{Role, UnitKind, sector_label},
@@ -173,6 +173,73 @@ pub async fn chain_status(db: &Db) -> Result<ChainStatus, AppError> {
             ok: false,
             problem_seq: Some(seq),
             message: msg,
+        },
+    })
+}
+
+/// The published heads, newest first: about two years of days.
+pub async fn published_heads(db: &Db, actor: &Actor) -> Result<Vec<HeadRow>, AppError> {
+    actor.require(HEAD_READERS)?;
+    Ok(audit::heads::list(db, 800)
+        .await?
+        .into_iter()
+        .map(|h| HeadRow {
+            day: h.day,
+            seq: h.seq,
+            hash: h.hash,
+            at: h.at,
+        })
+        .collect())
+}
+
+/// Checks a head copied from a printed or exported list: the whole chain
+/// must verify and still hold that seal at that number.
+pub async fn check_head(
+    db: &Db,
+    actor: &Actor,
+    seq: &str,
+    hash: &str,
+) -> Result<ChainStatus, AppError> {
+    actor.require(HEAD_READERS)?;
+    let mut fields = crate::error::FieldErrors::new();
+    let seq_n = seq.trim().parse::<i64>().ok().filter(|n| *n >= 0);
+    if seq_n.is_none() {
+        fields.insert("seq".into(), "请填写公示的序号（非负整数）".into());
+    }
+    let hash = hash.trim().to_ascii_lowercase();
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        fields.insert(
+            "hash".into(),
+            "请填写公示的链头哈希（64 位十六进制）".into(),
+        );
+    }
+    let Some(seq) = seq_n.filter(|_| fields.is_empty()) else {
+        return Err(AppError::fields(fields));
+    };
+    let whole = chain_status(db).await?;
+    if !whole.ok {
+        return Ok(whole);
+    }
+    let problem = if seq == 0 {
+        (hash != audit::GENESIS).then(|| "第 0 条的哈希应为全零".to_string())
+    } else {
+        audit::check_published(db, seq, &hash).await?
+    };
+    Ok(match problem {
+        None => ChainStatus {
+            checked: whole.checked,
+            ok: true,
+            problem_seq: None,
+            message: format!(
+                "核对一致：第 {seq} 条记录的哈希与公示的相同，留痕链完整（共 {} 条）",
+                whole.checked
+            ),
+        },
+        Some(message) => ChainStatus {
+            checked: whole.checked,
+            ok: false,
+            problem_seq: Some(seq),
+            message,
         },
     })
 }

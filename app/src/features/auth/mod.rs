@@ -20,16 +20,23 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
 /// The trail's vocabulary for logins and passwords (records of `user`).
 #[cfg(feature = "ssr")]
 pub const TRAIL: crate::platform::trail::TrailSpec = crate::platform::trail::TrailSpec {
-    entities: &[],
+    entities: &[crate::platform::trail::Entity::new(
+        service::UNKNOWN_LOGIN,
+        "未知账户登录",
+        crate::platform::trail::ReadRule::Admin,
+    )],
     actions: &[
         ("login", "登录"),
         ("lock", "账户锁定"),
+        ("login_failed", "登录失败"),
+        ("logout", "退出登录"),
         ("change_password", "修改密码"),
     ],
     fields: &[
         ("locked_until", "锁定至"),
         ("failures", "连续失败次数"),
         ("address", "来源地址"),
+        ("cause", "原因"),
     ],
 };
 
@@ -80,6 +87,11 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
             .insert(USER_ID_KEY, user_id)
             .await
             .map_err(|_| AppError::Internal)?;
+        // The session's absolute lifetime counts from here.
+        session
+            .insert(crate::platform::session::LOGIN_AT_KEY, now_ms())
+            .await
+            .map_err(|_| AppError::Internal)?;
         // A first password (given by an administrator or shown once to an
         // owner) is replaced before anything else.
         let first = actor::load_actor(&st.db, user_id, Default::default())
@@ -100,6 +112,10 @@ pub async fn logout() -> Result<(), AppError> {
     let session = leptos_axum::extract::<tower_sessions::Session>()
         .await
         .map_err(|_| AppError::Internal)?;
+    if let Ok(Some(actor)) = crate::platform::actor::optional_actor().await {
+        let st = crate::platform::state()?;
+        service::record_logout(&st.db, &actor.who(), actor.user_id).await?;
+    }
     session.flush().await.map_err(|_| AppError::Internal)?;
     leptos_axum::redirect("/login");
     Ok(())

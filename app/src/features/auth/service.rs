@@ -125,6 +125,7 @@ pub async fn login(
     .await?;
     let Some(row) = row else {
         decoy_check(password).await?;
+        record_failure(db, who, None, "账户不存在", None).await?;
         return Err(wrong(settings));
     };
     let id: i64 = row.try_get("id")?;
@@ -159,12 +160,14 @@ pub async fn login(
     let Some(failures) = failures else {
         // Locked for this address: no check at all, the same answer.
         decoy_check(password).await?;
+        record_failure(db, who, Some(id), "账户已锁定", None).await?;
         return Err(wrong(settings));
     };
 
     if verify_password(password, &hash).await? {
         if disabled {
             // Told only to someone who knows the password.
+            record_failure(db, who, Some(id), "账户已停用", None).await?;
             return Err(AppError::invalid("该账户已停用，请联系系统管理员"));
         }
         let mut tx = AuditedTx::begin(db, who).await?;
@@ -177,17 +180,55 @@ pub async fn login(
         tx.commit().await?;
         return Ok(id);
     }
-    if failures >= settings.login_max_failures {
-        let mut tx = AuditedTx::begin(db, who).await?;
-        let detail = serde_json::json!({
+    let lock = (failures >= settings.login_max_failures).then(|| {
+        serde_json::json!({
             "locked_until": crate::fmt::datetime(lock_until),
             "failures": failures,
             "address": address,
-        });
-        tx.record("user", id, "lock", None, Some(&detail)).await?;
-        tx.commit().await?;
-    }
+        })
+    });
+    record_failure(db, who, Some(id), "密码错误", lock).await?;
     Err(wrong(settings))
+}
+
+/// The trail's entity of attempts on login names that do not exist.
+pub const UNKNOWN_LOGIN: &str = "login";
+
+/// Every failed login is a trail entry (等保: security events), on the
+/// account when there is one; the lock that a failure sets is one more.
+/// The name tried for an unknown account is not kept: people type their
+/// password into the wrong box.
+async fn record_failure(
+    db: &Db,
+    who: &Who,
+    user_id: Option<i64>,
+    cause: &str,
+    lock: Option<serde_json::Value>,
+) -> Result<(), AppError> {
+    let detail = serde_json::json!({ "cause": cause, "address": who.ip });
+    let mut tx = AuditedTx::begin(db, who).await?;
+    match user_id {
+        Some(id) => {
+            tx.record("user", id, "login_failed", None, Some(&detail))
+                .await?
+        }
+        None => {
+            tx.record(UNKNOWN_LOGIN, "-", "login_failed", None, Some(&detail))
+                .await?
+        }
+    }
+    if let (Some(id), Some(lock)) = (user_id, lock) {
+        tx.record("user", id, "lock", None, Some(&lock)).await?;
+    }
+    tx.commit().await
+}
+
+/// Logging out is a trail entry too.
+pub async fn record_logout(db: &Db, who: &Who, user_id: i64) -> Result<(), AppError> {
+    let mut tx = AuditedTx::begin(db, who).await?;
+    tx.record::<()>("user", user_id, "logout", None, None)
+        .await?;
+    tx.commit().await
 }
 
 /// A user changes their own password (knowing the current one).

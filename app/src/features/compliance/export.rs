@@ -3,7 +3,7 @@ use super::{StatPeriod, UnitStats, service};
 use crate::{
     domain::Role,
     error::AppError,
-    kit::export::{Cell, Filters, Sheet, filter, send},
+    kit::export::{Cell, ExportTrail, Filters, Sheet, filter, send},
     platform::{AppState, actor::Acting, time::today},
 };
 use axum::{Router, extract::State, routing::get};
@@ -56,18 +56,23 @@ pub fn routes() -> Router<AppState> {
         "/export/compliance.xlsx",
         get(
             |State(st): State<AppState>, acting: Acting, f: Filters| async move {
-                send(&SHEET, acting, |actor| async move {
-                    let day = today();
-                    let p = match filter(&f, "period") {
-                        "" => StatPeriod::last_month(day),
-                        code => StatPeriod::parse(code).ok_or_else(|| {
-                            AppError::field("period", "统计期间应为月份、季度或年份")
-                        })?,
-                    };
-                    Ok(service::compliance(&st.db, &actor, &st.settings, &p, day)
-                        .await?
-                        .rows)
-                })
+                send(
+                    &SHEET,
+                    ExportTrail::new(&st.db, Some(&f)),
+                    acting,
+                    |actor| async move {
+                        let day = today();
+                        let p = match filter(&f, "period") {
+                            "" => StatPeriod::last_month(day),
+                            code => StatPeriod::parse(code).ok_or_else(|| {
+                                AppError::field("period", "统计期间应为月份、季度或年份")
+                            })?,
+                        };
+                        Ok(service::compliance(&st.db, &actor, &st.settings, &p, day)
+                            .await?
+                            .rows)
+                    },
+                )
                 .await
             },
         ),

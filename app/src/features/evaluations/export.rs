@@ -2,7 +2,7 @@
 use super::{EvalRow, service};
 use crate::{
     domain::Role,
-    kit::export::{Cell, Filters, Sheet, filter, send},
+    kit::export::{Cell, ExportTrail, Filters, Sheet, filter, send},
     platform::{AppState, actor::Acting},
 };
 use axum::{Router, extract::State, routing::get};
@@ -15,11 +15,16 @@ pub fn routes() -> Router<AppState> {
                 let filing_id = filter(&f, "filing_id").parse().unwrap_or(0);
                 let ef =
                     service::EvalFilter::parse(filter(&f, "q"), filter(&f, "status"), filing_id);
-                send(&EVALUATIONS, acting, |actor| async move {
-                    service::list(&st.db, &actor, &ef, crate::kit::table::Rows::All)
-                        .await
-                        .map(|p| p.items)
-                })
+                send(
+                    &EVALUATIONS,
+                    ExportTrail::new(&st.db, Some(&f)),
+                    acting,
+                    |actor| async move {
+                        service::list(&st.db, &actor, &ef, crate::kit::table::Rows::All)
+                            .await
+                            .map(|p| p.items)
+                    },
+                )
                 .await
             },
         ),

@@ -2,7 +2,7 @@
 use super::{OrderRow, service};
 use crate::{
     domain::Role,
-    kit::export::{Cell, Filters, Sheet, filter, send},
+    kit::export::{Cell, ExportTrail, Filters, Sheet, filter, send},
     kit::table::Rows,
     platform::{AppState, actor::Acting},
 };
@@ -24,11 +24,16 @@ async fn orders(
         filter(&f, "sector"),
         filter(&f, "unit"),
     );
-    send(&ORDERS, acting, |actor| async move {
-        Ok(service::list(&st.db, &actor, &filter, Rows::All)
-            .await?
-            .items)
-    })
+    send(
+        &ORDERS,
+        ExportTrail::new(&st.db, Some(&f)),
+        acting,
+        |actor| async move {
+            Ok(service::list(&st.db, &actor, &filter, Rows::All)
+                .await?
+                .items)
+        },
+    )
     .await
 }
 

@@ -3,9 +3,19 @@
 //! A domain write opens an [`AuditedTx`], makes its changes through
 //! [`AuditedTx::conn`], records what changed with [`AuditedTx::record`], and
 //! commits. The entry is appended in the same transaction, so a write and its
-//! trail entry land together or not at all. Each entry holds the SHA-256 of the
-//! previous one; [`verify`] walks the chain and names the first entry that was
-//! edited, inserted or deleted behind the app's back.
+//! trail entry land together or not at all. Each entry is sealed with an
+//! HMAC of itself and the previous entry's seal under the trail key
+//! ([`key`]); [`verify`] walks the chain and names the first entry that was
+//! edited, inserted or deleted behind the app's back, and [`heads`] publishes
+//! the head once a day so that even the key's holder cannot rewrite the past
+//! unseen.
+pub mod heads;
+pub mod key;
+mod verify;
+
+pub use key::TrailKey;
+pub use verify::{VerifyReport, check_published, verify};
+
 use super::{db::Db, time::now_ms};
 use crate::error::AppError;
 use serde::Serialize;
@@ -40,6 +50,7 @@ impl Who {
 pub struct AuditedTx<'w> {
     tx: Transaction<'static, Any>,
     backend: super::db::Backend,
+    key: TrailKey,
     who: &'w Who,
     entries: usize,
 }
@@ -49,6 +60,7 @@ impl<'w> AuditedTx<'w> {
         Ok(Self {
             tx: db.begin_write().await?,
             backend: db.backend,
+            key: db.trail_key.clone(),
             who,
             entries: 0,
         })
@@ -101,7 +113,7 @@ impl<'w> AuditedTx<'w> {
             prev_hash: head.try_get("last_hash")?,
             hash: String::new(),
         };
-        entry.hash = entry.compute_hash();
+        entry.hash = entry.compute_hash(Some(&self.key));
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor_user_id, actor_unit_id, actor_name, entity, entity_id, action,
                 before_json, after_json, ip, user_agent, prev_hash, hash)
@@ -128,6 +140,12 @@ impl<'w> AuditedTx<'w> {
             .execute(&mut *self.tx)
             .await?;
         self.entries += 1;
+        Ok(())
+    }
+
+    /// Gives up the write (nothing was changed after all).
+    pub async fn rollback(self) -> Result<(), AppError> {
+        self.tx.rollback().await?;
         Ok(())
     }
 
@@ -163,19 +181,19 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// SHA-256 over every stored field but the hash itself, length-prefixed so
-    /// that moving text between fields changes the hash.
-    pub fn compute_hash(&self) -> String {
-        let mut h = Sha256::new();
-        let opt_i = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
-        let fields: [&str; 2] = [&self.seq.to_string(), &self.at.to_string()];
+    /// The entry's seal: HMAC-SHA-256 under the trail key over every stored
+    /// field but the seal itself, length-prefixed so that moving text between
+    /// fields changes it. `None` is the plain SHA-256 of the entries written
+    /// before the chain was keyed (`audit_head.keyed_from`).
+    pub fn compute_hash(&self, key: Option<&TrailKey>) -> String {
+        let mut msg = Vec::with_capacity(256);
         let mut put = |s: &str| {
-            h.update((s.len() as u64).to_be_bytes());
-            h.update(s.as_bytes());
+            msg.extend_from_slice(&(s.len() as u64).to_be_bytes());
+            msg.extend_from_slice(s.as_bytes());
         };
-        for f in fields {
-            put(f);
-        }
+        let opt_i = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+        put(&self.seq.to_string());
+        put(&self.at.to_string());
         put(&opt_i(self.actor_user_id));
         put(&opt_i(self.actor_unit_id));
         for f in [
@@ -192,117 +210,18 @@ impl Entry {
             &self.ip,
             &self.user_agent,
         ] {
-            match f {
-                Some(s) => put(s),
-                None => put("\u{0}null"),
-            }
+            put(f.as_deref().unwrap_or("\u{0}null"));
         }
         put(&self.prev_hash);
-        hex::encode(h.finalize())
+        match key {
+            Some(key) => key.mac(&msg),
+            None => hex::encode(Sha256::digest(&msg)),
+        }
     }
 }
 
 pub const ENTRY_COLUMNS: &str = "seq, at, actor_user_id, actor_unit_id, actor_name, entity, entity_id, action, \
      before_json, after_json, ip, user_agent, prev_hash, hash";
-
-/// What verification found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct VerifyReport {
-    pub checked: i64,
-    pub head_seq: i64,
-    /// The first entry found wrong: its sequence number and what is wrong.
-    pub problem: Option<(i64, String)>,
-}
-
-/// Walks the whole chain in order. Reads in pages so memory stays flat.
-pub async fn verify(db: &Db) -> Result<VerifyReport, AppError> {
-    let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
-        .fetch_one(&db.pool)
-        .await?;
-    let head_seq: i64 = head.try_get("seq")?;
-    let head_hash: String = head.try_get("last_hash")?;
-    let mut expected_seq = 1i64;
-    let mut prev = GENESIS.to_string();
-    let mut checked = 0i64;
-    let problem = |checked: i64, seq: i64, msg: String| -> Result<VerifyReport, AppError> {
-        Ok(VerifyReport {
-            checked,
-            head_seq,
-            problem: Some((seq, msg)),
-        })
-    };
-    loop {
-        let page: Vec<Entry> = sqlx::query_as(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT 1000"
-        ))
-        .bind(expected_seq)
-        .bind(head_seq)
-        .fetch_all(&db.pool)
-        .await?;
-        if page.is_empty() {
-            break;
-        }
-        for e in page {
-            if e.seq != expected_seq {
-                return problem(
-                    checked,
-                    expected_seq,
-                    format!("第 {expected_seq} 条记录缺失（被删除）"),
-                );
-            }
-            if e.prev_hash != prev {
-                return problem(
-                    checked,
-                    e.seq,
-                    format!(
-                        "第 {} 条记录与前一条不衔接（前一条被改动，或本条被插入）",
-                        e.seq
-                    ),
-                );
-            }
-            if e.compute_hash() != e.hash {
-                return problem(checked, e.seq, format!("第 {} 条记录的内容被改动", e.seq));
-            }
-            prev = e.hash;
-            expected_seq += 1;
-            checked += 1;
-        }
-    }
-    if checked < head_seq {
-        return problem(
-            checked,
-            checked + 1,
-            format!("第 {} 条及以后的记录缺失（被删除）", checked + 1),
-        );
-    }
-    if prev != head_hash {
-        return problem(
-            checked,
-            checked,
-            format!("链尾与登记的链头不符，第 {checked} 条可能为伪造追加"),
-        );
-    }
-    // The walk stopped at the head it read: entries appended since moved
-    // the head with them; an entry past the head now was not written by the
-    // writer (one statement, so both are read at one moment).
-    let (now_seq, last_seq): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT (SELECT seq FROM audit_head WHERE id = 1), (SELECT MAX(seq) FROM audit_log)",
-    )
-    .fetch_one(&db.pool)
-    .await?;
-    if last_seq.is_some_and(|last| last > now_seq) {
-        return problem(
-            checked,
-            now_seq + 1,
-            format!("第 {} 条记录在链头之后，可能为伪造追加", now_seq + 1),
-        );
-    }
-    Ok(VerifyReport {
-        checked,
-        head_seq,
-        problem: None,
-    })
-}
 
 /// Entries about one record, oldest first (the 变更记录 component).
 pub async fn history(db: &Db, entity: &str, entity_id: &str) -> Result<Vec<Entry>, AppError> {
