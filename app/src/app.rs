@@ -5,7 +5,7 @@ use crate::{
         alerts::{AlertsPage, RulesPage},
         attendance::{AreasPage, AttendancePage, CheckinPage},
         audit::{AuditPage, HeadsPage},
-        auth::{ChangePasswordPage, LoginPage},
+        auth::{ChangePasswordPage, LoginCodePage, LoginPage, TwoFactorPage},
         awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
         changes::{ChangeNewPage, ChangePage, ChangesPage},
         compliance::{CompliancePage, NoticePage},
@@ -66,6 +66,7 @@ lazy_page!(UsersRoute, UsersPage);
 lazy_page!(UserNewRoute, UserNewPage);
 lazy_page!(UserEditRoute, UserEditPage);
 lazy_page!(AuditRoute, AuditPage);
+lazy_page!(TwoFactorRoute, TwoFactorPage);
 lazy_page!(HeadsRoute, HeadsPage);
 lazy_page!(AwardsRoute, AwardsPage);
 lazy_page!(CheckinRoute, CheckinPage);
@@ -163,9 +164,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <main class="bare"><NotFound/></main> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("account/password") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account/two-factor") view={Lazy::<TwoFactorRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/units") view={Lazy::<UnitsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/units/new") view={Lazy::<UnitNewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/units/:id") view={Lazy::<UnitEditRoute>::new()} ssr=SsrMode::Async/>

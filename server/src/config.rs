@@ -28,6 +28,11 @@ pub struct Config {
     /// Idle time after which a session ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,
+    /// `required`: administrators and supervisors must enrol a second factor
+    /// (TOTP) before using the system; `optional`: anyone may. Default
+    /// `required`, and `optional` with `serve --demo`.
+    #[arg(long, env = "TWO_FACTOR")]
+    pub two_factor: Option<String>,
     /// A session ends this many hours after its login, however active.
     #[arg(long, env = "SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: i64,
@@ -156,6 +161,15 @@ impl Config {
         };
         s.login_max_failures = positive(self.login_max_failures, "LOGIN_MAX_FAILURES")?;
         s.login_lock_minutes = positive(self.login_lock_minutes, "LOGIN_LOCK_MINUTES")?;
+        s.two_factor_required = match self.two_factor.as_deref().map(str::trim) {
+            None | Some("") | Some("required") => true,
+            Some("optional") => false,
+            Some(other) => {
+                return Err(format!(
+                    "TWO_FACTOR 须为 required 或 optional（现为 {other}）"
+                ));
+            }
+        };
         s.session_max_ms = positive(self.session_max_hours, "SESSION_MAX_HOURS")? * 3_600_000;
         s.login_attempts_per_minute =
             positive(self.login_attempts_per_minute, "LOGIN_ATTEMPTS_PER_MINUTE")?;

@@ -348,28 +348,38 @@ async fn page_gate(
     if !is_page {
         return next.run(req).await;
     }
-    if path == "/login" {
+    if path == "/login" || path == "/login/code" {
         let mut req = req;
         take_form_flash(&session, &mut req).await;
         return next.run(req).await;
     }
     let user_id = session_user(&session, state.settings.session_max_ms).await;
-    let must_change: Option<bool> = match user_id {
+    // (must change the first password, must enrol a second factor)
+    let gate: Option<(bool, bool)> = match user_id {
         None => None,
-        Some(id) => sqlx::query_scalar::<_, i64>(
-            "SELECT must_change_password FROM users WHERE id = $1 AND disabled = 0",
+        Some(id) => sqlx::query_as::<_, (i64, String, Option<i64>)>(
+            "SELECT must_change_password, role, totp_enabled_at FROM users WHERE id = $1 AND disabled = 0",
         )
         .bind(id)
         .fetch_optional(&state.db.pool)
         .await
         .ok()
         .flatten()
-        .map(|flag| flag != 0),
+        .map(|(first, role, totp)| {
+            let privileged = app::domain::Role::parse(&role).is_ok_and(|r| r.is_privileged());
+            (
+                first != 0,
+                state.settings.two_factor_required && privileged && totp.is_none(),
+            )
+        }),
     };
-    match must_change {
+    match gate {
         None => Redirect::to("/login").into_response(),
-        Some(true) if path != "/account/password" => {
+        Some((true, _)) if path != "/account/password" => {
             Redirect::to("/account/password?first=1").into_response()
+        }
+        Some((false, true)) if path != "/account/two-factor" => {
+            Redirect::to("/account/two-factor?first=1").into_response()
         }
         Some(_) => {
             let mut req = req;

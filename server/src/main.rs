@@ -83,13 +83,20 @@ async fn main() -> ExitCode {
         .with(fmt::layer())
         .init();
     let cli = Cli::parse();
-    let settings = match cli.config.settings() {
+    let mut settings = match cli.config.settings() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("配置错误：{e}");
             return ExitCode::from(2);
         }
     };
+    // The demo is for trying the system: a second factor is offered, not
+    // imposed, unless TWO_FACTOR says otherwise.
+    if matches!(cli.command, Some(Command::Serve { demo: true, .. }))
+        && cli.config.two_factor.is_none()
+    {
+        settings.two_factor_required = false;
+    }
     match cli.command.unwrap_or(Command::Serve {
         addr: default_addr(),
         demo: false,

@@ -85,6 +85,12 @@ pub enum Role {
 }
 
 impl Role {
+    /// The roles 等保 calls privileged (system and supervision
+    /// administration): a second factor is required of them.
+    pub fn is_privileged(self) -> bool {
+        matches!(self, Self::Admin | Self::Supervisor)
+    }
+
     pub const ALL: [Role; 5] = [
         Self::Admin,
         Self::Supervisor,

@@ -45,8 +45,15 @@ pub fn AppShell() -> impl IntoView {
             .get()
             .and_then(|r| r.ok().flatten())
             .is_some_and(|u| u.must_change_password);
-        if must_change && location.pathname.get_untracked() != "/account/password" {
+        let must_enrol = me
+            .get()
+            .and_then(|r| r.ok().flatten())
+            .is_some_and(|u| u.must_enrol_two_factor);
+        let here = location.pathname.get_untracked();
+        if must_change && here != "/account/password" {
             navigate("/account/password?first=1", Default::default());
+        } else if !must_change && must_enrol && here != "/account/two-factor" {
+            navigate("/account/two-factor?first=1", Default::default());
         }
     });
     let user = move || async move { me.await.ok().flatten() };

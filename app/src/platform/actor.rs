@@ -28,6 +28,11 @@ pub struct Actor {
     pub unit_name: String,
     pub sector: Option<String>,
     pub must_change_password: bool,
+    /// Has a second factor (TOTP).
+    pub two_factor: bool,
+    /// Must enrol a second factor before anything else (a privileged role
+    /// without one, `TWO_FACTOR=required`); set per request from settings.
+    pub must_enrol_two_factor: bool,
     pub client: ClientInfo,
 }
 
@@ -105,6 +110,8 @@ impl Actor {
             unit_name: String::new(),
             sector: None,
             must_change_password: false,
+            two_factor: false,
+            must_enrol_two_factor: false,
             client: ClientInfo::default(),
         }
     }
@@ -129,7 +136,7 @@ pub async fn load_actor(
 ) -> Result<Option<Actor>, AppError> {
     let row = sqlx::query(
         "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.must_change_password,
-                n.kind, n.name AS unit_name, n.sector
+                CASE WHEN u.totp_enabled_at IS NULL THEN 0 ELSE 1 END AS two_factor, n.kind, n.name AS unit_name, n.sector
          FROM users u JOIN units n ON n.id = u.unit_id
          WHERE u.id = $1 AND u.disabled = 0",
     )
@@ -149,6 +156,8 @@ pub async fn load_actor(
         unit_name: r.try_get("unit_name")?,
         sector: r.try_get("sector")?,
         must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+        two_factor: r.try_get::<i64, _>("two_factor")? != 0,
+        must_enrol_two_factor: false,
         client,
     }))
 }
@@ -189,14 +198,20 @@ pub async fn session_actor(
     let Some(user_id) = super::session::session_user(session, max_ms).await else {
         return Ok(None);
     };
+    let enrol = |mut a: Actor| {
+        a.must_enrol_two_factor =
+            state.settings.two_factor_required && a.role.is_privileged() && !a.two_factor;
+        a
+    };
     if let Some(mut actor) = db.cache.actors.get(&user_id) {
         actor.client = client;
-        return Ok(Some(actor));
+        return Ok(Some(enrol(actor)));
     }
     let actor = load_actor(db, user_id, client).await?;
     if let Some(a) = &actor {
         db.cache.actors.insert(user_id, a.clone());
     }
+    let actor = actor.map(enrol);
     if actor.is_none() {
         // The user was disabled or removed since logging in.
         let _ = session.flush().await;
@@ -209,6 +224,9 @@ pub async fn session_actor(
 pub async fn require_role(roles: &[Role]) -> Result<Actor, AppError> {
     let actor = current_actor().await?;
     actor.require(roles)?;
+    if actor.must_enrol_two_factor {
+        return Err(AppError::invalid("请先启用两步验证"));
+    }
     if actor.must_change_password {
         return Err(AppError::invalid("请先修改初始密码"));
     }
@@ -286,6 +304,9 @@ impl Acting {
         actor.require(roles)?;
         if actor.must_change_password {
             return Err(AppError::invalid("请先修改初始密码"));
+        }
+        if actor.must_enrol_two_factor {
+            return Err(AppError::invalid("请先启用两步验证"));
         }
         Ok(actor)
     }

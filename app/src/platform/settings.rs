@@ -29,6 +29,9 @@ pub struct Settings {
     /// Login attempts one client address may make per minute (any account).
     pub login_attempts_per_minute: i64,
     pub session_idle_minutes: i64,
+    /// Administrators and supervisors must use a second factor (TOTP)
+    /// (`TWO_FACTOR=required`); otherwise anyone may enrol (`optional`).
+    pub two_factor_required: bool,
     /// A session ends this long after its login, however active (等保),
     /// in milliseconds (`SESSION_MAX_HOURS`).
     pub session_max_ms: i64,
@@ -219,6 +222,7 @@ impl Settings {
             login_attempts_per_minute: 30,
             session_idle_minutes: 30,
             session_max_ms: 12 * 3_600_000,
+            two_factor_required: true,
             cookie_secure: false,
             trust_proxy: false,
             tile_url: String::new(),

@@ -2,7 +2,7 @@
 use crate::{helpers::TestDb, on_both};
 use app::{
     error::AppError,
-    features::auth::service::{change_password, login},
+    features::auth::service::{LoginStep, change_password, login},
     platform::{audit::Who, db::Backend, session::DbSessionStore, time::now_ms},
 };
 use server::demo::DEMO_PASSWORD;
@@ -28,7 +28,7 @@ async fn right_password_logs_in_by_name_or_mobile(b: Backend) {
     )
     .await
     .unwrap();
-    assert_eq!(id, t.user_id("admin").await);
+    assert_eq!(id, LoginStep::Done(t.user_id("admin").await));
     // Key personnel log in with their mobile number.
     let id = login(
         &t.db,
@@ -41,7 +41,7 @@ async fn right_password_logs_in_by_name_or_mobile(b: Backend) {
     )
     .await
     .unwrap();
-    assert_eq!(id, t.user_id("xmjl_zhang").await);
+    assert_eq!(id, LoginStep::Done(t.user_id("xmjl_zhang").await));
     // A login name equal to another user's mobile number is the login name
     // (found by reading: the answer depended on row order).
     // (The newest account takes the name: read in id order it would come
@@ -93,6 +93,7 @@ async fn attempt(
 ) -> Result<i64, String> {
     login(&t.db, &t.settings, &t.guard, user, password, &from(ip), now)
         .await
+        .map(LoginStep::user_id)
         .map_err(|e| e.to_string())
 }
 

@@ -300,7 +300,8 @@ async fn a_filing_goes_from_draft_to_submitted_to_corrected(b: Backend) {
         now_ms(),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .user_id();
     let (role, must_change): (String, i64) =
         sqlx::query_as("SELECT role, must_change_password FROM users WHERE id = $1")
             .bind(uid)

@@ -25,4 +25,5 @@ mod security_events;
 mod security_http;
 mod supervision;
 mod supervision_views;
+mod two_factor;
 mod units_users;

@@ -337,6 +337,14 @@ async fn every_server_function_is_guarded(b: Backend) {
             Refused,
         ),
         call("audit_verify", &[], Some(ADMIN), Refused),
+        call("login/code", &[("code", "123456")], None, Own),
+        call("account/two-factor", &[], Some(EVERYONE), Own),
+        call(
+            "account/two-factor/confirm",
+            &[("code", "123456")],
+            Some(EVERYONE),
+            Own,
+        ),
         call("published_heads", &[], Some(SUPERVISION), Refused),
         call(
             "check_published_head",

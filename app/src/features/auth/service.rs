@@ -74,14 +74,67 @@ pub fn random_password() -> String {
 /// The one answer to every failed login, whatever failed (no such
 /// account, wrong password, locked, disabled): the answer must not tell
 /// which accounts exist or what state they are in.
-fn wrong(settings: &Settings) -> AppError {
+pub(super) fn wrong(settings: &Settings) -> AppError {
     AppError::invalid(format!(
         "用户名或密码错误。连续输错 {} 次，账户将在本机所在网络锁定 {} 分钟",
         settings.login_max_failures, settings.login_lock_minutes
     ))
 }
 
-/// Checks a login name (or mobile number) and password. Returns the user id.
+/// What a right password leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginStep {
+    /// Logged in (the trail has the login).
+    Done(i64),
+    /// The user has a second factor: the code comes next
+    /// (`two_factor::check_login_code`); failures are kept until then.
+    Code(i64),
+}
+
+impl LoginStep {
+    pub fn user_id(self) -> i64 {
+        match self {
+            Self::Done(id) | Self::Code(id) => id,
+        }
+    }
+}
+
+/// Counts one attempt on `user_id` from `address` and returns the failures
+/// in a row so far, or `None` while the account is locked for the address.
+/// A row locked until later is not updated; an expired lock or a run
+/// older than the lock window starts again at one.
+pub(super) async fn count_attempt(
+    db: &Db,
+    settings: &Settings,
+    user_id: i64,
+    address: &str,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
+    let lock_until = now + settings.login_lock_minutes * 60_000;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO login_failures (user_id, address, failures, locked_until, updated_at)
+         VALUES ($1, $2, 1, CASE WHEN $3 <= 1 THEN $4 ELSE NULL END, $5)
+         ON CONFLICT (user_id, address) DO UPDATE SET
+           failures = CASE WHEN login_failures.locked_until IS NOT NULL OR login_failures.updated_at < $6
+                           THEN 1 ELSE login_failures.failures + 1 END,
+           locked_until = CASE WHEN (CASE WHEN login_failures.locked_until IS NOT NULL OR login_failures.updated_at < $6
+                                          THEN 1 ELSE login_failures.failures + 1 END) >= $3
+                               THEN $4 ELSE NULL END,
+           updated_at = $5
+         WHERE login_failures.locked_until IS NULL OR login_failures.locked_until <= $5
+         RETURNING failures",
+    )
+    .bind(user_id)
+    .bind(address)
+    .bind(settings.login_max_failures)
+    .bind(lock_until)
+    .bind(now)
+    .bind(now - settings.login_lock_minutes * 60_000)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+/// Checks a login name (or mobile number) and password.
 ///
 /// Every attempt is counted against the account *and the client address*
 /// before its password is checked, in one statement, so that concurrent
@@ -97,7 +150,7 @@ pub async fn login(
     password: &str,
     who: &Who,
     now: i64,
-) -> Result<i64, AppError> {
+) -> Result<LoginStep, AppError> {
     let login = login.trim();
     let mut errors = crate::error::Check::new();
     if login.is_empty() {
@@ -115,7 +168,7 @@ pub async fn login(
     // A login name equal to someone else's mobile number is the login name.
     let lower = login.to_ascii_lowercase();
     let row = sqlx::query(
-        "SELECT id, password_hash, disabled FROM users WHERE username = $1 OR mobile = $2
+        "SELECT id, password_hash, disabled, totp_enabled_at FROM users WHERE username = $1 OR mobile = $2
          ORDER BY CASE WHEN username = $3 THEN 0 ELSE 1 END, id LIMIT 1",
     )
     .bind(&lower)
@@ -131,32 +184,11 @@ pub async fn login(
     let id: i64 = row.try_get("id")?;
     let hash: String = row.try_get("password_hash")?;
     let disabled = row.try_get::<i64, _>("disabled")? != 0;
+    let second_factor = row.try_get::<Option<i64>, _>("totp_enabled_at")?.is_some();
 
-    // Count the attempt first. A row locked until later is not updated and
-    // answers nothing; an expired lock or a run older than the lock window
-    // starts again at one.
+    // Count the attempt first.
     let lock_until = now + settings.login_lock_minutes * 60_000;
-    let failures: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO login_failures (user_id, address, failures, locked_until, updated_at)
-         VALUES ($1, $2, 1, CASE WHEN $3 <= 1 THEN $4 ELSE NULL END, $5)
-         ON CONFLICT (user_id, address) DO UPDATE SET
-           failures = CASE WHEN login_failures.locked_until IS NOT NULL OR login_failures.updated_at < $6
-                           THEN 1 ELSE login_failures.failures + 1 END,
-           locked_until = CASE WHEN (CASE WHEN login_failures.locked_until IS NOT NULL OR login_failures.updated_at < $6
-                                          THEN 1 ELSE login_failures.failures + 1 END) >= $3
-                               THEN $4 ELSE NULL END,
-           updated_at = $5
-         WHERE login_failures.locked_until IS NULL OR login_failures.locked_until <= $5
-         RETURNING failures",
-    )
-    .bind(id)
-    .bind(&address)
-    .bind(settings.login_max_failures)
-    .bind(lock_until)
-    .bind(now)
-    .bind(now - settings.login_lock_minutes * 60_000)
-    .fetch_optional(&db.pool)
-    .await?;
+    let failures = count_attempt(db, settings, id, &address, now).await?;
     let Some(failures) = failures else {
         // Locked for this address: no check at all, the same answer.
         decoy_check(password).await?;
@@ -170,6 +202,9 @@ pub async fn login(
             record_failure(db, who, Some(id), "账户已停用", None).await?;
             return Err(AppError::invalid("该账户已停用，请联系系统管理员"));
         }
+        if second_factor {
+            return Ok(LoginStep::Code(id));
+        }
         let mut tx = AuditedTx::begin(db, who).await?;
         sqlx::query("DELETE FROM login_failures WHERE user_id = $1 AND address = $2")
             .bind(id)
@@ -178,7 +213,7 @@ pub async fn login(
             .await?;
         tx.record::<()>("user", id, "login", None, None).await?;
         tx.commit().await?;
-        return Ok(id);
+        return Ok(LoginStep::Done(id));
     }
     let lock = (failures >= settings.login_max_failures).then(|| {
         serde_json::json!({
@@ -198,7 +233,7 @@ pub const UNKNOWN_LOGIN: &str = "login";
 /// account when there is one; the lock that a failure sets is one more.
 /// The name tried for an unknown account is not kept: people type their
 /// password into the wrong box.
-async fn record_failure(
+pub(super) async fn record_failure(
     db: &Db,
     who: &Who,
     user_id: Option<i64>,

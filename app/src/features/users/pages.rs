@@ -184,7 +184,7 @@ pub fn UserEditPage() -> impl IntoView {
                         <ActionForm action=reset attr:class="form" attr:novalidate=true>
                             <input type="hidden" name="id" value=id/>
                             <TextField label="临时密码" name="password" input_type="password" errors=reset_errors required=true maxlength=64
-                                autocomplete="new-password" hint="同时解除锁定；用户的已登录会话全部失效"/>
+                                autocomplete="new-password" hint="同时解除锁定、清除两步验证（用户须重新绑定验证器）；用户的已登录会话全部失效"/>
                             <SubmitButton label="重置密码" pending=reset.pending()/>
                         </ActionForm>
                     </section>

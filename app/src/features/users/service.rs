@@ -321,6 +321,16 @@ pub async fn reset_password(
     .bind(id)
     .execute(tx.conn())
     .await?;
+    // Credentials are reset as a whole (a lost phone comes with a forgotten
+    // password as often as not): the second factor is enrolled again.
+    sqlx::query("UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = 0 WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     // A new password lifts every lock on the account.
     sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
         .bind(id)
