@@ -25,6 +25,10 @@ pub struct Config {
     /// account (an office behind one NAT address shares it).
     #[arg(long, env = "LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     pub login_attempts_per_minute: i64,
+    /// Check-in attempts one person may make per minute (JSON and photo
+    /// alike), then 429.
+    #[arg(long, env = "CHECKIN_ATTEMPTS_PER_MINUTE", default_value_t = 12)]
+    pub checkin_attempts_per_minute: i64,
     /// Idle time after which a session ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,
@@ -171,6 +175,10 @@ impl Config {
             }
         };
         s.session_max_ms = positive(self.session_max_hours, "SESSION_MAX_HOURS")? * 3_600_000;
+        s.checkin_attempts_per_minute = positive(
+            self.checkin_attempts_per_minute,
+            "CHECKIN_ATTEMPTS_PER_MINUTE",
+        )?;
         s.login_attempts_per_minute =
             positive(self.login_attempts_per_minute, "LOGIN_ATTEMPTS_PER_MINUTE")?;
         s.session_idle_minutes = positive(self.session_idle_minutes, "SESSION_IDLE_MINUTES")?;

@@ -9,6 +9,7 @@ pub mod demo_orders;
 pub mod demo_progress;
 pub mod demo_supervision;
 pub mod http;
+pub mod sweep;
 
 use app::platform::{AppState, audit::TrailKey, db::Db, settings::Settings, storage::FileStore};
 use leptos::config::LeptosOptions;

@@ -42,10 +42,28 @@ enum Command {
         #[arg(long)]
         from: std::path::PathBuf,
     },
+    /// The file store.
+    Files {
+        #[command(subcommand)]
+        command: FilesCommand,
+    },
     /// The alert rules.
     Alerts {
         #[command(subcommand)]
         command: AlertsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FilesCommand {
+    /// Remove stored files no record points at (never one younger than the
+    /// grace period: its record may be committing).
+    Sweep {
+        #[arg(long, default_value_t = 24)]
+        older_than_hours: i64,
+        /// Report what would be removed, remove nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -138,6 +156,13 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Files {
+            command:
+                FilesCommand::Sweep {
+                    older_than_hours,
+                    dry_run,
+                },
+        } => sweep(settings, older_than_hours, dry_run).await,
         Command::Alerts {
             command: AlertsCommand::Evaluate { as_of },
         } => evaluate(settings, as_of.unwrap_or_else(app::platform::time::today)).await,
@@ -316,6 +341,33 @@ async fn evaluate(
         }
         Err(e) => {
             eprintln!("预警规则运行失败：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn sweep(settings: app::platform::settings::Settings, hours: i64, dry_run: bool) -> ExitCode {
+    let run = async {
+        let db = server::connect(&settings)
+            .await
+            .map_err(|e| e.to_string())?;
+        let files = app::platform::storage::FileStore::from_settings(&settings)?;
+        server::sweep::sweep(&db, &files, chrono::Duration::hours(hours.max(0)), dry_run).await
+    };
+    match run.await {
+        Ok(r) => {
+            println!(
+                "文件 {} 个：被引用 {}，未引用但不足 {hours} 小时 {}，{} {} 个。",
+                r.stored,
+                r.referenced,
+                r.young,
+                if dry_run { "可清理" } else { "已清理" },
+                r.removed.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("清理失败：{e}");
             ExitCode::FAILURE
         }
     }

@@ -74,6 +74,16 @@ pub const TRAIL: &[&crate::platform::trail::TrailSpec] = &[
     &crate::platform::records::TRAIL,
 ];
 
+/// Every column that points at a stored file (by its SHA-256): the sweep
+/// removes only files none of these name. A feature that keeps files adds
+/// its column here.
+#[cfg(feature = "ssr")]
+pub const FILE_REFERENCES: &[(&str, &str)] = &[
+    ("attachments", "sha256"),
+    ("record_files", "sha256"),
+    ("checkins", "photo_sha256"),
+];
+
 /// Every kind of project record the record kit serves (files, submit, void).
 #[cfg(feature = "ssr")]
 pub const RECORDS: &[&crate::platform::records::RecordKind] = &[
@@ -225,5 +235,8 @@ pub fn state(
         .with(attendance::desk::CheckinDesk::start(db.clone()))
         .with(auth::guard::LoginGuard::new(
             settings.login_attempts_per_minute,
+        ))
+        .with(attendance::guard::CheckinGuard::new(
+            settings.checkin_attempts_per_minute,
         ))
 }

@@ -11,6 +11,7 @@ pub mod security;
 pub mod session;
 pub mod settings;
 pub mod storage;
+pub mod throttle;
 pub mod time;
 pub mod trail;
 pub mod upload;

@@ -58,6 +58,8 @@ pub struct Settings {
     /// Contracts signed from 2022-06-30 up to (not including) this date and
     /// filed afterwards count as back-entries (补录).
     pub go_live: NaiveDate,
+    /// Check-in attempts one person may make per minute (then 429).
+    pub checkin_attempts_per_minute: i64,
     /// A reading less accurate than this (metres) is refused.
     pub checkin_max_accuracy_m: f64,
     /// At most this much of the reported accuracy counts as tolerance at an
@@ -220,6 +222,7 @@ impl Settings {
             login_max_failures: 5,
             login_lock_minutes: 15,
             login_attempts_per_minute: 30,
+            checkin_attempts_per_minute: 12,
             session_idle_minutes: 30,
             session_max_ms: 12 * 3_600_000,
             two_factor_required: true,

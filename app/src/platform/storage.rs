@@ -90,6 +90,33 @@ impl FileStore {
         Ok(bytes.to_vec())
     }
 
+    /// Every stored file's hash and when it was stored (the sweep).
+    pub async fn list_dated(
+        &self,
+    ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, AppError> {
+        use futures::TryStreamExt;
+        let metas: Vec<_> = self.inner.list(None).try_collect().await.map_err(|e| {
+            tracing::error!(error = %e, "file store list failed");
+            AppError::Internal
+        })?;
+        Ok(metas
+            .into_iter()
+            .filter_map(|m| Some((m.location.filename()?.to_string(), m.last_modified)))
+            .filter(|(n, _)| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+            .collect())
+    }
+
+    /// Removes a stored file (the sweep, for files no record points at).
+    pub async fn delete(&self, sha256: &str) -> Result<(), AppError> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(AppError::NotFound);
+        }
+        self.inner.delete(&Self::path(sha256)).await.map_err(|e| {
+            tracing::error!(error = %e, "file store delete failed");
+            AppError::Internal
+        })
+    }
+
     /// The hashes of every stored file (backup, and the sweep of files no
     /// record points at).
     pub async fn list(&self) -> Result<Vec<String>, AppError> {

@@ -159,7 +159,34 @@ async fn a_refused_photo_check_in_keeps_no_photo(b: Backend) {
     assert_eq!(stored_files(&files), kept);
 }
 
+/// One person gets CHECKIN_ATTEMPTS_PER_MINUTE check-ins a minute (a phone
+/// or a script hammering the button), then 429, the photo check-in
+/// included; other people are not held back.
+async fn check_ins_per_person_are_limited(b: Backend) {
+    let s = TestServer::start_with(b, |st| st.checkin_attempts_per_minute = 2).await;
+    let (id, pm) = photo_site(&s).await;
+    let json = serde_json::json!({"filing_id": id, "lat": 27.6625, "lng": 120.5655, "accuracy": 12.0, "device_key": "phone0001"});
+    for _ in 0..2 {
+        let r = s.call_json(&pm, "checkin", &json).await;
+        assert_ne!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let r = s.call_json(&pm, "checkin", &json).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text().await.unwrap().contains("打卡过于频繁"));
+    let r = pm
+        .post(s.url("/api/checkin/photo"))
+        .multipart(reading(id, Some((JPEG, "IMG_0002.jpg"))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let other = s.logged_in("xmjl_zhang").await;
+    let r = s.call_json(&other, "checkin", &json).await;
+    assert_ne!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
 on_both!(
+    check_ins_per_person_are_limited,
     a_required_photo_travels_with_the_check_in,
     a_refused_photo_check_in_keeps_no_photo
 );

@@ -20,6 +20,9 @@ pub fn app_state(t: &TestDb, addr: SocketAddr) -> AppState {
             .with(t.desk.clone())
             .with(app::features::auth::guard::LoginGuard::new(
                 t.settings.login_attempts_per_minute,
+            ))
+            .with(app::features::attendance::guard::CheckinGuard::new(
+                t.settings.checkin_attempts_per_minute,
             )),
         settings: Arc::new(t.settings.clone()),
         files: app::platform::storage::FileStore::from_settings(&t.settings).unwrap(),

@@ -25,5 +25,6 @@ mod security_events;
 mod security_http;
 mod supervision;
 mod supervision_views;
+mod sweep;
 mod two_factor;
 mod units_users;

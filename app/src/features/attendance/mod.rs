@@ -10,6 +10,8 @@ pub mod desk;
 pub mod export;
 #[cfg(feature = "ssr")]
 pub mod geometry;
+#[cfg(feature = "ssr")]
+pub mod guard;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod photos;
@@ -311,6 +313,9 @@ pub async fn check_in(
             device_key,
             photo_sha256: None,
         };
+        st.features
+            .get::<guard::CheckinGuard>()?
+            .attempt(actor.user_id)?;
         let desk = st.features.get::<desk::CheckinDesk>()?;
         service::check_in(desk, &st.settings, &actor, reading, now_ms()).await
     })

@@ -56,6 +56,15 @@ async fn check_in_with_photo(
         Ok(a) => a,
         Err(e) => return refusal(e),
     };
+    // Counted before the photo is read: the allowance is the JSON
+    // check-in's, and a refused attempt costs no upload.
+    if let Err(e) = state
+        .features
+        .get::<super::guard::CheckinGuard>()
+        .and_then(|g| g.attempt(actor.user_id))
+    {
+        return refusal(e);
+    }
     let up = match upload::read(form, state.settings.upload_max_bytes).await {
         Ok(u) => u,
         Err(upload::UploadError::NoFile) => {

@@ -4,8 +4,8 @@
 //! password hashing (Argon2 takes tens of milliseconds of a core; a flood
 //! of logins must not take every core from the people at work).
 use crate::error::AppError;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::{num::NonZeroU32, sync::Arc, time::Duration};
+use crate::platform::throttle::Throttle;
+use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Hashes at once: one per core of the machines this runs on, and a spare.
@@ -17,24 +17,21 @@ const ADDRESSES: usize = 10_000;
 
 /// The per-process login throttle (in `FeatureState`).
 #[derive(Clone)]
-pub struct LoginGuard(Arc<DefaultKeyedRateLimiter<String>>);
+pub struct LoginGuard(Throttle<String>);
 
 impl LoginGuard {
     /// `per_minute` attempts per address, all of them at once if need be.
     pub fn new(per_minute: i64) -> Self {
-        let n =
-            NonZeroU32::new(per_minute.clamp(1, u32::MAX as i64) as u32).unwrap_or(NonZeroU32::MIN);
-        Self(Arc::new(RateLimiter::keyed(Quota::per_minute(n))))
+        Self(Throttle::new(
+            per_minute,
+            ADDRESSES,
+            "登录尝试过于频繁，请一分钟后再试",
+        ))
     }
 
     /// Takes one attempt from `address`'s allowance; refused past it.
     pub fn attempt(&self, address: &str) -> Result<(), AppError> {
-        if self.0.len() > ADDRESSES {
-            self.0.retain_recent();
-        }
-        self.0
-            .check_key(&address.to_string())
-            .map_err(|_| AppError::TooMany("登录尝试过于频繁，请一分钟后再试".into()))
+        self.0.attempt(&address.to_string())
     }
 }
 
