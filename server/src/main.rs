@@ -219,6 +219,9 @@ async fn serve(
         // Printed once, to the console only (not the log).
         println!("首次启动：已创建管理员 admin，初始密码 {password}（首次登录须修改）");
     }
+    // Other server processes on the same PostgreSQL database announce the
+    // users and sessions they changed.
+    state.db.listen_for_changes().await;
     let db = state.db.clone();
     tokio::spawn(async move {
         loop {

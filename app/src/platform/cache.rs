@@ -66,4 +66,10 @@ impl Caches {
     pub fn forget_actors(&self) {
         self.actors.invalidate_all();
     }
+
+    /// When changes may have been missed (another process's notices lost).
+    pub fn forget_everything(&self) {
+        self.actors.invalidate_all();
+        self.sessions.invalidate_all();
+    }
 }

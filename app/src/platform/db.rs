@@ -12,6 +12,9 @@ use std::{path::Path, time::Duration};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// The PostgreSQL channel on which server processes announce cache changes.
+const CHANGES_CHANNEL: &str = "bhly_cache";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -26,6 +29,8 @@ pub struct Db {
     pub cache: std::sync::Arc<super::cache::Caches>,
     /// The key the audit trail is sealed with (kept outside the database).
     pub trail_key: super::audit::TrailKey,
+    /// PostgreSQL: where [`Db::listen_for_changes`] connects.
+    listen_url: Option<String>,
 }
 
 impl Db {
@@ -46,6 +51,7 @@ impl Db {
                 "DATABASE_URL 须以 sqlite: 或 postgres:// 开头".into(),
             ));
         };
+        let listen_url = (backend == Backend::Postgres).then(|| url.to_string());
         let mut url = url.to_string();
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
         let options = if backend == Backend::Sqlite {
@@ -90,6 +96,7 @@ impl Db {
             backend,
             cache: Default::default(),
             trail_key,
+            listen_url,
         };
         db.migrator().run(&db.pool).await?;
         db.bind_trail_key().await?;
@@ -137,6 +144,89 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// After a user's account or sessions changed (committed): this
+    /// process's caches at once, other server processes on the same
+    /// PostgreSQL database through NOTIFY (they listen with
+    /// [`Db::listen_for_changes`]), so a disabled user or an ended session
+    /// is refused everywhere within moments rather than the caches' minute.
+    pub async fn forget_user(&self, user_id: i64) {
+        self.cache.forget_user(user_id);
+        self.notify(&format!("user:{user_id}")).await;
+    }
+
+    /// After a unit changed: every process reloads its cached users.
+    pub async fn forget_actors(&self) {
+        self.cache.forget_actors();
+        self.notify("actors").await;
+    }
+
+    async fn notify(&self, what: &str) {
+        if self.backend == Backend::Postgres
+            && let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANGES_CHANNEL)
+                .bind(what)
+                .execute(&self.pool)
+                .await
+        {
+            // The others' caches still expire within their TTL.
+            tracing::error!(error = %e, "cache notification not sent");
+        }
+    }
+
+    /// PostgreSQL: listens for the changes other processes announce and
+    /// forgets what they changed; after a lost connection (notices may have
+    /// been missed) everything is forgotten. Returns once listening (the
+    /// server starts taking requests after that), or after the first try
+    /// failed (it keeps trying in the background). Nothing to do on SQLite
+    /// (one process owns the file).
+    pub async fn listen_for_changes(&self) {
+        let Some(url) = self.listen_url.clone() else {
+            return;
+        };
+        let cache = self.cache.clone();
+        let connect = move |url: String| async move {
+            let mut l = sqlx::postgres::PgListener::connect(&url).await?;
+            l.listen(CHANGES_CHANNEL).await?;
+            Ok::<_, sqlx::Error>(l)
+        };
+        let first = connect(url.clone()).await;
+        tokio::spawn(async move {
+            let mut next = Some(first);
+            loop {
+                let attempt = match next.take() {
+                    Some(first) => first,
+                    None => connect(url.clone()).await,
+                };
+                let mut l = match attempt {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot listen for cache changes; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+                cache.forget_everything();
+                loop {
+                    match l.try_recv().await {
+                        Ok(Some(n)) => match n.payload() {
+                            "actors" => cache.forget_actors(),
+                            p => match p.strip_prefix("user:").and_then(|id| id.parse().ok()) {
+                                Some(id) => cache.forget_user(id),
+                                None => cache.forget_everything(),
+                            },
+                        },
+                        // Reconnected: what was sent meanwhile is lost.
+                        Ok(None) => cache.forget_everything(),
+                        Err(e) => {
+                            tracing::error!(error = %e, "cache listener failed; reconnecting");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
     }
 
     /// For `/healthz`: answers within a second or counts as down.

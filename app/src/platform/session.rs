@@ -186,17 +186,22 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, id: &Id) -> Result<()> {
         let key = id.to_string();
         self.db.cache.sessions.invalidate(&key);
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(&key)
-            .execute(&self.db.pool)
-            .await
-            .map_err(backend)?;
+        let user: Option<Option<i64>> =
+            sqlx::query_scalar("DELETE FROM sessions WHERE id = $1 RETURNING user_id")
+                .bind(&key)
+                .fetch_optional(&self.db.pool)
+                .await
+                .map_err(backend)?;
+        // Other server processes drop their copy of it (logout).
+        if let Some(Some(user_id)) = user {
+            self.db.forget_user(user_id).await;
+        }
         Ok(())
     }
 }
 
 /// Ends every session of a user (disabled, password reset by an administrator).
-/// Call [`super::cache::Caches::forget_user`] after the transaction commits.
+/// Call [`super::db::Db::forget_user`] after the transaction commits.
 pub async fn end_sessions_of(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,

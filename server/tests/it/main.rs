@@ -27,4 +27,5 @@ mod supervision;
 mod supervision_views;
 mod sweep;
 mod two_factor;
+mod two_servers;
 mod units_users;

@@ -310,6 +310,6 @@ pub async fn change_password(
     tx.record::<()>("user", user_id, "change_password", None, None)
         .await?;
     tx.commit().await?;
-    db.cache.forget_user(user_id);
+    db.forget_user(user_id).await;
     Ok(())
 }

@@ -190,7 +190,7 @@ pub async fn confirm(
     tx.record::<()>("user", user_id, "enable_2fa", None, None)
         .await?;
     tx.commit().await?;
-    db.cache.forget_user(user_id);
+    db.forget_user(user_id).await;
     Ok(codes)
 }
 

@@ -237,6 +237,6 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: UnitInput) -> Result
     )
     .await?;
     tx.commit().await?;
-    db.cache.forget_actors();
+    db.forget_actors().await;
     Ok(())
 }

@@ -294,7 +294,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: UserInput) -> Result
     )
     .await?;
     tx.commit().await?;
-    db.cache.forget_user(id);
+    db.forget_user(id).await;
     Ok(())
 }
 
@@ -340,7 +340,7 @@ pub async fn reset_password(
     tx.record::<()>("user", id, "reset_password", None, None)
         .await?;
     tx.commit().await?;
-    db.cache.forget_user(id);
+    db.forget_user(id).await;
     Ok(())
 }
 
@@ -372,6 +372,6 @@ pub async fn set_disabled(db: &Db, actor: &Actor, id: i64, disabled: bool) -> Re
     )
     .await?;
     tx.commit().await?;
-    db.cache.forget_user(id);
+    db.forget_user(id).await;
     Ok(())
 }
