@@ -93,9 +93,9 @@ test('every list exports what it shows to Excel', async ({ page }) => {
 });
 
 test('a first password must be changed before any page, also inside the app', async ({ page, browser }) => {
-  // An administrator opens an account with a first password.
+  // The security administrator opens an account with a first password.
   const admin = await (await browser.newContext()).newPage();
-  await loggedIn(admin, 'admin');
+  await loggedIn(admin, 'anquan');
   const username = `first_${test.info().project.name}`;
   const units = await (await admin.request.post('/api/units/options')).json();
   const owner = units.find((u: { name: string }) => u.name === '平阳县教育局');

@@ -229,6 +229,9 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role, usize)] = &[
     ("sg_ajjz", "许文斌", "13905770022", Role::Contractor, 8),
     ("sg_kyjt", "金晓峰", "13905770023", Role::Contractor, 9),
     ("sg_nysz", "潘立新", "13905770024", Role::Contractor, 11),
+    // 三权分立: users and roles, and the trail, each its own administrator.
+    ("anquan", "赵文博", "13905770005", Role::SecurityAdmin, 0),
+    ("shenji", "孙雅琴", "13905770006", Role::AuditAdmin, 0),
 ];
 
 pub async fn has_users(db: &Db) -> Result<bool, AppError> {
@@ -244,6 +247,11 @@ pub async fn load(db: &Db, files: &FileStore) -> Result<bool, AppError> {
         return Ok(false);
     }
     let system = Actor::system("演示数据");
+    // Accounts are the security administrator's to open.
+    let security = Actor {
+        role: Role::SecurityAdmin,
+        ..Actor::system("演示数据")
+    };
     let mut unit_ids = Vec::new();
     for (kind, name, body, sector) in UNITS {
         let code = CreditCode::with_check(body).ok_or(AppError::Internal)?;
@@ -262,7 +270,7 @@ pub async fn load(db: &Db, files: &FileStore) -> Result<bool, AppError> {
             password: NewPassword::parse(DEMO_PASSWORD, login).map_err(AppError::invalid)?,
             must_change_password: false,
         };
-        users::create(db, &system, input).await?;
+        users::create(db, &security, input).await?;
     }
     let records = AWARDS
         .iter()
@@ -372,11 +380,12 @@ async fn user_id(db: &Db, username: &str) -> Result<i64, AppError> {
 }
 
 /// On a database without users (a real first start), creates the resource
-/// office and an `admin` with a random password, printed once, to be changed
-/// at first login.
-pub async fn bootstrap_admin(db: &Db) -> Result<Option<String>, AppError> {
+/// office and its three administrators (三权分立: `admin` for the system,
+/// `secadmin` for users and roles, `auditor` for the trail), each with a
+/// random password, printed once, to be changed at first login.
+pub async fn bootstrap_admin(db: &Db) -> Result<Vec<(&'static str, String)>, AppError> {
     if has_users(db).await? {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let system = Actor::system("系统初始化");
     let code = CreditCode::with_check(UNITS[0].2).ok_or(AppError::Internal)?;
@@ -396,18 +405,30 @@ pub async fn bootstrap_admin(db: &Db) -> Result<Option<String>, AppError> {
             .await?
         }
     };
-    let password = app::features::auth::service::random_password();
-    let input = NewUser {
-        username: Username::parse("admin").map_err(AppError::invalid)?,
-        user: UserInput {
-            display_name: Name::parse("系统管理员", "姓名", 20).map_err(AppError::invalid)?,
-            mobile: Mobile::parse("13900000000").map_err(AppError::invalid)?,
-            role: Role::Admin,
-            unit_id: office,
-        },
-        password: NewPassword::parse(&password, "admin").map_err(AppError::invalid)?,
-        must_change_password: true,
+    let security = Actor {
+        role: Role::SecurityAdmin,
+        ..Actor::system("系统初始化")
     };
-    users::create(db, &system, input).await?;
-    Ok(Some(password))
+    let mut created = Vec::new();
+    for (login, role, mobile) in [
+        ("admin", Role::Admin, "13900000000"),
+        ("secadmin", Role::SecurityAdmin, "13900000001"),
+        ("auditor", Role::AuditAdmin, "13900000002"),
+    ] {
+        let password = app::features::auth::service::random_password();
+        let input = NewUser {
+            username: Username::parse(login).map_err(AppError::invalid)?,
+            user: UserInput {
+                display_name: Name::parse(role.label(), "姓名", 20).map_err(AppError::invalid)?,
+                mobile: Mobile::parse(mobile).map_err(AppError::invalid)?,
+                role,
+                unit_id: office,
+            },
+            password: NewPassword::parse(&password, login).map_err(AppError::invalid)?,
+            must_change_password: true,
+        };
+        users::create(db, &security, input).await?;
+        created.push((login, password));
+    }
+    Ok(created)
 }

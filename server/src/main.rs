@@ -215,9 +215,11 @@ async fn serve(
                 return ExitCode::FAILURE;
             }
         }
-    } else if let Ok(Some(password)) = demo::bootstrap_admin(&state.db).await {
+    } else if let Ok(created) = demo::bootstrap_admin(&state.db).await {
         // Printed once, to the console only (not the log).
-        println!("首次启动：已创建管理员 admin，初始密码 {password}（首次登录须修改）");
+        for (login, password) in created {
+            println!("首次启动：已创建管理员 {login}，初始密码 {password}（首次登录须修改）");
+        }
     }
     // Other server processes on the same PostgreSQL database announce the
     // users and sessions they changed.

@@ -82,17 +82,27 @@ pub enum Role {
     /// A contractor unit's user (施工单位): reads its own company's
     /// projects, attendance and evaluations, and objects to an evaluation.
     Contractor,
+    /// 安全管理员: users, their roles and passwords (三权分立: apart from
+    /// system administration and from the trail).
+    SecurityAdmin,
+    /// 审计管理员: reads and checks the trail; changes nothing.
+    AuditAdmin,
 }
 
 impl Role {
     /// The roles 等保 calls privileged (system and supervision
     /// administration): a second factor is required of them.
     pub fn is_privileged(self) -> bool {
-        matches!(self, Self::Admin | Self::Supervisor)
+        matches!(
+            self,
+            Self::Admin | Self::Supervisor | Self::SecurityAdmin | Self::AuditAdmin
+        )
     }
 
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 7] = [
         Self::Admin,
+        Self::SecurityAdmin,
+        Self::AuditAdmin,
         Self::Supervisor,
         Self::Owner,
         Self::KeyPersonnel,
@@ -106,6 +116,8 @@ impl Role {
             Self::Owner => "owner",
             Self::KeyPersonnel => "key_personnel",
             Self::Contractor => "contractor",
+            Self::SecurityAdmin => "security_admin",
+            Self::AuditAdmin => "audit_admin",
         }
     }
     pub fn parse(s: &str) -> Result<Self, String> {
@@ -121,6 +133,8 @@ impl Role {
             Self::Owner => "建设单位经办人",
             Self::KeyPersonnel => "关键人员",
             Self::Contractor => "施工单位用户",
+            Self::SecurityAdmin => "安全管理员",
+            Self::AuditAdmin => "审计管理员",
         }
     }
     /// Administrators sit in the resource office; supervisors in the office or
@@ -129,12 +143,13 @@ impl Role {
     pub fn fits(self, kind: UnitKind) -> bool {
         matches!(
             (self, kind),
-            (Self::Admin, UnitKind::ResourceOffice)
-                | (
-                    Self::Supervisor,
-                    UnitKind::ResourceOffice | UnitKind::SectorAuthority
-                )
-                | (Self::Owner, UnitKind::Owner)
+            (
+                Self::Admin | Self::SecurityAdmin | Self::AuditAdmin,
+                UnitKind::ResourceOffice
+            ) | (
+                Self::Supervisor,
+                UnitKind::ResourceOffice | UnitKind::SectorAuthority
+            ) | (Self::Owner, UnitKind::Owner)
                 | (
                     Self::KeyPersonnel | Self::Contractor,
                     UnitKind::Contractor | UnitKind::SupervisorEngineer

@@ -9,9 +9,11 @@ use crate::{domain::Role, error::AppError};
 /// Who may read the history of one record of an entity.
 #[derive(Debug, Clone, Copy)]
 pub enum ReadRule {
-    /// Administrators only (API tokens).
+    /// The system administrator (API tokens, system records) and the
+    /// audit administrator.
     Admin,
-    /// Administrators, and the user themself (user accounts).
+    /// The security and the audit administrator, and the user themself
+    /// (user accounts).
     AdminOrSelf,
     /// Whoever may read the unit (`Actor::can_read_unit`).
     Unit,
@@ -77,8 +79,12 @@ impl ReadRule {
     /// record (or its project) does not exist.
     pub async fn allows(self, db: &Db, actor: &Actor, id: i64) -> Result<bool, AppError> {
         let project_id = match self {
-            Self::Admin => return Ok(actor.role == Role::Admin),
-            Self::AdminOrSelf => return Ok(actor.role == Role::Admin || actor.user_id == id),
+            // The audit administrator reads every history (三权分立).
+            Self::Admin => return Ok(matches!(actor.role, Role::Admin | Role::AuditAdmin)),
+            Self::AdminOrSelf => {
+                return Ok(matches!(actor.role, Role::SecurityAdmin | Role::AuditAdmin)
+                    || actor.user_id == id);
+            }
             Self::Unit => return Ok(actor.can_read_unit(id)),
             Self::Award => {
                 let s = project::ScopeBinds::of(actor);

@@ -7,7 +7,7 @@ use app::{
 
 /// Trail entries the demo data writes: 15 units, 10 accounts, 7 awards, and
 /// one filing (create, save, roster, 2 attachments, submit, area).
-const DEMO_ENTRIES: i64 = 43;
+const DEMO_ENTRIES: i64 = 45;
 
 async fn every_write_leaves_a_chained_entry(b: Backend) {
     let t = TestDb::with_demo(b).await;

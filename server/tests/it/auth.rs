@@ -119,7 +119,7 @@ async fn wrong_password_and_unknown_user_give_the_same_message(b: Backend) {
         .await
         .unwrap_err();
     assert_eq!(locked, unknown);
-    let admin = t.actor("admin").await;
+    let admin = t.actor("anquan").await;
     app::features::users::service::set_disabled(&t.db, &admin, t.user_id("jiaoyu").await, true)
         .await
         .unwrap();
@@ -298,7 +298,7 @@ async fn one_address_is_throttled_across_accounts(b: Backend) {
 
 async fn disabled_users_cannot_log_in(b: Backend) {
     let t = TestDb::with_demo(b).await;
-    let admin = t.actor("admin").await;
+    let admin = t.actor("anquan").await;
     let id = t.user_id("jiaoyu").await;
     app::features::users::service::set_disabled(&t.db, &admin, id, true)
         .await

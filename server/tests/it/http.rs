@@ -291,7 +291,7 @@ async fn logout_and_disabling_end_the_session(b: Backend) {
     assert_eq!(me(owner.clone()).await, "null");
 
     let owner = s.logged_in("aojiang").await;
-    let admin = s.logged_in("admin").await;
+    let admin = s.logged_in("anquan").await;
     let id = s.t.user_id("aojiang").await.to_string();
     let r = s
         .call(
@@ -368,7 +368,7 @@ async fn admin_forms_report_bad_input_at_the_field(b: Backend) {
 
 async fn the_admin_check_reports_tampering(b: Backend) {
     let s = TestServer::start(b).await;
-    let admin = s.logged_in("admin").await;
+    let admin = s.logged_in("shenji").await;
     let verify = || async {
         let status: serde_json::Value = s
             .call(&admin, "audit_verify", &[])

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod backup;
 mod concurrency;
+mod duties;
 mod evaluations;
 mod exports;
 mod filing_rules;

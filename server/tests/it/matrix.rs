@@ -33,6 +33,10 @@ struct Call {
 const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Owner];
 const OWNER: &[Role] = &[Role::Owner];
 const ADMIN: &[Role] = &[Role::Admin];
+const SECURITY: &[Role] = &[Role::SecurityAdmin];
+const UNIT_PICKERS: &[Role] = &[Role::Admin, Role::SecurityAdmin];
+const AUDIT: &[Role] = &[Role::AuditAdmin];
+const HEADS: &[Role] = &[Role::Admin, Role::Supervisor, Role::AuditAdmin];
 const SUPERVISION: &[Role] = &[Role::Admin, Role::Supervisor];
 const KEY: &[Role] = &[Role::KeyPersonnel];
 const EVERYONE: &[Role] = &Role::ALL;
@@ -287,7 +291,7 @@ async fn every_server_function_is_guarded(b: Backend) {
             Refused,
         ),
         call("units/get", &[("id", &other_unit)], Some(ADMIN), Refused),
-        call("units/options", &[], Some(ADMIN), Refused),
+        call("units/options", &[], Some(UNIT_PICKERS), Refused),
         call("units/create", &unit_form, Some(ADMIN), Refused),
         call(
             "units/update",
@@ -298,10 +302,10 @@ async fn every_server_function_is_guarded(b: Backend) {
         call(
             "users/list",
             &[("q", ""), ("role", ""), ("page", "1")],
-            Some(ADMIN),
+            Some(SECURITY),
             Refused,
         ),
-        call("users/get", &[("id", &other_user)], Some(ADMIN), Refused),
+        call("users/get", &[("id", &other_user)], Some(SECURITY), Refused),
         call(
             "users/create",
             &[
@@ -309,34 +313,34 @@ async fn every_server_function_is_guarded(b: Backend) {
                 &user_form[..],
             ]
             .concat(),
-            Some(ADMIN),
+            Some(SECURITY),
             Refused,
         ),
         call(
             "users/update",
             &[&[("id", other_user.as_str())][..], &user_form[..]].concat(),
-            Some(ADMIN),
+            Some(SECURITY),
             Refused,
         ),
         call(
             "users/reset_password",
             &[("id", &other_user), ("password", "Chushi#2026")],
-            Some(ADMIN),
+            Some(SECURITY),
             Refused,
         ),
         call(
             "users/set_disabled",
             &[("id", &other_user), ("disabled", "true")],
-            Some(ADMIN),
+            Some(SECURITY),
             Refused,
         ),
         call(
             "audit_trail",
             &[("page", "1"), ("entity", "")],
-            Some(ADMIN),
+            Some(AUDIT),
             Refused,
         ),
-        call("audit_verify", &[], Some(ADMIN), Refused),
+        call("audit_verify", &[], Some(AUDIT), Refused),
         call("login/code", &[("code", "123456")], None, Own),
         call("account/two-factor", &[], Some(EVERYONE), Own),
         call(
@@ -345,11 +349,11 @@ async fn every_server_function_is_guarded(b: Backend) {
             Some(EVERYONE),
             Own,
         ),
-        call("published_heads", &[], Some(SUPERVISION), Refused),
+        call("published_heads", &[], Some(HEADS), Refused),
         call(
             "check_published_head",
             &[("seq", "1"), ("hash", &"0".repeat(64))],
-            Some(SUPERVISION),
+            Some(HEADS),
             Refused,
         ),
         call(

@@ -57,7 +57,8 @@ async fn failed_logins_logouts_and_exports_are_recorded(b: Backend) {
     );
 
     // An export of personal data (the users list), then the logout.
-    let admin = s.logged_in("admin").await;
+    let admin = s.logged_in("anquan").await;
+    let admin_id = s.t.user_id("anquan").await.to_string();
     let from = head(&s).await;
     let r = admin
         .get(s.url("/export/users.xlsx?role=owner&q="))

@@ -160,7 +160,8 @@ async fn wrong_codes_lock_the_account(b: Backend) {
 /// only the enrolment page until enrolled; owners are not asked.
 async fn required_mode_gates_privileged_users(b: Backend) {
     let s = TestServer::start_with(b, |st| st.two_factor_required = true).await;
-    let c = s.logged_in("admin").await;
+    // The security administrator (users are theirs).
+    let c = s.logged_in("anquan").await;
     let r = s.page(&c, "/admin/users").await;
     assert!(r.status().is_redirection());
     assert_eq!(r.headers()[header::LOCATION], "/account/two-factor?first=1");
@@ -182,7 +183,7 @@ async fn required_mode_gates_privileged_users(b: Backend) {
     let owner = s.logged_in("jiaoyu").await;
     assert_eq!(s.page(&owner, "/filings").await.status(), StatusCode::OK);
 
-    // The administrator resets zgb's credentials: the second factor goes
+    // The security administrator resets zgb's credentials: the second factor goes
     // with the password, to be enrolled again.
     let zgb = s.logged_in("zgb").await;
     enrol(&s, &zgb).await;

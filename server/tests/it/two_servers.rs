@@ -149,7 +149,7 @@ async fn two_servers_on_one_postgres_agree() {
     // The administrator disables the account through A: B refuses it
     // within a second, not after its cache's minute.
     let admin = client();
-    login(&admin, &a, "admin").await;
+    login(&admin, &a, "anquan").await;
     let zgb_id = t.user_id("zgb").await.to_string();
     let r = call(
         &admin,

@@ -122,7 +122,8 @@ async fn unit_kind_cannot_change_under_its_users(b: Backend) {
 
 async fn users_need_a_role_that_fits_their_unit(b: Backend) {
     let t = TestDb::with_demo(b).await;
-    let admin = t.actor("admin").await;
+    // Accounts are the security administrator's (三权分立).
+    let admin = t.actor("anquan").await;
     let contractor = t.unit_id("浙江平阳建设集团有限公司").await;
     let input = NewUser::parse(
         "new_owner",
@@ -154,7 +155,8 @@ async fn users_need_a_role_that_fits_their_unit(b: Backend) {
 
 async fn user_input_errors_and_duplicates(b: Backend) {
     let t = TestDb::with_demo(b).await;
-    let admin = t.actor("admin").await;
+    // Accounts are the security administrator's (三权分立).
+    let admin = t.actor("anquan").await;
     let e = NewUser::parse("A B", "😀", "123", "root", "", "weak").unwrap_err();
     let fields = e.field_errors().unwrap();
     for f in [
@@ -200,7 +202,8 @@ async fn user_input_errors_and_duplicates(b: Backend) {
 
 async fn a_reset_needs_a_policy_password_and_unlocks(b: Backend) {
     let t = TestDb::with_demo(b).await;
-    let admin = t.actor("admin").await;
+    // Accounts are the security administrator's (三权分立).
+    let admin = t.actor("anquan").await;
     let id = t.user_id("jtfz").await;
     let before = t.count("audit_log").await;
     for bad in [
@@ -238,19 +241,15 @@ async fn a_reset_needs_a_policy_password_and_unlocks(b: Backend) {
 
 async fn admins_cannot_lock_themselves_out(b: Backend) {
     let t = TestDb::with_demo(b).await;
-    let admin = t.actor("admin").await;
+    // Accounts are the security administrator's (三权分立).
+    let admin = t.actor("anquan").await;
     assert!(
         users::set_disabled(&t.db, &admin, admin.user_id, true)
             .await
             .is_err()
     );
-    let input = UserInput::parse(
-        "陈建华",
-        "13905770001",
-        "supervisor",
-        &admin.unit_id.to_string(),
-    )
-    .unwrap();
+    let input =
+        UserInput::parse("赵文博", "13905770005", "admin", &admin.unit_id.to_string()).unwrap();
     assert_field(
         &users::update(&t.db, &admin, admin.user_id, input)
             .await
@@ -340,11 +339,12 @@ async fn search_filters_and_pages(b: Backend) {
         units::list(&t.db, &admin, "%", "", 1).await.unwrap().total,
         0
     );
-    let by_mobile = users::list(&t.db, &admin, "139057700", "", 1)
+    let security = t.actor("anquan").await;
+    let by_mobile = users::list(&t.db, &security, "139057700", "", 1)
         .await
         .unwrap();
-    assert_eq!(by_mobile.total, 12);
-    let kp = users::list(&t.db, &admin, "", "key_personnel", 1)
+    assert_eq!(by_mobile.total, 14);
+    let kp = users::list(&t.db, &security, "", "key_personnel", 1)
         .await
         .unwrap();
     assert_eq!(kp.total, 2);

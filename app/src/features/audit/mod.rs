@@ -22,12 +22,12 @@ pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::domain::Role;
     use crate::kit::layout::NavItem;
     &[
-        NavItem::new(100, "/admin/audit", "留痕审计", &[Role::Admin]),
+        NavItem::new(100, "/admin/audit", "留痕审计", &[Role::AuditAdmin]),
         NavItem::new(
             101,
             "/audit/heads",
             "留痕公示",
-            &[Role::Admin, Role::Supervisor],
+            &[Role::Admin, Role::Supervisor, Role::AuditAdmin],
         ),
     ]
 };
@@ -105,14 +105,14 @@ pub async fn record_history(entity: String, id: String) -> Result<Vec<HistoryEnt
 
 #[server(endpoint = "audit_trail")]
 pub async fn audit_trail(page: i64, entity: String) -> Result<Page<TrailRow>, AppError> {
-    crate::with_actor!([Admin], |_actor, st| {
+    crate::with_actor!([AuditAdmin], |_actor, st| {
         service::trail(&st.db, page, &entity).await
     })
 }
 
 #[server(endpoint = "audit_verify")]
 pub async fn verify_audit() -> Result<ChainStatus, AppError> {
-    crate::with_actor!([Admin], |_actor, st| {
+    crate::with_actor!([AuditAdmin], |_actor, st| {
         service::chain_status(&st.db).await
     })
 }
@@ -128,8 +128,11 @@ pub struct HeadRow {
 }
 
 /// Who may read and check the published heads.
-pub const HEAD_READERS: &[crate::domain::Role] =
-    &[crate::domain::Role::Admin, crate::domain::Role::Supervisor];
+pub const HEAD_READERS: &[crate::domain::Role] = &[
+    crate::domain::Role::Admin,
+    crate::domain::Role::Supervisor,
+    crate::domain::Role::AuditAdmin,
+];
 
 #[server(endpoint = "published_heads")]
 pub async fn load_published_heads() -> Result<Vec<HeadRow>, AppError> {

@@ -19,7 +19,7 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <Title text="留痕审计 · 标后履约监管"/>
         <PageHeader title="留痕审计"/>
-        <ForRole roles=&[Role::Admin] forbidden=true>
+        <ForRole roles=&[Role::AuditAdmin] forbidden=true>
         <section class="card">
             <h2>"留痕链校验"</h2>
             <p class="muted">"每条留痕都记录前一条的摘要。校验会逐条重算，指出第一条被改动、插入或删除的记录。"</p>

@@ -202,8 +202,24 @@ fn Shortcuts(user: CurrentUser) -> impl IntoView {
                 "单位管理",
                 "登记县资管办、行业主管部门、建设单位和施工单位",
             ),
-            ("/admin/users", "用户管理", "开设账户、重置密码、停用账户"),
+            (
+                "/awards/import",
+                "导入中标结果",
+                "导入交易平台的中标结果（CSV、Excel）",
+            ),
+            ("/admin/rules", "预警规则", "设置各项预警规则的阈值"),
+        ],
+        Role::SecurityAdmin => vec![
+            (
+                "/admin/users",
+                "用户管理",
+                "开设账户、分配角色、重置密码、停用账户",
+            ),
+            ("/account/two-factor", "两步验证", "管理员账户须绑定验证器"),
+        ],
+        Role::AuditAdmin => vec![
             ("/admin/audit", "留痕审计", "查看全部留痕并校验是否被篡改"),
+            ("/audit/heads", "留痕公示", "每日链头：打印、导出、核对"),
         ],
         Role::Contractor => vec![
             (

@@ -69,7 +69,11 @@ pub async fn get_unit(id: i64) -> Result<Unit, AppError> {
 
 #[server(endpoint = "units/options")]
 pub async fn unit_options() -> Result<Vec<UnitOption>, AppError> {
-    crate::with_actor!([Admin], |_actor, st| service::options(&st.db).await)
+    // The security administrator picks a unit for each account.
+    crate::with_actor!([Admin, SecurityAdmin], |_actor, st| service::options(
+        &st.db
+    )
+    .await)
 }
 
 #[server(endpoint = "units/create")]

@@ -18,7 +18,7 @@ pub fn routes() -> Router<AppState> {
 const USERS: Sheet<User> = Sheet::new(
     "用户",
     &["用户名", "姓名", "手机号码", "角色", "所属单位", "状态"],
-    &[Role::Admin],
+    &[Role::SecurityAdmin],
     |u| {
         let status = match (u.disabled, u.locked) {
             (true, _) => "已停用",

@@ -15,7 +15,12 @@ use serde::{Deserialize, Serialize};
 pub const NAV: &[crate::kit::layout::NavItem] = {
     use crate::domain::Role;
     use crate::kit::layout::NavItem;
-    &[NavItem::new(90, "/admin/users", "用户管理", &[Role::Admin])]
+    &[NavItem::new(
+        90,
+        "/admin/users",
+        "用户管理",
+        &[Role::SecurityAdmin],
+    )]
 };
 
 /// The trail's vocabulary for user accounts.
@@ -56,14 +61,14 @@ pub struct User {
 
 #[server(endpoint = "users/list")]
 pub async fn list_users(q: String, role: String, page: i64) -> Result<Page<User>, AppError> {
-    crate::with_actor!([Admin], |actor, st| {
+    crate::with_actor!([SecurityAdmin], |actor, st| {
         service::list(&st.db, &actor, &q, &role, page).await
     })
 }
 
 #[server(endpoint = "users/get")]
 pub async fn get_user(id: i64) -> Result<User, AppError> {
-    crate::with_actor!([Admin], |actor, st| {
+    crate::with_actor!([SecurityAdmin], |actor, st| {
         service::get(&st.db, &actor, id).await
     })
 }
@@ -78,7 +83,7 @@ pub async fn create_user(
     unit_id: String,
     password: String,
 ) -> Result<(), AppError> {
-    crate::with_actor!([Admin], |actor, st| {
+    crate::with_actor!([SecurityAdmin], |actor, st| {
         let input = service::NewUser::parse(
             &username,
             &display_name,
@@ -101,7 +106,7 @@ pub async fn update_user(
     role: String,
     unit_id: String,
 ) -> Result<(), AppError> {
-    crate::with_actor!([Admin], |actor, st| {
+    crate::with_actor!([SecurityAdmin], |actor, st| {
         let input = service::UserInput::parse(&display_name, &mobile, &role, &unit_id)?;
         service::update(&st.db, &actor, id, input).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
@@ -111,7 +116,7 @@ pub async fn update_user(
 
 #[server(endpoint = "users/reset_password")]
 pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
-    crate::with_actor!([Admin], |actor, st| {
+    crate::with_actor!([SecurityAdmin], |actor, st| {
         service::reset_password(&st.db, &actor, id, &password).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}?reset=1"));
         Ok(())
@@ -120,7 +125,7 @@ pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
 
 #[server(endpoint = "users/set_disabled")]
 pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
-    crate::with_actor!([Admin], |actor, st| {
+    crate::with_actor!([SecurityAdmin], |actor, st| {
         service::set_disabled(&st.db, &actor, id, disabled).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}?saved=1"));
         Ok(())

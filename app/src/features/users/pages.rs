@@ -44,11 +44,11 @@ pub fn UsersPage() -> impl IntoView {
         <Title text="用户管理 · 标后履约监管"/>
         <PageHeader title="用户管理">
             // Only administrators see the page's tools; others get the 403 below.
-            <ForRole roles=&[Role::Admin]>
+            <ForRole roles=&[Role::SecurityAdmin]>
                 <a class="btn btn-primary" href="/admin/users/new">"新增用户"</a>
             </ForRole>
         </PageHeader>
-        <ForRole roles=&[Role::Admin]><FilterBar placeholder="用户名、姓名、手机号或单位" select="role" select_label="角色" options=role_options() all_label="全部角色" export="/export/users.xlsx"/></ForRole>
+        <ForRole roles=&[Role::SecurityAdmin]><FilterBar placeholder="用户名、姓名、手机号或单位" select="role" select_label="角色" options=role_options() all_label="全部角色" export="/export/users.xlsx"/></ForRole>
         <Loaded resource=users children={|page: Page<User>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
             view! {

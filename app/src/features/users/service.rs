@@ -161,7 +161,7 @@ async fn find(conn: &mut AnyConnection, id: i64) -> Result<User, AppError> {
 }
 
 fn admin_only(actor: &Actor) -> Result<(), AppError> {
-    actor.require(&[Role::Admin])
+    actor.require(&[Role::SecurityAdmin])
 }
 
 pub async fn list(
@@ -271,7 +271,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: UserInput) -> Result
     let mut tx = AuditedTx::begin(db, &who).await?;
     let before = find(tx.conn(), id).await?;
     check_role_fits(tx.conn(), &input).await?;
-    if id == actor.user_id && input.role != Role::Admin {
+    if id == actor.user_id && input.role != Role::SecurityAdmin {
         return Err(AppError::field("role", "不能取消自己的管理员角色"));
     }
     sqlx::query("UPDATE users SET display_name = $1, mobile = $2, role = $3, unit_id = $4, updated_at = $5 WHERE id = $6")
