@@ -55,6 +55,12 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi'; t
   apt_install chromium fonts-wqy-microhei
 fi
 
+# --- A local S3-compatible server for the storage tests (moto, PyPI) -------
+if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
+  say "installing moto (a local S3 server for the storage tests)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'moto[server]==5.2.5'
+fi
+
 # --- PostgreSQL -------------------------------------------------------------
 pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 if ! pg_up; then
@@ -67,3 +73,5 @@ if ! pg_up; then
   # A fresh Debian cluster uses password auth over TCP: give the test role one.
   su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" || true
 fi
+# pg_dump/pg_restore for `server backup` and its test.
+command -v pg_dump >/dev/null || apt_install postgresql-client

@@ -200,6 +200,7 @@ impl Config {
                 bucket: self.s3_bucket.clone(),
                 endpoint: (!self.s3_endpoint.is_empty()).then(|| self.s3_endpoint.clone()),
                 region: self.s3_region.clone(),
+                keys: None,
             },
             other => return Err(format!("STORAGE 只能是 local 或 s3，而不是 {other}")),
         };

@@ -8,11 +8,13 @@ use std::path::PathBuf;
 pub enum StorageConfig {
     /// Under `DATA_DIR/files` (default).
     Local,
-    /// An S3-compatible bucket; credentials from the usual `AWS_*` variables.
+    /// An S3-compatible bucket; credentials from the usual `AWS_*` variables
+    /// unless given here (tests against a local S3 server).
     S3 {
         bucket: String,
         endpoint: Option<String>,
         region: String,
+        keys: Option<(String, String)>,
     },
 }
 

@@ -37,10 +37,14 @@ impl FileStore {
                 bucket,
                 endpoint,
                 region,
+                keys,
             } => {
                 let mut b = AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
                     .with_region(region);
+                if let Some((id, secret)) = keys {
+                    b = b.with_access_key_id(id).with_secret_access_key(secret);
+                }
                 if let Some(ep) = endpoint {
                     // MinIO and most S3-compatible services use path-style URLs.
                     b = b

@@ -140,7 +140,30 @@ const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 async fn attachments_are_checked_by_content_and_scoped(b: Backend) {
-    let s = TestServer::start(b).await;
+    uploads_and_downloads(&TestServer::start(b).await).await;
+}
+
+/// The same with the files in an S3-compatible bucket (STORAGE=s3), and
+/// the sweep there.
+async fn attachments_in_s3_are_checked_and_scoped(b: Backend) {
+    let storage = crate::helpers::s3_storage().await;
+    let s = TestServer::start_with(b, |st| st.storage = storage).await;
+    uploads_and_downloads(&s).await;
+    let files = app::platform::storage::FileStore::from_settings(&s.t.settings).unwrap();
+    let stored = files.list().await.unwrap();
+    assert_eq!(stored.len(), 1, "the upload is in the bucket");
+    let orphan = files.put(b"orphan".to_vec()).await.unwrap();
+    let r = server::sweep::sweep(&s.t.db, &files, chrono::Duration::zero(), false)
+        .await
+        .unwrap();
+    assert_eq!(r.removed, vec![orphan]);
+    assert!(
+        files.get(&stored[0]).await.is_ok(),
+        "a referenced file stays"
+    );
+}
+
+async fn uploads_and_downloads(s: &TestServer) {
     let id = ready_filing(&s.t).await;
     let owner = s.logged_in("chengjian").await;
     let url = s.url(&format!("/filings/{id}/attachments"));
@@ -429,6 +452,7 @@ async fn a_filed_award_does_not_change_hands_by_push(b: Backend) {
 }
 
 on_both!(
+    attachments_in_s3_are_checked_and_scoped,
     a_filed_award_does_not_change_hands_by_push,
     the_push_api_needs_a_live_token_and_is_idempotent,
     attachments_are_checked_by_content_and_scoped,

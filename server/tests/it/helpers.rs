@@ -237,3 +237,63 @@ pub async fn roster_joined(db: &app::platform::db::Db, filing_id: Option<i64>, a
     .await
     .unwrap();
 }
+
+/// A fresh bucket on a local S3-compatible server (moto's server mode,
+/// installed by `scripts/setup.sh`): `TEST_S3_ENDPOINT`, or one started
+/// here on 127.0.0.1:5055 when nothing answers there (it stays up for the
+/// next run). Never skipped: without the server this fails, saying so.
+pub async fn s3_storage() -> app::platform::settings::StorageConfig {
+    static STARTED: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let endpoint = STARTED
+        .get_or_init(|| async {
+            if let Ok(e) = std::env::var("TEST_S3_ENDPOINT") {
+                return e;
+            }
+            let endpoint = "http://127.0.0.1:5055".to_string();
+            let up = || async {
+                reqwest::get(format!("{endpoint}/moto-api/"))
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            };
+            if !up().await {
+                // Left running on purpose: the next test run finds it up.
+                #[allow(clippy::zombie_processes)]
+                let _ = std::process::Command::new("python3")
+                    .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", "5055"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .expect("python3 for the local S3 server (scripts/setup.sh installs moto)");
+                for _ in 0..150 {
+                    if up().await {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                assert!(
+                    up().await,
+                    "the local S3 server (moto) did not start: run scripts/setup.sh test"
+                );
+            }
+            endpoint
+        })
+        .await
+        .clone();
+    let bucket = unique("bhly-test").replace('_', "-");
+    let r = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("local S3 server");
+    assert!(
+        r.status().is_success(),
+        "bucket not created: {}",
+        r.status()
+    );
+    app::platform::settings::StorageConfig::S3 {
+        bucket,
+        endpoint: Some(endpoint),
+        region: "us-east-1".into(),
+        keys: Some(("test".into(), "test".into())),
+    }
+}
