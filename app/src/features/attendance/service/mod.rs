@@ -38,6 +38,8 @@ pub async fn add_area(
     geojson: &str,
 ) -> Result<i64, AppError> {
     actor.require(&[Role::Owner])?;
+    // Another unit's project is refused before its input is looked at.
+    project::check_owner(db, actor, filing_id).await?;
     let name = crate::domain::required_text(name, "区域名称", 30)
         .map_err(|e| AppError::field("name", e))?;
     let value: serde_json::Value = serde_json::from_str(geojson)

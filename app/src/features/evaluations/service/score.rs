@@ -285,12 +285,13 @@ pub async fn start(
     period: &str,
 ) -> Result<i64, AppError> {
     actor.require(&[Role::Owner])?;
-    let period =
-        Period::parse(period).ok_or_else(|| AppError::field("period", "请选择考评期间"))?;
+    // The project's scope first: another unit is refused whatever it sent.
     let p = project::read(&mut *db.pool.acquire().await?, actor, filing_id).await?;
     if !p.may_write(actor) {
         return Err(AppError::Forbidden);
     }
+    let period =
+        Period::parse(period).ok_or_else(|| AppError::field("period", "请选择考评期间"))?;
     let now = today();
     if let Some((_, last)) = period.days()
         && last >= now

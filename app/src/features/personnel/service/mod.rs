@@ -146,9 +146,10 @@ pub async fn roster_on(
     filing_id: i64,
     day: &str,
 ) -> Result<RosterDay, AppError> {
-    let day = parse_date(day, "日期").map_err(|e| AppError::field("day", e))?;
+    // The project's scope first: another unit is refused whatever it sent.
     let mut conn = db.pool.acquire().await?;
     let p = project::read(&mut conn, actor, filing_id).await?;
+    let day = parse_date(day, "日期").map_err(|e| AppError::field("day", e))?;
     let d = day.to_string();
     let rows = sqlx::query(
         "SELECT role, name, joined_on, left_on FROM roster_members
