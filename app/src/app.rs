@@ -6,7 +6,7 @@ use crate::{
         attendance::{AreasPage, AttendancePage, CheckinPage},
         audit::{AuditPage, HeadsPage},
         auth::{ChangePasswordPage, LoginCodePage, LoginPage, TwoFactorPage},
-        awards::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage},
+        awards::{ApiTokensPage, AwardCorrectPage, AwardImportPage, AwardsPage, ImportReportPage},
         changes::{ChangeNewPage, ChangePage, ChangesPage},
         compliance::{CompliancePage, NoticePage},
         contractors::{ContractorPage, ContractorsPage},
@@ -66,6 +66,7 @@ lazy_page!(UsersRoute, UsersPage);
 lazy_page!(UserNewRoute, UserNewPage);
 lazy_page!(UserEditRoute, UserEditPage);
 lazy_page!(AuditRoute, AuditPage);
+lazy_page!(AwardCorrectRoute, AwardCorrectPage);
 lazy_page!(TwoFactorRoute, TwoFactorPage);
 lazy_page!(HeadsRoute, HeadsPage);
 lazy_page!(AwardsRoute, AwardsPage);
@@ -187,6 +188,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("orders/new") view={Lazy::<OrderNewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("orders/:id") view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards/import") view={Lazy::<AwardImportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("awards/:id/correct") view={Lazy::<AwardCorrectRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("awards/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("filings") view={Lazy::<FilingsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("filings/back-entry") view={Lazy::<BackEntryRoute>::new()} ssr=SsrMode::Async/>

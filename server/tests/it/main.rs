@@ -5,6 +5,7 @@ mod attendance;
 mod attendance_http;
 mod audit;
 mod auth;
+mod award_correction;
 mod backup;
 mod concurrency;
 mod duties;

@@ -4,6 +4,7 @@
 //! section code): the same record imported again updates, never duplicates.
 #[cfg(feature = "ssr")]
 pub mod api;
+mod correct_page;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
@@ -14,6 +15,7 @@ pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+pub use correct_page::AwardCorrectPage;
 pub use pages::{ApiTokensPage, AwardImportPage, AwardsPage, ImportReportPage, filing_state};
 
 use crate::{error::AppError, kit::table::Page};
@@ -121,6 +123,53 @@ pub struct ApiToken {
 pub async fn list_awards(q: String, status: String, page: i64) -> Result<Page<Award>, AppError> {
     crate::with_actor!([Admin, Supervisor, Owner], |actor, st| {
         service::list(&st.db, &actor, &q, &status, page).await
+    })
+}
+
+/// An award as the correction form (更正中标信息) shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorrectionView {
+    pub id: i64,
+    pub project: String,
+    /// 项目编号/标段编号
+    pub code: String,
+    pub owner_unit_id: i64,
+    pub contractor_unit_id: i64,
+    /// In 元, as typed into the form.
+    pub award_price: String,
+    pub sector: String,
+    pub filing_id: Option<i64>,
+}
+
+#[server(endpoint = "awards/correction")]
+pub async fn load_correction(id: i64) -> Result<CorrectionView, AppError> {
+    crate::with_actor!([Admin], |actor, st| {
+        service::for_correction(&st.db, &actor, id).await
+    })
+}
+
+/// Corrects what a feed may not change of a filed award, with a reason.
+#[server(endpoint = "awards/correct")]
+pub async fn correct_award(
+    id: i64,
+    owner_unit_id: String,
+    contractor_unit_id: String,
+    award_price: String,
+    sector: String,
+    reason: String,
+) -> Result<(), AppError> {
+    crate::with_actor!([Admin], |actor, st| {
+        let c = service::Correction::parse(
+            &owner_unit_id,
+            &contractor_unit_id,
+            &award_price,
+            &sector,
+            &reason,
+        )?;
+        service::correct(&st.db, &st.settings, &actor, id, &c).await?;
+        crate::features::evaluate_rules(&st).await;
+        leptos_axum::redirect("/awards?corrected=1");
+        Ok(())
     })
 }
 

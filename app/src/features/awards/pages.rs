@@ -43,6 +43,7 @@ pub fn filing_state(a: &Award) -> AnyView {
 #[component]
 pub fn AwardsPage() -> impl IntoView {
     let (q, status, page) = (text_param("q"), text_param("status"), page_param());
+    let corrected = text_param("corrected");
     let start = ServerAction::<StartFiling>::new();
     let awards = Resource::new(
         move || (q.get(), status.get(), page.get()),
@@ -57,6 +58,9 @@ pub fn AwardsPage() -> impl IntoView {
             </ForRole>
         </PageHeader>
         <FormAlert errors=FormErrors::of(start)/>
+        <Show when=move || corrected.get() == "1">
+            <div class="alert alert-ok" role="status">"中标信息已更正，更正及其原因已留痕。"</div>
+        </Show>
         <FilterBar placeholder="项目、标段、编号或建设单位" select="status" select_label="备案状态" options=status_options() all_label="全部" export="/export/awards.xlsx"/>
         <Loaded resource=awards children={move |page: Page<Award>| {
             let (total, p, pages) = (page.total, page.page, page.pages());
@@ -82,7 +86,11 @@ pub fn AwardsPage() -> impl IntoView {
                             view! { <span class="num">{Fen(a.award_price_fen).wan()}</span> }.into_any(),
                             a.award_date.clone().into_any(),
                             format!("{} / {}", label_of(&TENDER_METHODS, &a.tender_method), sector_label(&a.sector)).into_any(),
-                            view! { <div class="cell-actions">{filing_state(&a)} {action}</div> }.into_any(),
+                            {
+                                let correct = format!("/awards/{}/correct", a.id);
+                                view! { <div class="cell-actions">{filing_state(&a)} {action}
+                                    <ForRole roles=&[Role::Admin]><a class="btn btn-small" href=correct.clone()>"更正"</a></ForRole></div> }.into_any()
+                            },
                         ]
                     }
                     empty="没有符合条件的中标项目"

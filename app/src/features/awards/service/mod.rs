@@ -1,11 +1,13 @@
 //! Award data: parsing records (`record`, one parser for files and the
 //! API), upserting them idempotently (`upsert`), import reports
 //! (`reports`), API tokens (`tokens`); the scoped list and one award here.
+mod correct;
 mod record;
 mod reports;
 mod tokens;
 mod upsert;
 
+pub use correct::*;
 pub use record::*;
 pub use reports::*;
 pub use tokens::*;

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 /// What the trail keeps of an award, in the words people use.
 #[derive(Debug, Serialize, PartialEq)]
-struct Snapshot {
+pub(super) struct Snapshot {
     project_code: String,
     section_code: String,
     project_name: String,
@@ -348,7 +348,7 @@ async fn find_stored(
     .transpose()
 }
 
-async fn snapshot_of(conn: &mut AnyConnection, id: i64) -> Result<Snapshot, AppError> {
+pub(super) async fn snapshot_of(conn: &mut AnyConnection, id: i64) -> Result<Snapshot, AppError> {
     let r = sqlx::query(
         "SELECT a.project_code, a.section_code, a.project_name, a.section_name,
                 o.name AS owner_name, c.name AS contractor_name, a.award_price_fen,
