@@ -74,6 +74,37 @@ pub(crate) fn at(filing_id: i64, lng: f64, lat: f64, accuracy_m: f64) -> Reading
     }
 }
 
+/// A panic while the writer stores a batch fails that batch's check-ins
+/// with an error, and the writer goes on (found by reading: a dead writer
+/// stopped every check-in until the server restarted).
+async fn the_writer_survives_a_failing_batch(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let pm = t.actor("13857700011").await;
+    t.desk.panic_next_batch();
+    let e = check_in(
+        &t.desk,
+        &t.settings,
+        &pm,
+        at(id, 120.5655, 27.6625, 10.0),
+        T0,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, app::error::AppError::Internal), "{e:?}");
+    assert!(t.desk.running(), "the writer still takes check-ins");
+    let d = check_in(
+        &t.desk,
+        &t.settings,
+        &pm,
+        at(id, 120.5655, 27.6625, 10.0),
+        T0 + MINUTE,
+    )
+    .await
+    .unwrap();
+    assert!(d.accepted && d.counted, "{d:?}");
+}
+
 async fn inside_outside_the_edge_and_accuracy(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let id = site(&t).await;
@@ -783,6 +814,7 @@ async fn a_late_second_offer_is_stored_uncounted(b: Backend) {
 }
 
 on_both!(
+    the_writer_survives_a_failing_batch,
     a_late_second_offer_is_stored_uncounted,
     simultaneous_check_ins_are_stored_and_counted_once,
     area_changes_apply_at_once,

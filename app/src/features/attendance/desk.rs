@@ -11,7 +11,10 @@ use super::geometry::{Area, AreaLimits};
 use crate::{error::AppError, platform::db::Db};
 use moka::sync::Cache;
 use sqlx::{Any, AnyConnection, Connection, Row, pool::PoolConnection};
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
 use tokio::sync::{mpsc, oneshot};
 
 /// Rows written in one transaction at most.
@@ -70,6 +73,9 @@ pub struct CheckinDesk {
     pub db: Db,
     queue: mpsc::Sender<Job>,
     areas: Cache<i64, Arc<ProjectAreas>>,
+    /// Makes the writer's next batch panic (tests of its recovery only).
+    #[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
+    poison: Arc<AtomicBool>,
 }
 
 impl CheckinDesk {
@@ -77,11 +83,13 @@ impl CheckinDesk {
     /// last clone of the desk is dropped.
     pub fn start(db: Db) -> Self {
         let (queue, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(write_loop(db.clone(), rx));
+        let poison = Arc::new(AtomicBool::new(false));
+        tokio::spawn(write_loop(db.clone(), rx, poison.clone()));
         Self {
             db,
             queue,
             areas: Cache::builder().max_capacity(50_000).build(),
+            poison,
         }
     }
 
@@ -100,6 +108,14 @@ impl CheckinDesk {
         })
         .await;
         waited.unwrap_or_else(|_| Err(busy()))
+    }
+
+    /// Makes the writer's next batch panic, to test that it recovers
+    /// (compiled only with the `test-hooks` feature, which only the server's
+    /// tests turn on).
+    #[cfg(feature = "test-hooks")]
+    pub fn panic_next_batch(&self) {
+        self.poison.store(true, Ordering::Relaxed);
     }
 
     /// Is the writer still taking check-ins (for the health check)?
@@ -155,48 +171,73 @@ impl CheckinDesk {
     }
 }
 
-async fn write_loop(db: Db, mut rx: mpsc::Receiver<Job>) {
+async fn write_loop(db: Db, mut rx: mpsc::Receiver<Job>, poison: Arc<AtomicBool>) {
+    use futures::FutureExt;
     let mut jobs = Vec::with_capacity(BATCH);
     // The writer keeps a connection of its own: waiting in the pool's queue
     // behind the requests' reads would hold every waiting check-in back.
     let mut conn: Option<PoolConnection<Any>> = None;
     while rx.recv_many(&mut jobs, BATCH).await > 0 {
-        let result = match &mut conn {
-            Some(c) => write_batch(c, &jobs).await,
-            None => match db.pool.acquire().await {
-                Ok(c) => write_batch(conn.insert(c), &jobs).await,
-                Err(e) => Err(e),
-            },
-        };
-        if result.is_err() {
-            conn = None; // a fresh connection for the next batch
-        }
-        match result {
-            Ok(stored) => {
-                for (job, s) in jobs.drain(..).zip(stored) {
-                    // The handler may have gone (client hung up); the row stays.
-                    let _ = job.done.send(Ok(s));
-                }
+        // A panic in one batch must not stop check-ins for everyone: its
+        // handlers are answered with an error (their senders are dropped)
+        // and the writer goes on with a fresh connection.
+        let batch = std::panic::AssertUnwindSafe(async {
+            if poison.swap(false, Ordering::Relaxed) {
+                panic!("injected check-in writer failure");
             }
-            Err(e) => {
-                tracing::error!(error = %e, rows = jobs.len(), "check-in batch not stored");
-                // One bad row must not fail everyone who shared its batch:
-                // each is tried alone, on a fresh connection.
-                for job in jobs.drain(..) {
-                    let alone = match db.pool.acquire().await {
-                        Ok(mut c) => write_batch(&mut c, std::slice::from_ref(&job)).await,
-                        Err(e) => Err(e),
-                    };
-                    let answer = match alone {
-                        Ok(mut stored) if stored.len() == 1 => Ok(stored.remove(0)),
-                        Ok(_) => Err(AppError::Internal),
-                        Err(e) => {
-                            tracing::error!(error = %e, user = job.row.user_id, "check-in not stored");
-                            Err(AppError::Internal)
-                        }
-                    };
-                    let _ = job.done.send(answer);
-                }
+            write_and_answer(&db, &mut conn, &mut jobs).await
+        })
+        .catch_unwind()
+        .await;
+        if batch.is_err() {
+            tracing::error!(
+                rows = jobs.len(),
+                "check-in batch panicked; the writer goes on"
+            );
+            jobs.clear();
+            conn = None;
+        }
+    }
+}
+
+/// Writes one batch and answers its handlers (each row alone after a
+/// failure, so one bad row fails only itself).
+async fn write_and_answer(db: &Db, conn: &mut Option<PoolConnection<Any>>, jobs: &mut Vec<Job>) {
+    let result = match conn {
+        Some(c) => write_batch(c, jobs).await,
+        None => match db.pool.acquire().await {
+            Ok(c) => write_batch(conn.insert(c), jobs).await,
+            Err(e) => Err(e),
+        },
+    };
+    if result.is_err() {
+        *conn = None; // a fresh connection for the next batch
+    }
+    match result {
+        Ok(stored) => {
+            for (job, s) in jobs.drain(..).zip(stored) {
+                // The handler may have gone (client hung up); the row stays.
+                let _ = job.done.send(Ok(s));
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, rows = jobs.len(), "check-in batch not stored");
+            // One bad row must not fail everyone who shared its batch:
+            // each is tried alone, on a fresh connection.
+            for job in jobs.drain(..) {
+                let alone = match db.pool.acquire().await {
+                    Ok(mut c) => write_batch(&mut c, std::slice::from_ref(&job)).await,
+                    Err(e) => Err(e),
+                };
+                let answer = match alone {
+                    Ok(mut stored) if stored.len() == 1 => Ok(stored.remove(0)),
+                    Ok(_) => Err(AppError::Internal),
+                    Err(e) => {
+                        tracing::error!(error = %e, user = job.row.user_id, "check-in not stored");
+                        Err(AppError::Internal)
+                    }
+                };
+                let _ = job.done.send(answer);
             }
         }
     }
