@@ -5,7 +5,7 @@ use crate::{
         alerts::{AlertsPage, RulesPage},
         attendance::{AreasPage, AttendancePage, CheckinPage},
         audit::{AuditPage, HeadsPage},
-        auth::{ChangePasswordPage, LoginCodePage, LoginPage, TwoFactorPage},
+        auth::{ActivatePage, ChangePasswordPage, LoginCodePage, LoginPage, TwoFactorPage},
         awards::{ApiTokensPage, AwardCorrectPage, AwardImportPage, AwardsPage, ImportReportPage},
         changes::{ChangeNewPage, ChangePage, ChangesPage},
         compliance::{CompliancePage, NoticePage},
@@ -166,6 +166,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <main class="bare"><NotFound/></main> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async/>
+                <Route path=path!("/activate") view=ActivatePage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("account/password") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async/>

@@ -73,7 +73,7 @@ test('an owner files a contract with two key personnel and a PDF', async ({ page
   await add('pm', '赵建国', idNumber(p.ids[0]).slice(0, 17) + 'Q', p.mobiles[0], '浙233060800123');
   await expect(page.locator('#f-id_number-err')).toContainText('校验位');
   await add('pm', '赵建国', idNumber(p.ids[0]), p.mobiles[0], '浙233060800123');
-  await expect(roster.getByRole('status')).toContainText('初始密码');
+  await expect(roster.getByRole('status')).toContainText('激活码');
   await expect(roster.locator('.data-table')).toContainText('赵建国');
   await add('safety_officer', '钱安全', idNumber(p.ids[1]), p.mobiles[1], '');
   await expect(roster.locator('.data-table')).toContainText('钱安全');

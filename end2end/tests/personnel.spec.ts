@@ -51,8 +51,10 @@ test('an owner replaces a key person; the successor checks in from a phone, the 
   await hydrated(page, 'PersonnelChangePage');
   await page.getByRole('button', { name: '提交变更' }).click();
   const done = page.getByRole('status').filter({ hasText: '名单已更新' });
-  await expect(done).toContainText('初始密码');
-  const first = (await done.textContent())!.match(/初始密码 (\S+?)。/)![1];
+  // No password is shown to the owner: a one-time activation code.
+  await expect(done).toContainText('激活码');
+  await expect(done).not.toContainText('初始密码');
+  const code = (await done.textContent())!.match(/激活码 ([A-Z0-9]{4}-[A-Z0-9]{4})/)![1];
   await expect(page.locator('.summary')).toContainText('约谈');
 
   // The successor, on a phone inside the area.
@@ -61,18 +63,20 @@ test('an owner replaces a key person; the successor checks in from a phone, the 
     permissions: ['geolocation'], geolocation: inside, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
   });
   const p = await phone.newPage();
-  await p.goto('/login');
+  // The successor activates the login with the code and a password of
+  // their own, and is logged in.
+  await p.goto('/activate');
   await hydrated(p);
-  await p.getByLabel('用户名或手机号').fill('13867780077');
-  await p.getByLabel('密码').fill(first);
-  await p.getByRole('button', { name: '登 录' }).click();
-  await expect(p).toHaveURL(/\/account\/password\?first=1$/);
-  await hydrated(p, 'ChangePasswordPage');
-  await p.locator('#f-current').fill(first);
-  await p.locator('#f-new').fill('Zhou#Lei2026a');
-  await p.locator('#f-confirm').fill('Zhou#Lei2026a');
-  await p.getByRole('button', { name: '保存新密码' }).click();
-  await expect(p).toHaveURL(/password_changed=1/);
+  await p.getByLabel('手机号').fill('13867780077');
+  await p.getByLabel('激活码').fill(code.toLowerCase());
+  await p.getByLabel('新密码', { exact: true }).fill('Zhou#Lei2026a');
+  await p.getByLabel('确认新密码').fill('Zhou#Lei2026b');
+  await p.getByRole('button', { name: '激活并登录' }).click();
+  await expect(p.locator('#f-confirm-err')).toContainText('不一致');
+  await p.getByLabel('新密码', { exact: true }).fill('Zhou#Lei2026a');
+  await p.getByLabel('确认新密码').fill('Zhou#Lei2026a');
+  await p.getByRole('button', { name: '激活并登录' }).click();
+  await expect(p).toHaveURL(/\/$/);
   await p.goto('/checkin');
   await hydrated(p, 'CheckinPage');
   const card = p.locator('.checkin-card', { hasText: '平阳县城西幼儿园新建工程' });

@@ -348,7 +348,7 @@ async fn page_gate(
     if !is_page {
         return next.run(req).await;
     }
-    if path == "/login" || path == "/login/code" {
+    if path == "/login" || path == "/login/code" || path == "/activate" {
         let mut req = req;
         take_form_flash(&session, &mut req).await;
         return next.run(req).await;

@@ -26,7 +26,7 @@ impl FormFlash {
 
     /// Secrets are never kept (they are typed again).
     pub fn keeps(field: &str) -> bool {
-        !(matches!(field, "current" | "new" | "confirm") || field.contains("password"))
+        !(matches!(field, "current" | "new" | "confirm" | "code") || field.contains("password"))
     }
 }
 

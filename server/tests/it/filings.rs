@@ -282,33 +282,67 @@ async fn a_filing_goes_from_draft_to_submitted_to_corrected(b: Backend) {
     )
     .await
     .unwrap();
-    let password = msg
-        .split("初始密码 ")
+    // No password is shown to the owner: a one-time activation code.
+    assert!(!msg.contains("密码 ") && msg.contains("激活码"), "{msg}");
+    let code = msg
+        .split("激活码 ")
         .nth(1)
         .unwrap()
-        .split('。')
+        .split('（')
         .next()
         .unwrap()
         .to_string();
-    let uid = login(
+    use app::features::auth::activation::{ActivationForm, activate};
+    let form = |code: &'static str| ActivationForm {
+        mobile: "13857700011",
+        code,
+        new: "Zhao#Jianguo2026",
+        confirm: "Zhao#Jianguo2026",
+    };
+    let code: &'static str = Box::leak(code.into_boxed_str());
+    // A wrong code, and a weak password with the right one: refused at
+    // their fields, and the code is not spent.
+    let wrong = activate(&t.db, &t.settings, &who(), form("ABCD-2345"), now_ms())
+        .await
+        .unwrap_err();
+    crate::helpers::assert_field(&wrong, "code", "激活码不正确");
+    let weak = ActivationForm {
+        new: "weak",
+        confirm: "weak",
+        ..form(code)
+    };
+    let e = activate(&t.db, &t.settings, &who(), weak, now_ms())
+        .await
+        .unwrap_err();
+    crate::helpers::assert_field(&e, "new", "");
+    let uid = activate(&t.db, &t.settings, &who(), form(code), now_ms())
+        .await
+        .unwrap();
+    // Used once: the same code again is refused.
+    let again = activate(&t.db, &t.settings, &who(), form(code), now_ms())
+        .await
+        .unwrap_err();
+    crate::helpers::assert_field(&again, "code", "已使用");
+    let logged = login(
         &t.db,
         &t.settings,
         &t.guard,
         "13857700011",
-        &password,
+        "Zhao#Jianguo2026",
         &who(),
         now_ms(),
     )
     .await
     .unwrap()
     .user_id();
+    assert_eq!(logged, uid);
     let (role, must_change): (String, i64) =
         sqlx::query_as("SELECT role, must_change_password FROM users WHERE id = $1")
             .bind(uid)
             .fetch_one(&t.db.pool)
             .await
             .unwrap();
-    assert_eq!((role.as_str(), must_change), ("key_personnel", 1));
+    assert_eq!((role.as_str(), must_change), ("key_personnel", 0));
     // xmjl_zhang (13867780001) already has a key personnel login: linked, not duplicated.
     let msg = filings::add_member(
         &t.db,

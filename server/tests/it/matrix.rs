@@ -342,6 +342,17 @@ async fn every_server_function_is_guarded(b: Backend) {
         ),
         call("audit_verify", &[], Some(AUDIT), Refused),
         call("login/code", &[("code", "123456")], None, Own),
+        call(
+            "activate",
+            &[
+                ("mobile", "13800000000"),
+                ("code", "ABCD2345"),
+                ("new", "x"),
+                ("confirm", "x"),
+            ],
+            None,
+            Own,
+        ),
         call("account/two-factor", &[], Some(EVERYONE), Own),
         call(
             "account/two-factor/confirm",

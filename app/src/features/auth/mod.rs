@@ -1,5 +1,8 @@
 //! Logging in and out, the current user, and changing one's own password.
 #[cfg(feature = "ssr")]
+pub mod activation;
+mod activation_page;
+#[cfg(feature = "ssr")]
 pub mod guard;
 mod pages;
 #[cfg(feature = "ssr")]
@@ -8,6 +11,7 @@ pub mod service;
 pub mod two_factor;
 mod two_factor_pages;
 
+pub use activation_page::ActivatePage;
 pub use pages::{ChangePasswordPage, LoginPage};
 pub use two_factor_pages::{LoginCodePage, TwoFactorPage};
 
@@ -39,6 +43,7 @@ pub const TRAIL: crate::platform::trail::TrailSpec = crate::platform::trail::Tra
         ("logout", "退出登录"),
         ("change_password", "修改密码"),
         ("enable_2fa", "启用两步验证"),
+        ("activate", "激活账号"),
     ],
     fields: &[
         ("locked_until", "锁定至"),
@@ -107,6 +112,45 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
             }
         };
         start_session(&st, &session, user_id).await
+    })
+    .await
+}
+
+/// A new login's first step: the person's own password, with the one-time
+/// activation code the owner unit passed on; then logged in.
+#[server(endpoint = "activate")]
+pub async fn activate(
+    mobile: String,
+    code: String,
+    new: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    use crate::platform::{actor, state, time::now_ms};
+    actor::respond(async move {
+        let st = state()?;
+        let client = actor::client_info().await;
+        st.features
+            .get::<guard::LoginGuard>()?
+            .attempt(client.ip.as_deref().unwrap_or("-"))?;
+        let who = crate::platform::audit::Who {
+            user_id: None,
+            unit_id: None,
+            name: mobile.trim().chars().take(20).collect(),
+            ip: client.ip,
+            user_agent: client.user_agent,
+        };
+        let form = activation::ActivationForm {
+            mobile: &mobile,
+            code: &code,
+            new: &new,
+            confirm: &confirm,
+        };
+        let id = activation::activate(&st.db, &st.settings, &who, form, now_ms()).await?;
+        let session = leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        session.cycle_id().await.map_err(|_| AppError::Internal)?;
+        start_session(&st, &session, id).await
     })
     .await
 }

@@ -124,13 +124,15 @@ pub async fn enrol(
             )
         }
         None => {
-            let password = random_password();
-            let hash = hash_password(&password).await?;
+            // A password nobody knows: the person sets their own with the
+            // activation code (auth::activation), which is what the owner
+            // passes on.
+            let hash = hash_password(&random_password()).await?;
             let now = now_ms();
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (username, display_name, mobile, role, unit_id, password_hash,
                     must_change_password, created_at, updated_at)
-                 VALUES ($1, $2, $1, $3, $4, $5, 1, $6, $6) RETURNING id",
+                 VALUES ($1, $2, $1, $3, $4, $5, 0, $6, $6) RETURNING id",
             )
             .bind(m.mobile.as_str())
             .bind(m.name.as_str())
@@ -161,13 +163,14 @@ pub async fn enrol(
                 role: Role::KeyPersonnel.code(),
             };
             tx.record("user", id, "create", None, Some(&snap)).await?;
+            let code = crate::features::auth::activation::issue(tx.conn(), id, now).await?;
             (
                 id,
                 format!(
-                    "已为 {} 开通账号：登录名 {}，初始密码 {}。请当面转交本人，首次登录须修改密码。此密码只显示这一次。",
+                    "已为 {} 开通账号（登录名 {}），激活码 {code}（{} 天内有效，只能使用一次，只显示这一次）。请当面转交本人：本人在手机上打开本系统的“激活账号”页面（/activate），输入手机号、激活码并设置自己的密码。",
                     m.name.as_str(),
                     m.mobile.as_str(),
-                    password
+                    crate::features::auth::activation::VALID_DAYS
                 ),
             )
         }
