@@ -67,14 +67,14 @@ test('an owner replaces a key person; the successor checks in from a phone, the 
   // their own, and is logged in.
   await p.goto('/activate');
   await hydrated(p);
-  await p.getByLabel('手机号').fill('13867780077');
-  await p.getByLabel('激活码').fill(code.toLowerCase());
-  await p.getByLabel('新密码', { exact: true }).fill('Zhou#Lei2026a');
-  await p.getByLabel('确认新密码').fill('Zhou#Lei2026b');
+  await p.locator('#f-mobile').fill('13867780077');
+  await p.locator('#f-code').fill(code.toLowerCase());
+  await p.locator('#f-new').fill('Zhou#Lei2026a');
+  await p.locator('#f-confirm').fill('Zhou#Lei2026b');
   await p.getByRole('button', { name: '激活并登录' }).click();
   await expect(p.locator('#f-confirm-err')).toContainText('不一致');
-  await p.getByLabel('新密码', { exact: true }).fill('Zhou#Lei2026a');
-  await p.getByLabel('确认新密码').fill('Zhou#Lei2026a');
+  await p.locator('#f-new').fill('Zhou#Lei2026a');
+  await p.locator('#f-confirm').fill('Zhou#Lei2026a');
   await p.getByRole('button', { name: '激活并登录' }).click();
   await expect(p).toHaveURL(/\/$/);
   await p.goto('/checkin');
