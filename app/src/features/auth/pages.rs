@@ -22,7 +22,7 @@ pub fn LoginPage() -> impl IntoView {
                     <TextField label="密码" name="password" input_type="password" errors required=true maxlength=128 autocomplete="current-password"/>
                     <SubmitButton label="登 录" pending=login.pending() class="btn-block"/>
                 </ActionForm>
-                <p class="hint">"忘记密码请联系县资管办系统管理员重置。"</p>
+                <p class="hint">"新开通的关键人员账号请先" <a href="/activate">"激活账号"</a> "（用建设单位转交的激活码）。忘记密码请联系县资管办安全管理员重置。"</p>
             </section>
         </main>
     }
