@@ -23,10 +23,6 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, sync::OnceLock};
 use tower::{ServiceBuilder, limit::GlobalConcurrencyLimitLayer};
 use tower_http::{
-    compression::{
-        CompressionLayer,
-        predicate::{DefaultPredicate, NotForContentType, Predicate},
-    },
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -74,20 +70,6 @@ pub fn router(state: AppState) -> Router {
                 .layer(HandleErrorLayer::new(overloaded))
                 .load_shed()
                 .layer(GlobalConcurrencyLimitLayer::new(state.settings.max_in_flight)),
-        )
-        // Pages and JSON go out gzip-compressed to a phone on a weak signal;
-        // files that are compressed already (xlsx, PDF, images) go as they
-        // are. The wasm is not compressed per request (megabytes of CPU on
-        // every load): precompressing it at build time is the next step
-        // (issue 17).
-        .layer(
-            CompressionLayer::new().gzip(true).compress_when(
-                DefaultPredicate::new()
-                    .and(NotForContentType::const_new("application/vnd.openxmlformats"))
-                    .and(NotForContentType::const_new("application/pdf"))
-                    .and(NotForContentType::const_new("application/zip"))
-                    .and(NotForContentType::const_new("application/wasm")),
-            ),
         )
         .layer(
             TraceLayer::new_for_http()
@@ -239,13 +221,12 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
             header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; sandbox"),
         );
     }
-    // Assets keep their names from build to build (no hash in them): the
-    // browser keeps them but asks again each time, and a 304 (Last-Modified)
-    // saves the download when nothing changed. Everything else: not stored.
-    h.insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static(if asset { "no-cache" } else { "no-store" }),
-    );
+    if !asset {
+        h.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
     res
 }
 

@@ -17,51 +17,6 @@ fn nonce_of(csp: &str) -> String {
 /// Pages: a policy whose nonce every inline script carries (a new one each
 /// time), no framing or sniffing, no referrer abroad, never stored by the
 /// browser; other answers a policy that allows nothing.
-/// Pages and answers go out gzip-compressed to a browser that asks for it
-/// (a phone on a weak signal), and as they are to one that does not;
-/// downloads that are compressed already (xlsx) are not compressed again.
-async fn answers_are_compressed_for_browsers_that_ask(b: Backend) {
-    let s = TestServer::start(b).await;
-    let admin = s.logged_in("admin").await;
-    let gzip = [0x1f_u8, 0x8b];
-    let page = admin
-        .get(s.url("/admin/units"))
-        .header(header::ACCEPT, "text/html")
-        .header(header::ACCEPT_ENCODING, "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    assert_eq!(page.headers()[header::CONTENT_ENCODING], "gzip");
-    let body = page.bytes().await.unwrap();
-    assert_eq!(body[..2], gzip);
-    let plain = s.page(&admin, "/admin/units").await;
-    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
-    let html = plain.text().await.unwrap();
-    assert!(
-        body.len() * 3 < html.len(),
-        "compressed {} of {} bytes",
-        body.len(),
-        html.len()
-    );
-    let json = admin
-        .post(s.url("/api/units/list"))
-        .header(header::ACCEPT_ENCODING, "gzip")
-        .form(&[("q", ""), ("kind", ""), ("page", "1")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(json.headers()[header::CONTENT_ENCODING], "gzip");
-    let xlsx = admin
-        .get(s.url("/export/units.xlsx"))
-        .header(header::ACCEPT_ENCODING, "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(xlsx.status(), StatusCode::OK);
-    assert!(xlsx.headers().get(header::CONTENT_ENCODING).is_none());
-}
-
 async fn pages_carry_the_security_headers(b: Backend) {
     let s = TestServer::start(b).await;
     let c = s.client();
@@ -396,7 +351,6 @@ async fn another_units_project_is_refused_before_validation(b: Backend) {
 }
 
 on_both!(
-    answers_are_compressed_for_browsers_that_ask,
     another_units_project_is_refused_before_validation,
     downloads_wait_for_the_first_password,
     cross_site_writes_are_refused,
