@@ -85,13 +85,16 @@ test('an owner files a contract with two key personnel and a PDF', async ({ page
   await attachments.locator('input[name=file]').setInputFiles(fake);
   await attachments.getByRole('button', { name: '上传' }).click();
   await expect(page.locator('#f-file-err')).toContainText('不是 PDF');
-  for (const kind of ['contract', 'award_notice']) {
+  // Each upload reloads the page: the next one starts on the new page
+  // (the second used to be chosen on the page being replaced, and was lost).
+  for (const [kind, label] of [['contract', '合同扫描件'], ['award_notice', '中标通知书']]) {
+    await hydrated(page, 'FilingPage');
     await page.locator('#attachments').getByLabel('附件类型').selectOption(kind);
     await page.locator('#attachments input[name=file]').setInputFiles(pdf);
     await page.locator('#attachments').getByRole('button', { name: '上传' }).click();
-    await expect(page).toHaveURL(/uploaded=1/);
+    await expect(page.locator('#attachments .data-table')).toContainText(label);
   }
-  await expect(page.locator('#attachments .data-table')).toContainText('中标通知书');
+  await expect(page).toHaveURL(/uploaded=1/);
 
   await hydrated(page, 'FilingPage');
   await page.getByRole('button', { name: '提交备案' }).click();
