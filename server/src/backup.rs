@@ -178,11 +178,7 @@ fn backend_name(b: Backend) -> &'static str {
 }
 
 fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next()?;
-    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    app::platform::db::sqlite_path(url).map(PathBuf::from)
 }
 
 async fn pg_has_tables(url: &str) -> Res<bool> {

@@ -366,11 +366,9 @@ async fn page_gate(
         .ok()
         .flatten()
         .map(|(first, role, totp)| {
-            let privileged = app::domain::Role::parse(&role).is_ok_and(|r| r.is_privileged());
-            (
-                first != 0,
-                state.settings.two_factor_required && privileged && totp.is_none(),
-            )
+            let due = app::domain::Role::parse(&role)
+                .is_ok_and(|r| state.settings.second_factor_due(r, totp.is_some()));
+            (first != 0, due)
         }),
     };
     match gate {

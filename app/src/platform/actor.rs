@@ -199,8 +199,7 @@ pub async fn session_actor(
         return Ok(None);
     };
     let enrol = |mut a: Actor| {
-        a.must_enrol_two_factor =
-            state.settings.two_factor_required && a.role.is_privileged() && !a.two_factor;
+        a.must_enrol_two_factor = state.settings.second_factor_due(a.role, a.two_factor);
         a
     };
     if let Some(mut actor) = db.cache.actors.get(&user_id) {

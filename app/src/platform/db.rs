@@ -239,7 +239,8 @@ impl Db {
     }
 }
 
-fn sqlite_path(url: &str) -> Option<&str> {
+/// The file of a `sqlite:` URL (none for memory databases).
+pub fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

@@ -214,6 +214,15 @@ pub fn filing_obligation_start() -> NaiveDate {
 }
 
 impl Settings {
+    /// Must a user of `role` enrol a second factor before anything else?
+    /// (`TWO_FACTOR=required`, a privileged role, none enrolled yet.) The
+    /// one answer for the page gate, the actor and the login's redirect.
+    pub fn second_factor_due(&self, role: crate::domain::Role, enrolled: bool) -> bool {
+        self.two_factor_required && role.is_privileged() && !enrolled
+    }
+}
+
+impl Settings {
     /// Defaults for a given data directory (the database lives inside it).
     pub fn with_data_dir(data_dir: PathBuf) -> Self {
         let database_url = format!("sqlite://{}/bhly.db", data_dir.display());

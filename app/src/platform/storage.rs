@@ -121,18 +121,13 @@ impl FileStore {
         })
     }
 
-    /// The hashes of every stored file (backup, and the sweep of files no
-    /// record points at).
+    /// The hashes of every stored file (the backup).
     pub async fn list(&self) -> Result<Vec<String>, AppError> {
-        use futures::TryStreamExt;
-        let metas: Vec<_> = self.inner.list(None).try_collect().await.map_err(|e| {
-            tracing::error!(error = %e, "file store list failed");
-            AppError::Internal
-        })?;
-        Ok(metas
+        Ok(self
+            .list_dated()
+            .await?
             .into_iter()
-            .filter_map(|m| m.location.filename().map(str::to_string))
-            .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(|(sha, _)| sha)
             .collect())
     }
 }

@@ -182,9 +182,9 @@ async fn start_session(
     // owner) is replaced before anything else; then a required second factor.
     let a = actor::load_actor(&st.db, user_id, Default::default()).await?;
     let first = a.as_ref().is_some_and(|a| a.must_change_password);
-    let enrol = a.as_ref().is_some_and(|a| {
-        st.settings.two_factor_required && a.role.is_privileged() && !a.two_factor
-    });
+    let enrol = a
+        .as_ref()
+        .is_some_and(|a| st.settings.second_factor_due(a.role, a.two_factor));
     leptos_axum::redirect(if first {
         "/account/password?first=1"
     } else if enrol {

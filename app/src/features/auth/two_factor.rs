@@ -5,7 +5,6 @@
 //! codes counted with wrong passwords against the same lock.
 use super::service::{count_attempt, record_failure};
 use crate::{
-    domain::Role,
     error::AppError,
     platform::{
         audit::{AuditedTx, Who},
@@ -17,16 +16,9 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use totp_rs::{Algorithm, TOTP};
 
-/// The roles that must use a second factor when `TWO_FACTOR=required`.
-pub const PRIVILEGED: &[Role] = &[Role::Admin, Role::Supervisor];
 const ISSUER: &str = "平阳标后履约监管";
 const STEP_S: u64 = 30;
 const RECOVERY_CODES: usize = 10;
-
-/// Must this user enrol before using the system?
-pub fn must_enrol(settings: &Settings, role: Role, enrolled: bool) -> bool {
-    settings.two_factor_required && PRIVILEGED.contains(&role) && !enrolled
-}
 
 /// A fresh secret: 160 random bits (RFC 4226's recommendation).
 pub fn new_secret() -> Vec<u8> {
