@@ -7,6 +7,7 @@ mod id_number;
 mod mobile;
 mod money;
 mod password;
+pub mod place;
 pub mod progress;
 pub mod records;
 mod text;

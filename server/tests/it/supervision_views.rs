@@ -330,6 +330,12 @@ async fn the_demo_county_shows_every_light(b: Backend) {
     let sectors: std::collections::BTreeSet<&str> =
         m.projects.iter().map(|p| p.sector.as_str()).collect();
     assert!(sectors.len() >= 4, "{sectors:?}");
+    let towns: std::collections::BTreeSet<&str> = m
+        .projects
+        .iter()
+        .filter_map(|p| p.town.as_deref())
+        .collect();
+    assert!(towns.len() >= 8, "{towns:?}");
 }
 
 /// A submitted payment of the kindergarten, as its owner records it.
@@ -417,6 +423,12 @@ async fn the_dashboards_count_what_the_records_say(b: Backend) {
     assert_eq!(b.paid_fen, 615_800_000);
     assert!(b.projects[0].ahead, "4,900,000 of 12,580,000 = 39.0 % > 35");
 
+    let site = SiteForm {
+        actual_start: "2025-06-18".into(),
+        address: "平阳县昆阳镇城西新区凤鸣路".into(),
+        point: "27.6597, 120.5381".into(),
+    };
+    save_site(&t.db, &owner, kg, &site, "").await.unwrap();
     let p = dashboards::service::progress(&t.db, &owner, &t.settings, day)
         .await
         .unwrap();
@@ -426,6 +438,11 @@ async fn the_dashboards_count_what_the_records_say(b: Backend) {
     assert_eq!(p.by_sector[0].name, "住建");
     assert_eq!(p.by_sector[0].href, "/map?sector=housing");
     assert_eq!(p.by_owner[0].name, "平阳县教育局");
+    // The town is read from the site's address (平阳县昆阳镇城西新区凤鸣路).
+    assert_eq!(p.by_town.len(), 1);
+    assert_eq!(p.by_town[0].name, "昆阳镇");
+    assert_eq!(p.by_town[0].href, "/map?town=%E6%98%86%E9%98%B3%E9%95%87");
+    assert_eq!(p.by_town[0].counts, [0, 0, 1, 0, 0]);
     assert!(p.delayed.is_empty());
     assert_eq!(p.months.first().map(String::as_str), Some("2025-01"));
     assert_eq!(p.months.last().map(String::as_str), Some("2025-12"));

@@ -38,6 +38,9 @@ pub struct MapProject {
     /// Sector code.
     #[serde(rename = "s")]
     pub sector: String,
+    /// The town (乡镇/街道) named in the site's address.
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    pub town: Option<String>,
     /// Owner and contractor unit ids (names in [`CountyMap::units`]).
     #[serde(rename = "o")]
     pub owner: i64,
@@ -84,6 +87,7 @@ impl CountyMap {
 pub struct MapFilter {
     pub q: String,
     pub sector: String,
+    pub town: String,
     pub owner: i64,
     pub contractor: i64,
     pub light: Option<Light>,
@@ -94,6 +98,7 @@ impl MapFilter {
     pub fn passes_but_light(&self, p: &MapProject, units: &CountyMap) -> bool {
         let q = self.q.trim();
         (self.sector.is_empty() || p.sector == self.sector)
+            && (self.town.is_empty() || p.town.as_deref() == Some(self.town.as_str()))
             && (self.owner == 0 || p.owner == self.owner)
             && (self.contractor == 0 || p.contractor == self.contractor)
             && (q.is_empty()

@@ -29,9 +29,10 @@ pub fn CountyMapPage() -> impl IntoView {
 
 /// The filters as the URL holds them.
 fn use_filter() -> Memo<MapFilter> {
-    let (q, sector, owner, contractor, light) = (
+    let (q, sector, town, owner, contractor, light) = (
         text_param("q"),
         text_param("sector"),
+        text_param("town"),
         text_param("owner"),
         text_param("contractor"),
         text_param("light"),
@@ -39,6 +40,7 @@ fn use_filter() -> Memo<MapFilter> {
     Memo::new(move |_| MapFilter {
         q: q.get(),
         sector: sector.get(),
+        town: town.get(),
         owner: owner.get().parse().unwrap_or(0),
         contractor: contractor.get().parse().unwrap_or(0),
         light: Light::parse(&light.get()),
@@ -48,21 +50,15 @@ fn use_filter() -> Memo<MapFilter> {
 /// The map's link with `f`'s filters and `light`.
 fn href(f: &MapFilter, light: Option<Light>) -> String {
     let mut parts = Vec::new();
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
+    let enc = crate::kit::table::urlencode;
     if !f.q.is_empty() {
         parts.push(format!("q={}", enc(&f.q)));
     }
     if !f.sector.is_empty() {
         parts.push(format!("sector={}", enc(&f.sector)));
+    }
+    if !f.town.is_empty() {
+        parts.push(format!("town={}", enc(&f.town)));
     }
     if f.owner != 0 {
         parts.push(format!("owner={}", f.owner));
@@ -114,6 +110,14 @@ fn MapBody(v: CountyMap, ready: Signal<bool>) -> impl IntoView {
         .filter(|(code, _)| v.projects.iter().any(|p| p.sector == *code))
         .map(|(c, l)| (c.to_string(), l.to_string()))
         .collect();
+    let towns: Vec<(String, String)> = v
+        .projects
+        .iter()
+        .filter_map(|p| p.town.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|t| (t.clone(), t))
+        .collect();
     let lights: Vec<(String, String)> = Light::ALL
         .iter()
         .map(|l| (l.code().to_string(), l.label().to_string()))
@@ -124,6 +128,7 @@ fn MapBody(v: CountyMap, ready: Signal<bool>) -> impl IntoView {
         <Form method="GET" action="" attr:class="filters county-filters">
             <input type="search" name="q" placeholder="项目、建设单位或施工单位" value=q.get_untracked() maxlength=50 aria-label="搜索"/>
             <FilterSelect name="sector" label="行业" all_label="全部行业" options=sectors/>
+            <FilterSelect name="town" label="乡镇" all_label="全部乡镇" options=towns/>
             <FilterSelect name="owner" label="建设单位" all_label="全部建设单位" options=owners/>
             <FilterSelect name="contractor" label="施工单位" all_label="全部施工单位" options=contractors/>
             <FilterSelect name="light" label="状态" all_label="全部状态" options=lights/>
@@ -200,6 +205,7 @@ fn ProjectCard(
             <p><span class=p.light.badge()>{p.light.label()}</span>" "{p.why.clone()}</p>
             <dl class="facts">
                 <dt>"行业"</dt><dd>{label_of(&SECTORS, &p.sector).to_string()}</dd>
+                <dt>"乡镇"</dt><dd>{p.town.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"建设单位"</dt><dd>{owner}</dd>
                 <dt>"施工单位"</dt><dd>{contractor}</dd>
                 <dt>"变更后合同价"</dt><dd>{format!("{} 万元", Fen(p.revised_fen).wan())}</dd>

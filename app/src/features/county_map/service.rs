@@ -4,7 +4,7 @@
 //! unit names, the rule settings).
 use super::{CountyMap, MapProject};
 use crate::{
-    domain::Role,
+    domain::{Role, place::town_of},
     error::AppError,
     features::progress::rules::works,
     platform::{
@@ -26,6 +26,7 @@ struct Row {
     contractor: i64,
     site_lat: Option<f64>,
     site_lng: Option<f64>,
+    address: Option<String>,
     alerts: i64,
     orders: i64,
 }
@@ -43,7 +44,7 @@ pub async fn county_map(
     // Supervision sections share their project's site: one point per works.
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT f.id AS filing_id, a.project_name || ' · ' || a.section_name AS name, a.sector,
-                a.owner_unit_id AS owner, a.contractor_unit_id AS contractor, p.site_lat, p.site_lng,
+                a.owner_unit_id AS owner, a.contractor_unit_id AS contractor, p.site_lat, p.site_lng, p.address,
                 COALESCE(x.n, 0) AS alerts, COALESCE(o.n, 0) AS orders
          FROM filings f JOIN awards a ON a.id = f.award_id
          LEFT JOIN progress p ON p.filing_id = f.id
@@ -85,6 +86,7 @@ pub async fn county_map(
             light,
             why,
             sector: r.sector,
+            town: r.address.as_deref().and_then(town_of),
             owner: r.owner,
             contractor: r.contractor,
             revised_fen: w.revised_fen,

@@ -62,6 +62,8 @@ pub struct ProgressBoard {
     pub as_of: String,
     pub total: LightCounts,
     pub by_sector: Vec<LightGroup>,
+    /// By the town in the site's address (未定位 for projects without one).
+    pub by_town: Vec<LightGroup>,
     pub by_owner: Vec<LightGroup>,
     /// Most delayed first (overdue by days late, then by points behind).
     pub delayed: Vec<Delayed>,

@@ -81,7 +81,10 @@ pub fn FilingsPage() -> impl IntoView {
                     columns=vec!["项目 / 标段", "建设单位", "施工单位", "合同编号", "合同价（万元）", "签订日期", "状态"]
                     rows=page.items
                     row=|f: FilingRow| vec![
-                        view! { <a href=format!("/filings/{}", f.id)><strong>{f.project_name}</strong><br/><span class="muted">{f.section_name}</span></a> }.into_any(),
+                        view! {
+                            <a href=format!("/filings/{}", f.id)><strong>{f.project_name}</strong><br/><span class="muted">{f.section_name}</span></a>
+                            {(f.status == FilingStatus::Submitted).then(|| view! { " " {crate::kit::records::dossier_link(f.id)} })}
+                        }.into_any(),
                         f.owner_name.into_any(),
                         f.contractor_name.into_any(),
                         f.contract_no.unwrap_or_else(|| "—".into()).into_any(),

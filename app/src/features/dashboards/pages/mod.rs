@@ -96,6 +96,10 @@ fn ProgressBody(b: ProgressBoard) -> impl IntoView {
                 <h2>"按行业"</h2>
                 <BarChart title="各行业项目亮灯情况".to_string() keys=light_keys() bars=light_bars(&b.by_sector) unit=" 个"/>
             </section>
+            <section class="card" aria-label="按乡镇">
+                <h2>"按乡镇"</h2>
+                <BarChart title="各乡镇项目亮灯情况".to_string() keys=light_keys() bars=light_bars(&b.by_town) unit=" 个"/>
+            </section>
             <section class="card" aria-label="按建设单位">
                 <h2>"按建设单位"</h2>
                 <BarChart title="各建设单位项目亮灯情况".to_string() keys=light_keys() bars=light_bars(&b.by_owner) unit=" 个"/>

@@ -44,6 +44,9 @@ fn last_twelve(as_of: NaiveDate) -> Vec<Month> {
     months
 }
 
+/// The group of projects whose address names no town.
+pub const NO_TOWN: &str = "未标明乡镇";
+
 /// How many of the most delayed projects the board lists.
 const DELAYED: usize = 10;
 
@@ -81,6 +84,13 @@ pub async fn progress(
             label_of(&SECTORS, &p.sector).to_string(),
             format!("/map?sector={}", p.sector),
         )
+    });
+    let by_town = groups(&map, |p| match &p.town {
+        Some(t) => (
+            t.clone(),
+            format!("/map?town={}", crate::kit::table::urlencode(t)),
+        ),
+        None => (NO_TOWN.to_string(), "/map".to_string()),
     });
     let by_owner = groups(&map, |p| {
         (
@@ -134,6 +144,7 @@ pub async fn progress(
         as_of: as_of.to_string(),
         total,
         by_sector,
+        by_town,
         by_owner,
         delayed,
         months: months.iter().map(Month::to_string).collect(),
