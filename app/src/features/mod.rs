@@ -11,6 +11,8 @@ pub mod contractors;
 pub mod county_map;
 pub mod dashboards;
 pub mod dossier;
+#[cfg(feature = "ssr")]
+pub mod engine;
 pub mod evaluations;
 pub mod filings;
 pub mod home;
@@ -21,6 +23,9 @@ pub mod progress;
 pub mod shell;
 pub mod units;
 pub mod users;
+
+#[cfg(feature = "ssr")]
+pub use engine::{Evaluation, after_record_write, evaluate_rules, evaluate_rules_as_of};
 
 /// Every feature's plain axum routes (uploads, downloads, the push API,
 /// Excel exports). A new feature adds its router here, beside its module.
@@ -135,43 +140,6 @@ pub fn flag_names(codes: Option<&Vec<String>>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// What one evaluation did: the engine's raised and cleared alerts, and the
-/// numbers of the orders rules issued by themselves (自动督办).
-#[cfg(feature = "ssr")]
-#[derive(Debug, Default)]
-pub struct Evaluation {
-    pub outcome: crate::platform::rules::Outcome,
-    pub orders: Vec<String>,
-}
-
-/// Evaluates every rule as of `as_of`, then issues the automatic orders.
-#[cfg(feature = "ssr")]
-pub async fn evaluate_rules_as_of(
-    db: &crate::platform::db::Db,
-    settings: &crate::platform::settings::Settings,
-    as_of: chrono::NaiveDate,
-) -> Result<Evaluation, crate::error::AppError> {
-    let outcome = crate::platform::rules::run(db, settings, &rules(), as_of).await?;
-    let orders = orders::service::issue_automatic(db, settings).await?;
-    Ok(Evaluation { outcome, orders })
-}
-
-/// Evaluates the rules as of today (after a record's state changed, and
-/// hourly). A failure is logged: the write it follows has landed.
-#[cfg(feature = "ssr")]
-pub async fn evaluate_rules(st: &crate::platform::AppState) {
-    let today = crate::platform::time::today();
-    match evaluate_rules_as_of(&st.db, &st.settings, today).await {
-        Ok(e) => {
-            let (raised, cleared) = (e.outcome.raised.len(), e.outcome.cleared.len());
-            if raised + cleared + e.orders.len() > 0 {
-                tracing::info!(raised, cleared, orders = e.orders.len(), "alert rules")
-            }
-        }
-        Err(e) => tracing::error!(error = %e, "alert rules failed"),
-    }
-}
-
 /// The counts beside navigation entries for `actor`, by href: what waits
 /// for them. A count that fails to load is left out (the page still works).
 #[cfg(feature = "ssr")]
@@ -193,12 +161,6 @@ pub async fn nav_counts(
         out.push(("/evaluations".to_string(), n));
     }
     out
-}
-
-/// What follows a write to a project record.
-#[cfg(feature = "ssr")]
-pub async fn after_record_write(st: crate::platform::AppState) {
-    evaluate_rules(&st).await
 }
 
 /// Every feature's navigation entries (the shell sorts them by `order`).
@@ -233,6 +195,7 @@ pub fn state(
 ) -> crate::platform::FeatureState {
     crate::platform::FeatureState::default()
         .with(attendance::desk::CheckinDesk::start(db.clone()))
+        .with(engine::RuleRunner::start(db.clone(), settings.clone()))
         .with(auth::guard::LoginGuard::new(
             settings.login_attempts_per_minute,
         ))

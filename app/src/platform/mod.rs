@@ -50,6 +50,12 @@ impl FeatureState {
             crate::error::AppError::Internal
         })
     }
+
+    /// The feature's state if it was put in (state that is optional, such as
+    /// the background rule runner, which tests may leave out).
+    pub fn find<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.0.get::<T>()
+    }
 }
 
 /// The state inside a server function.
