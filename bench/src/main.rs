@@ -9,6 +9,7 @@
 //!   fixed rate, with latencies; optionally records every acknowledged id;
 //! - `verify`: every acknowledged id is in the database (after a kill -9).
 mod load;
+mod province;
 mod seed;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,30 @@ enum Command {
     },
     /// Drive check-ins over HTTP.
     Load(load::Args),
+    /// Seed a province (the check-in seed at province size, then contracts,
+    /// sites, monthly progress, payments and changes).
+    Province {
+        #[arg(long)]
+        db: String,
+        #[arg(long, default_value_t = 50_000)]
+        people: i64,
+        #[arg(long, default_value_t = 10_000)]
+        projects: i64,
+        #[arg(long, default_value_t = 5_000_000)]
+        checkins: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Time the province's alert evaluation and each supervision view.
+    Views {
+        #[arg(long)]
+        db: String,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        /// Skip the alert evaluation (already run on this database).
+        #[arg(long)]
+        no_evaluate: bool,
+    },
     /// Check that every acknowledged check-in id is stored.
     Verify {
         #[arg(long)]
@@ -73,6 +98,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Command::Ceiling { db, people, rows } => seed::ceiling(&db, &people, rows).await,
             Command::Load(args) => load::run(args).await,
             Command::Verify { db, acks } => seed::verify(&db, &acks).await,
+            Command::Province {
+                db,
+                people,
+                projects,
+                checkins,
+                out,
+            } => province::seed_province(&db, people, projects, checkins, &out).await,
+            Command::Views {
+                db,
+                runs,
+                no_evaluate,
+            } => province::views(&db, runs, !no_evaluate).await,
         }
     })
 }

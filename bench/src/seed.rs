@@ -47,7 +47,7 @@ pub fn jitter(rng: &mut impl Rng, lat: f64, lng: f64, metres: f64) -> (f64, f64)
 }
 
 /// Project `p` (0-based): centres on a 50-column grid 800 m apart in Pingyang.
-fn centre(p: i64) -> (f64, f64) {
+pub(crate) fn centre(p: i64) -> (f64, f64) {
     (
         27.50 + (p / 50) as f64 * 0.0072,
         120.30 + (p % 50) as f64 * 0.0081,
@@ -73,7 +73,7 @@ fn area(lat: f64, lng: f64) -> Res<String> {
 
 /// Runs `sql` once per chunk of `rows`, each row `width` values, numbering the
 /// placeholders $1.. as the `Any` driver wants.
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     db: &Db,
     head: &str,
     width: usize,
@@ -115,19 +115,19 @@ async fn insert_rows(
 }
 
 #[derive(Debug, Clone)]
-enum Value {
+pub(crate) enum Value {
     I(i64),
     F(f64),
     S(String),
     N,
 }
-use Value::{F, I, N, S};
+pub(crate) use Value::{F, I, N, S};
 
 const PHONE_UA: &str = "Mozilla/5.0 (Linux; Android 14; V2309A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.50";
 
 /// The trail key of the benchmark's database: the bench script points
 /// TRAIL_KEY_FILE at its work folder, where the server finds it too.
-fn trail_key() -> Res<app::platform::audit::TrailKey> {
+pub(crate) fn trail_key() -> Res<app::platform::audit::TrailKey> {
     let path = std::env::var("TRAIL_KEY_FILE").unwrap_or_else(|_| "target/bench-trail.key".into());
     Ok(app::platform::audit::TrailKey::load_or_create(
         std::path::Path::new(&path),
