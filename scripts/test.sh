@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: format, lints (server and wasm), unit tests, service and
-# HTTP tests on SQLite and PostgreSQL, and browser tests in Chromium.
+# HTTP tests on SQLite and PostgreSQL, the first load's size against its
+# budget, and browser tests in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
@@ -19,6 +20,8 @@ step "unit tests"
 cargo test -p app --features ssr
 step "service and HTTP tests (SQLite and PostgreSQL)"
 cargo test -p server
+step "first load within its budget (release build of the browser side)"
+BHLY_SETUP_DONE=1 scripts/bench-size.sh --check
 step "browser tests"
 cargo leptos build --split
 (cd end2end && npx playwright test)

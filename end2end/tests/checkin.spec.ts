@@ -25,6 +25,26 @@ test.describe('with location permission', () => {
   });
 });
 
+// On a weak signal the wasm takes seconds: the server-rendered page's 打卡
+// works before it (public/static/checkin-early.js). Here the wasm never arrives.
+test.describe('before the app has loaded', () => {
+  test.use({ permissions: ['geolocation'], geolocation: inside });
+
+  test('打卡 on the server-rendered page is answered with the server time', async ({ page }) => {
+    await loggedIn(page, 'xmjl_liu');
+    await page.route('**/pkg/**', (route) => route.abort());
+    await page.goto('/checkin');
+    const card = page.locator('.checkin-card', { hasText: '平阳县城西幼儿园新建工程' });
+    await card.getByRole('button', { name: '打卡' }).click();
+    const box = page.locator('#checkin-early-msg');
+    await expect(box).toContainText('服务器时间');
+    await expect(box).toContainText('平阳县城西幼儿园新建工程');
+    await expect(box).toHaveClass(/alert-ok/);
+    // It was the early script that answered: the app never hydrated.
+    await expect(page.locator('body')).not.toHaveAttribute('data-page', 'CheckinPage');
+  });
+});
+
 test.describe('without location permission', () => {
   test.use({ permissions: [] });
 

@@ -22,6 +22,22 @@ test('the progress dashboard counts the lights the map shows, by sector and in t
   // The sector chart's table adds up to every project.
   const sums = await page.locator('section[aria-label=按行业] .chart-data tbody tr td:last-child').allTextContents();
   expect(sums.reduce((s, v) => s + Number(v), 0)).toBe(total);
+  // So does the towns' (read from the sites' addresses); a town's bar
+  // opens the map filtered to it, with as many projects.
+  const towns = page.locator('section[aria-label=按乡镇] .chart-data tbody tr');
+  const townSums = await towns.locator('td:last-child').allTextContents();
+  expect(townSums.reduce((s, v) => s + Number(v), 0)).toBe(total);
+  const kunyang = Number(await towns.filter({ hasText: '昆阳镇' }).locator('td:last-child').textContent());
+  expect(kunyang).toBeGreaterThan(1);
+  await page.goto('/map?town=' + encodeURIComponent('昆阳镇'));
+  await hydrated(page, 'CountyMapPage');
+  let onMap = 0;
+  for (const code of Object.keys(legend)) {
+    onMap += Number(await page.locator(`.legend-item[data-light=${code}] .legend-count`).innerText());
+  }
+  expect(onMap).toBe(kunyang);
+  await page.goto('/dashboards/progress');
+  await hydrated(page, 'ProgressDashboardPage');
   // The most delayed open their project's file.
   const first = page.locator('section[aria-label=滞后最严重的项目] tbody tr a').first();
   await first.click();

@@ -24,6 +24,7 @@ use std::{net::SocketAddr, sync::OnceLock};
 use tower::{ServiceBuilder, limit::GlobalConcurrencyLimitLayer};
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
@@ -52,8 +53,19 @@ pub fn router(state: AppState) -> Router {
         // Idle expiry counts from the last request, so every request renews it.
         .with_always_save(true);
     let leptos_options = state.leptos_options.clone();
-    Router::new()
-        .route("/healthz", get(healthz))
+    let mut router = Router::new().route("/healthz", get(healthz));
+    // The site's own files, served with the request's conditional headers
+    // (304 when unchanged; Leptos' fallback handler passes only
+    // Accept-Encoding on) and the brotli or gzip copy a release build
+    // precompressed beside each file.
+    for dir in SITE_DIRS {
+        let path = std::path::Path::new(&*leptos_options.site_root).join(&dir[1..]);
+        router = router.nest_service(
+            dir,
+            ServeDir::new(path).precompressed_br().precompressed_gzip(),
+        );
+    }
+    router
         .merge(app::features::routes(state.settings.upload_max_bytes))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -189,12 +201,14 @@ async fn with_error_status(res: Response) -> Response {
 /// HTTPS; pages and server-function answers are not stored by the browser
 /// (after logging out, Back must not show them); a strict policy on what is
 /// not a page (a page's own, with its script nonce, is set while it renders:
-/// `app::platform::security`). Hashed assets are left to their own caching.
+/// `app::platform::security`). Assets (the wasm, its JS and CSS, the
+/// vendored libraries, our own static scripts) keep their names from build
+/// to build, so the browser keeps them but asks each time (`no-cache`): a
+/// 304 when unchanged (Last-Modified), never a stale wasm beside a new page.
+/// A release build's assets go out precompressed (brotli or gzip, whichever
+/// the browser takes; `cargo leptos build --release --precompress`).
 async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let asset = {
-        let path = req.uri().path();
-        path.starts_with("/pkg/") || path.starts_with("/vendor/")
-    };
+    let asset = is_asset(req.uri().path());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -221,13 +235,23 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
             header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; sandbox"),
         );
     }
-    if !asset {
-        h.insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        );
-    }
+    h.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(if asset { "no-cache" } else { "no-store" }),
+    );
     res
+}
+
+/// The folders of the site's own files (`target/site`): the wasm and its
+/// JS and CSS, the vendored browser libraries, our static scripts.
+const SITE_DIRS: [&str; 3] = ["/pkg", "/vendor", "/static"];
+
+/// A site file, as opposed to pages, answers and downloads.
+fn is_asset(path: &str) -> bool {
+    SITE_DIRS.iter().any(|d| {
+        path.strip_prefix(d)
+            .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// The answer past the concurrency limit: try again in a second.

@@ -1,6 +1,7 @@
 //! Integration tests: services and HTTP against real SQLite and PostgreSQL.
 //! One binary (faster to link); every test gets a fresh database per backend.
 mod alerts_list;
+mod assets;
 mod attendance;
 mod attendance_http;
 mod audit;
@@ -9,6 +10,7 @@ mod award_correction;
 mod backup;
 mod concurrency;
 mod duties;
+mod engine;
 mod evaluations;
 mod exports;
 mod filing_rules;

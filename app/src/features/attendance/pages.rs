@@ -103,6 +103,8 @@ pub fn CheckinPage() -> impl IntoView {
         <Title text="打卡 · 标后履约监管"/>
         <PageHeader title="今日打卡"/>
         <noscript><div class="alert alert-warn">"打卡需要浏览器开启 JavaScript 并允许使用位置信息。"</div></noscript>
+        // Makes 打卡 work before the wasm arrives on a weak signal (a few KB).
+        <script src="/static/checkin-early.js" async></script>
         <Loaded resource=projects children={move |list: Vec<MyProject>| {
             if list.is_empty() {
                 return view! { <section class="card"><p class="muted">"您目前不在任何已备案项目的关键人员名单中。"</p></section> }.into_any();
