@@ -2,12 +2,17 @@
 # The check-in page on a weak signal (issue 17): the release build as
 # deployed (precompressed assets), the demo county, and Chromium with Slow 4G
 # (400 ms RTT, 400 kbit/s) and a 4x CPU slowdown; see end2end/bench/slow-phone.mjs.
-# Writes docs/bench/<date>-phone.json.
+# Writes docs/bench/<date>-phone.json. REUSE_SITE=1 keeps a release site
+# already built (with --precompress) in target/site and builds only the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-cargo leptos build --release --split --precompress
+if [ -n "${REUSE_SITE:-}" ]; then
+  cargo build --release -p server
+else
+  cargo leptos build --release --split --precompress
+fi
 data=$(mktemp -d)
 port=3300
 DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn target/release/server serve --demo >"$data/server.log" 2>&1 &

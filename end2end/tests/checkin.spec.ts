@@ -26,7 +26,7 @@ test.describe('with location permission', () => {
 });
 
 // On a weak signal the wasm takes seconds: the server-rendered page's 打卡
-// works before it (public/static/checkin-early.js). Here the wasm never arrives.
+// works before it (app/src/features/attendance/checkin_early.js). Here the wasm never arrives.
 test.describe('before the app has loaded', () => {
   test.use({ permissions: ['geolocation'], geolocation: inside });
 

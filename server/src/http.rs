@@ -202,7 +202,7 @@ async fn with_error_status(res: Response) -> Response {
 /// (after logging out, Back must not show them); a strict policy on what is
 /// not a page (a page's own, with its script nonce, is set while it renders:
 /// `app::platform::security`). Assets (the wasm, its JS and CSS, the
-/// vendored libraries, our own static scripts) keep their names from build
+/// vendored libraries) keep their names from build
 /// to build, so the browser keeps them but asks each time (`no-cache`): a
 /// 304 when unchanged (Last-Modified), never a stale wasm beside a new page.
 /// A release build's assets go out precompressed (brotli or gzip, whichever
@@ -243,8 +243,8 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
 }
 
 /// The folders of the site's own files (`target/site`): the wasm and its
-/// JS and CSS, the vendored browser libraries, our static scripts.
-const SITE_DIRS: [&str; 3] = ["/pkg", "/vendor", "/static"];
+/// JS and CSS, the vendored browser libraries.
+const SITE_DIRS: [&str; 2] = ["/pkg", "/vendor"];
 
 /// A site file, as opposed to pages, answers and downloads.
 fn is_asset(path: &str) -> bool {

@@ -11,11 +11,10 @@ use std::net::SocketAddr;
 /// (contents made up: the copies differ so the test sees which one went out).
 fn site(root: &std::path::Path) {
     std::fs::create_dir_all(root.join("pkg")).unwrap();
-    std::fs::create_dir_all(root.join("static")).unwrap();
     std::fs::write(root.join("pkg/bhly.wasm"), b"\0asm raw build").unwrap();
     std::fs::write(root.join("pkg/bhly.wasm.br"), b"brotli copy").unwrap();
     std::fs::write(root.join("pkg/bhly.wasm.gz"), b"gzip copy").unwrap();
-    std::fs::write(root.join("static/checkin-early.js"), b"/* early */").unwrap();
+    std::fs::write(root.join("pkg/bhly.js"), b"/* glue */").unwrap();
 }
 
 async fn assets_go_out_precompressed_and_revalidated(b: Backend) {
@@ -69,11 +68,11 @@ async fn assets_go_out_precompressed_and_revalidated(b: Backend) {
         assert_eq!(r.text().await.unwrap(), body, "{accept}");
     }
     // Kept but asked again: unchanged, nothing is sent.
-    let first = get("/static/checkin-early.js", "gzip").await.unwrap();
+    let first = get("/pkg/bhly.js", "gzip").await.unwrap();
     assert_eq!(first.headers()[header::CACHE_CONTROL], "no-cache");
     let since = first.headers()[header::LAST_MODIFIED].clone();
     let again = c
-        .get(format!("http://{addr}/static/checkin-early.js"))
+        .get(format!("http://{addr}/pkg/bhly.js"))
         .header(header::IF_MODIFIED_SINCE, since)
         .send()
         .await

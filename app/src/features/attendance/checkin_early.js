@@ -1,6 +1,7 @@
 // 打卡 before the app has loaded. On a weak signal the page's wasm takes
 // seconds to arrive; the server-rendered page already shows the projects
-// and their 打卡 buttons, and this small script makes them work meanwhile:
+// and their 打卡 buttons, and this small script, inlined in the page by
+// CheckinPage (pages.rs), makes them work meanwhile:
 // it reads the position and posts the same JSON the app posts to
 // /api/checkin. Once the check-in page has hydrated (body[data-page]) it
 // stands aside and the app handles every tap. Its message goes into a box
