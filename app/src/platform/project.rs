@@ -40,6 +40,15 @@ pub struct ScopeBinds {
 }
 
 impl ScopeBinds {
+    /// Every project (the rule engine, which answers to no one actor).
+    pub fn all() -> Self {
+        Self {
+            mode: "all",
+            unit: 0,
+            sector: String::new(),
+        }
+    }
+
     pub fn of(actor: &Actor) -> Self {
         match actor.scope() {
             Scope::All => Self {

@@ -8,7 +8,7 @@ use crate::{
     domain::{Role, progress::Month},
     error::AppError,
     features::{
-        attendance::service::rates, county_map::service::unit_names, progress::rules::works,
+        attendance::service::rates, county_map::service::unit_names, progress::rules::works_in,
         rule_infos,
     },
     platform::{
@@ -109,7 +109,7 @@ pub async fn compliance(
     .map(|(f, m, at)| ((f, m), at))
     .collect();
     let mut completed_on: HashMap<i64, NaiveDate> = HashMap::new();
-    for w in works(db, today).await? {
+    for w in works_in(db, today, &s).await? {
         let Some(unit) = owner_of.get(&w.filing_id) else {
             continue;
         };

@@ -14,7 +14,7 @@ use crate::{
         attendance::service::{Calendar, member_days, on_roster},
         county_map::service::unit_names,
         dashboards::{AttendanceBoard, Duty, DutyGroup, DutyPerson},
-        progress::rules::works,
+        progress::rules::works_in,
         rule_infos,
     },
     platform::{
@@ -72,7 +72,7 @@ pub async fn attendance(
         .alert_attendance_pct;
     // Days after the month reported 已完工 are not owed (a supervision
     // section's neither, by its project's construction section).
-    let completed: HashMap<i64, NaiveDate> = works(db, as_of)
+    let completed: HashMap<i64, NaiveDate> = works_in(db, as_of, &ScopeBinds::of(actor))
         .await?
         .into_iter()
         .filter_map(|w| Some((w.filing_id, w.completed_month()?.last())))

@@ -18,9 +18,9 @@ use crate::{
     features::{
         county_map::{
             CountyMap, MapProject,
-            service::{county_map, unit_names},
+            service::{county_map, county_map_with_works, unit_names},
         },
-        progress::rules::{Works, works},
+        progress::rules::Works,
         rule_infos,
     },
     platform::{
@@ -74,7 +74,7 @@ pub async fn progress(
     settings: &Settings,
     as_of: NaiveDate,
 ) -> Result<ProgressBoard, AppError> {
-    let map = county_map(db, actor, settings, as_of).await?;
+    let (map, works) = county_map_with_works(db, actor, settings, as_of).await?;
     let mut total = LightCounts::default();
     for p in &map.projects {
         total[slot(p.light)] += 1;
@@ -98,11 +98,6 @@ pub async fn progress(
             format!("/map?owner={}", p.owner),
         )
     });
-    let works: HashMap<i64, Works> = works(db, as_of)
-        .await?
-        .into_iter()
-        .map(|w| (w.filing_id, w))
-        .collect();
     let mut delayed: Vec<Delayed> = map
         .projects
         .iter()

@@ -11,7 +11,10 @@ pub mod stopped_long;
 use crate::{
     domain::progress::{Light, Month, ProgressState, planned_pct},
     error::AppError,
-    platform::db::Db,
+    platform::{
+        db::Db,
+        project::{ScopeBinds, scope_sql},
+    },
 };
 use chrono::NaiveDate;
 use sqlx::Row;
@@ -148,29 +151,65 @@ fn iso(s: Option<String>) -> Option<NaiveDate> {
 
 /// Every filed construction project with its months, as of `as_of`.
 pub async fn works(db: &Db, as_of: NaiveDate) -> Result<Vec<Works>, AppError> {
-    works_of(db, as_of, 0).await
+    read(db, as_of, 0, &ScopeBinds::all()).await
 }
 
-/// [`works`] of one project (`filing_id`; 0 for every project).
+/// [`works`] of one project (`filing_id`).
 pub async fn works_of(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<Works>, AppError> {
+    read(db, as_of, filing_id, &ScopeBinds::all()).await
+}
+
+/// [`works`] of the projects in a scope (an owner's map reads its own, not
+/// the province's).
+pub async fn works_in(
+    db: &Db,
+    as_of: NaiveDate,
+    scope: &ScopeBinds,
+) -> Result<Vec<Works>, AppError> {
+    read(db, as_of, 0, scope).await
+}
+
+/// Three statements: the filings, their approved changes, their months.
+async fn read(
+    db: &Db,
+    as_of: NaiveDate,
+    filing_id: i64,
+    s: &ScopeBinds,
+) -> Result<Vec<Works>, AppError> {
     let day = as_of.to_string();
-    let filings = sqlx::query(
+    // The filings in scope (alias `a` for `scope_sql`), for the subqueries.
+    let in_scope = |n: usize| {
+        format!(
+            "filing_id IN (SELECT f.id FROM filings f JOIN awards a ON a.id = f.award_id WHERE {})",
+            scope_sql(n)
+        )
+    };
+    let filings = sqlx::query(&format!(
         "SELECT f.id, f.signed_on, f.planned_start, f.planned_completion, COALESCE(f.contract_price_fen, 0) AS price,
                 p.actual_start, p.id AS progress_id
          FROM filings f JOIN awards a ON a.id = f.award_id LEFT JOIN progress p ON p.filing_id = f.id
-         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' AND ($1 = 0 OR f.id = $1) ORDER BY f.id",
-    )
+         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' AND ($1 = 0 OR f.id = $1) AND {}
+         ORDER BY f.id",
+        scope_sql(2)
+    ))
     .bind(filing_id)
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
     .fetch_all(&db.pool)
     .await?;
     let mut changes: HashMap<i64, (i64, i64)> = HashMap::new();
-    for r in sqlx::query(
+    for r in sqlx::query(&format!(
         "SELECT filing_id, CAST(SUM(price_delta_fen) AS BIGINT) AS fen, CAST(SUM(days_delta) AS BIGINT) AS days
-         FROM project_changes WHERE status = 'submitted' AND approved_on <= $1 AND ($2 = 0 OR filing_id = $2)
+         FROM project_changes WHERE status = 'submitted' AND approved_on <= $1 AND ($2 = 0 OR filing_id = $2) AND {}
          GROUP BY filing_id",
-    )
+        in_scope(3)
+    ))
     .bind(&day)
     .bind(filing_id)
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
     .fetch_all(&db.pool)
     .await?
     {
@@ -178,13 +217,19 @@ pub async fn works_of(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<W
     }
     let mut months: HashMap<i64, Vec<Reported>> = HashMap::new();
     for r in sqlx::query(
-        "SELECT filing_id, month, percent, state FROM progress_months
-         WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 AND ($3 = 0 OR filing_id = $3)
-         ORDER BY filing_id, month",
+        &format!(
+            "SELECT filing_id, month, percent, state FROM progress_months
+             WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 AND ($3 = 0 OR filing_id = $3) AND {}
+             ORDER BY filing_id, month",
+            in_scope(4)
+        ),
     )
     .bind(crate::platform::time::end_of_day_ms(as_of))
     .bind(Month::of(as_of).to_string())
     .bind(filing_id)
+    .bind(s.mode)
+    .bind(s.unit)
+    .bind(&s.sector)
     .fetch_all(&db.pool)
     .await?
     {
