@@ -1,9 +1,10 @@
 //! When the county's alert rules run: as of a given date (the CLI, tests),
 //! after a write to a project's records, after a rule's setting changes,
 //! and hourly. Runs go through one [`RuleRunner`] per process, one at a
-//! time: a record write asks for a run and answers at once (a province's
-//! evaluation takes seconds, and every write used to wait for it); asks
-//! that arrive during a run are served together by one more run after it.
+//! time: a record write asks for a run and waits for it at most ten seconds
+//! (a province's evaluation takes about twenty, and every write used to wait
+//! for all of it); asks that arrive during a run are served together by one
+//! more run after it.
 use crate::{
     error::AppError,
     platform::{AppState, db::Db, settings::Settings},
@@ -120,13 +121,20 @@ impl RuleRunner {
     }
 }
 
-/// After a write to a project's records: a run in the background. (A
-/// state without a runner, as the HTTP tests build it, runs inline: their
-/// trail counts stay exact.)
+/// How long a record write waits for the run it asked for: a county's run
+/// takes well under a second, so the page that follows shows the record's
+/// flags at once; a province's (about 20 s) no longer holds every write.
+const WRITE_WAITS_FOR_RULES: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// After a write to a project's records: a run, waited for up to
+/// [`WRITE_WAITS_FOR_RULES`] (the run goes on after that). (A state without
+/// a runner, as the HTTP tests build it, runs inline: their trail counts
+/// stay exact.)
 pub async fn after_record_write(st: AppState) {
     match st.features.find::<RuleRunner>() {
         Some(r) => {
-            r.request();
+            let n = r.request();
+            let _ = tokio::time::timeout(WRITE_WAITS_FOR_RULES, r.settled(n)).await;
         }
         None => evaluate_today(&st.db, &st.settings).await,
     }

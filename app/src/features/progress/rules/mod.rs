@@ -177,10 +177,12 @@ async fn read(
     s: &ScopeBinds,
 ) -> Result<Vec<Works>, AppError> {
     let day = as_of.to_string();
-    // The filings in scope (alias `a` for `scope_sql`), for the subqueries.
+    // The filings in scope (alias `a` for `scope_sql`), for the subqueries;
+    // the province-wide scope skips the subquery (it made SQLite's plan for
+    // 160,000 months three times slower).
     let in_scope = |n: usize| {
         format!(
-            "filing_id IN (SELECT f.id FROM filings f JOIN awards a ON a.id = f.award_id WHERE {})",
+            "(${n} = 'all' OR filing_id IN (SELECT f.id FROM filings f JOIN awards a ON a.id = f.award_id WHERE {}))",
             scope_sql(n)
         )
     };
