@@ -5,7 +5,7 @@
 //! and changes. `views` then times the whole province's alert evaluation
 //! (which raises the alerts and automatic orders) and each supervision view
 //! as a province-wide supervisor and as one owner unit.
-use crate::seed::{self, F, I, N, S, Value, centre, insert_rows, trail_key};
+use crate::seed::{self, F, I, N, NI, S, Value, centre, insert_rows, trail_key};
 use app::{
     domain::progress::Month,
     features::{
@@ -273,7 +273,7 @@ pub async fn seed_province(
                 if kind == "progress" {
                     I(amount * 10 / 8)
                 } else {
-                    N
+                    NI
                 },
                 I(now),
                 I(now),
@@ -308,14 +308,7 @@ pub async fn seed_province(
     }
     flush(&db, &mut pays, &mut changes).await?;
     if db.backend == Backend::Postgres {
-        for table in ["units", "users"] {
-            sqlx::query(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-            ))
-            .execute(&db.pool)
-            .await?;
-        }
-        sqlx::query("ANALYZE").execute(&db.pool).await?;
+        seed::after_explicit_ids(&db, &["units", "users"]).await?;
     }
     println!(
         "province: {projects} contracts, {n_months} monthly reports, {} payments, {} changes in {:.1}s",

@@ -105,6 +105,7 @@ pub(crate) async fn insert_rows(
                     Value::F(x) => q.bind(*x),
                     Value::S(x) => q.bind(x.clone()),
                     Value::N => q.bind(None::<String>),
+                    Value::NI => q.bind(None::<i64>),
                 };
             }
         }
@@ -119,9 +120,12 @@ pub(crate) enum Value {
     I(i64),
     F(f64),
     S(String),
+    /// A null text (PostgreSQL types a null by its bind).
     N,
+    /// A null number.
+    NI,
 }
-pub(crate) use Value::{F, I, N, S};
+pub(crate) use Value::{F, I, N, NI, S};
 
 const PHONE_UA: &str = "Mozilla/5.0 (Linux; Android 14; V2309A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.50";
 
@@ -348,27 +352,37 @@ pub async fn seed(url: &str, people: i64, projects: i64, checkins: i64, out: &Pa
         insert_rows(&db, CHECKIN_COLUMNS, 15, &batch, 500).await?;
     }
     if db.backend == Backend::Postgres {
-        // Explicit ids leave the identity sequences behind.
-        for table in [
-            "units",
-            "users",
-            "awards",
-            "filings",
-            "roster_members",
-            "attendance_areas",
-        ] {
-            sqlx::query(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-            ))
-            .execute(&db.pool)
-            .await?;
-        }
-        sqlx::query("ANALYZE").execute(&db.pool).await?;
+        after_explicit_ids(
+            &db,
+            &[
+                "units",
+                "users",
+                "awards",
+                "filings",
+                "roster_members",
+                "attendance_areas",
+            ],
+        )
+        .await?;
     }
     println!(
         "seed: {written} earlier check-ins; done in {:.1}s",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// PostgreSQL: rows inserted with explicit ids leave the identity sequences
+/// behind; move them past the rows, then refresh the planner's statistics.
+pub(crate) async fn after_explicit_ids(db: &Db, tables: &[&str]) -> Res<()> {
+    for table in tables {
+        sqlx::query(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        ))
+        .execute(&db.pool)
+        .await?;
+    }
+    sqlx::query("ANALYZE").execute(&db.pool).await?;
     Ok(())
 }
 
