@@ -24,6 +24,33 @@ pub struct Caches {
     pub sessions: Cache<String, CachedSession>,
     /// Active users with their unit, without request facts.
     pub actors: Cache<i64, Actor>,
+    /// Views derived from many records (one per type), which keep themselves
+    /// true by following the trail (`audit::follow`).
+    pub derived: std::sync::Arc<Derived>,
+}
+
+/// One value per type, made on first use: a feature keeps its derived view
+/// here without the platform knowing its type.
+#[derive(Default)]
+pub struct Derived(
+    std::sync::Mutex<
+        std::collections::HashMap<
+            std::any::TypeId,
+            std::sync::Arc<dyn std::any::Any + Send + Sync>,
+        >,
+    >,
+);
+
+impl Derived {
+    pub fn get<T: Default + Send + Sync + 'static>(&self) -> std::sync::Arc<T> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let v = map
+            .entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| std::sync::Arc::new(T::default()))
+            .clone();
+        // The entry under T's TypeId was made as a T.
+        v.downcast::<T>().unwrap_or_else(|_| unreachable!())
+    }
 }
 
 impl std::fmt::Debug for Caches {
@@ -47,6 +74,7 @@ impl Default for Caches {
                 .max_capacity(200_000)
                 .time_to_live(TTL)
                 .build(),
+            derived: Default::default(),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod audit;
 pub mod cache;
 pub mod db;
+pub mod derived;
 pub mod project;
 pub mod records;
 pub mod rules;

@@ -75,6 +75,21 @@ pub fn entity(specs: &[&TrailSpec], code: &str) -> Option<Entity> {
 }
 
 impl ReadRule {
+    /// The filed projects record `id` belongs to (none for records outside
+    /// a project, or gone).
+    pub async fn projects(self, db: &Db, id: i64) -> Result<Vec<i64>, AppError> {
+        let sql = match self {
+            Self::Project => return Ok(vec![id]),
+            Self::Award => "SELECT id FROM filings WHERE award_id = $1".to_string(),
+            Self::ProjectRecord { table } => format!("SELECT filing_id FROM {table} WHERE id = $1"),
+            Self::Admin | Self::AdminOrSelf | Self::Unit => return Ok(Vec::new()),
+        };
+        Ok(sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_all(&db.pool)
+            .await?)
+    }
+
     /// May `actor` read the history of record `id`? `NotFound` when the
     /// record (or its project) does not exist.
     pub async fn allows(self, db: &Db, actor: &Actor, id: i64) -> Result<bool, AppError> {

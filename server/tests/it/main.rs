@@ -33,3 +33,4 @@ mod sweep;
 mod two_factor;
 mod two_servers;
 mod units_users;
+mod works_snapshot;

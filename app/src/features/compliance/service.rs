@@ -8,7 +8,7 @@ use crate::{
     domain::{Role, progress::Month},
     error::AppError,
     features::{
-        attendance::service::rates, county_map::service::unit_names, progress::rules::works_in,
+        attendance::service::rates_of, county_map::service::unit_names, progress::rules::works_in,
         rule_infos,
     },
     platform::{
@@ -198,16 +198,20 @@ pub async fn compliance(
 
     // Lead key personnel attendance over the period, up to yesterday and
     // while the works ran (to the month reported 已完工).
-    for (filing, unit) in &owner_of {
-        let until = to
-            .min(today - Duration::days(1))
-            .min(completed_on.get(filing).copied().unwrap_or(to));
+    let until = |filing: i64| {
+        to.min(today - Duration::days(1))
+            .min(completed_on.get(&filing).copied().unwrap_or(to))
+    };
+    let filings: Vec<i64> = owner_of.keys().copied().collect();
+    let leads = ["pm", "chief_supervisor"];
+    for (filing, members) in rates_of(db, &filings, &leads, from, until).await? {
+        let Some(unit) = owner_of.get(&filing) else {
+            continue;
+        };
         let u = units.entry(*unit).or_default();
-        for m in rates(db, *filing, from, until).await? {
-            if matches!(m.role.as_str(), "pm" | "chief_supervisor") {
-                u.att_required += m.required;
-                u.att_counted += m.counted;
-            }
+        for m in members {
+            u.att_required += m.required;
+            u.att_counted += m.counted;
         }
     }
 

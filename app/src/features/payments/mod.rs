@@ -8,6 +8,8 @@
 pub mod export;
 mod pages;
 #[cfg(feature = "ssr")]
+pub mod paid;
+#[cfg(feature = "ssr")]
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -9,6 +9,7 @@
 //! edited, inserted or deleted behind the app's back, and [`heads`] publishes
 //! the head once a day so that even the key's holder cannot rewrite the past
 //! unseen.
+pub mod follow;
 pub mod heads;
 pub mod key;
 mod verify;

@@ -14,7 +14,7 @@ use crate::{
 };
 use chrono::{Datelike, NaiveDate};
 use sqlx::Row;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 pub struct AttendanceRate;
 
@@ -63,7 +63,7 @@ impl Rule for AttendanceRate {
     ) -> Result<Vec<Finding>, AppError> {
         let month = last_month(as_of);
         let days = month_days(&month)?;
-        let (first, last) = (days[0].to_string(), days[days.len() - 1].to_string());
+        let first = days[0].to_string();
         let since = as_of.with_day(1).unwrap_or(as_of);
         // Three statements: the managers, the calendars, the month's
         // counted check-ins of managers.
@@ -101,23 +101,7 @@ impl Rule for AttendanceRate {
         {
             calendars.insert(r.try_get("filing_id")?, Calendar::from_row(&r)?);
         }
-        let mut checked: HashMap<(i64, i64), HashSet<String>> = HashMap::new();
-        for r in sqlx::query(
-            "SELECT c.filing_id, c.user_id, c.day FROM checkins c
-             JOIN roster_members m ON m.user_id = c.user_id AND m.filing_id = c.filing_id
-             WHERE m.role IN ('pm', 'chief_supervisor') AND c.counted = 1
-               AND c.day >= $1 AND c.day <= $2",
-        )
-        .bind(&first)
-        .bind(&last)
-        .fetch_all(&db.pool)
-        .await?
-        {
-            checked
-                .entry((r.try_get("filing_id")?, r.try_get("user_id")?))
-                .or_default()
-                .insert(r.try_get("day")?);
-        }
+        let checked = crate::features::attendance::service::checkin_days(db).await?;
         let default_calendar = Calendar::default();
         let limit = settings.alert_attendance_pct;
         let mut out = Vec::new();
@@ -131,22 +115,19 @@ impl Rule for AttendanceRate {
             // Only required days on the roster count (a Sunday check-in
             // does not make up for a Monday; days before joining are not
             // owed), up to the completion.
-            let required: Vec<String> = days
+            let required: Vec<NaiveDate> = days
                 .iter()
+                .copied()
                 .filter(|d| {
-                    cal.required(**d)
-                        && on_roster(**d, joined, left)
-                        && until.is_none_or(|u| **d <= u)
+                    cal.required(*d) && on_roster(*d, joined, left) && until.is_none_or(|u| *d <= u)
                 })
-                .map(|d| d.to_string())
                 .collect();
             if required.is_empty() {
                 continue;
             }
-            let done = checked.get(&(filing_id, user_id));
             let counted = required
                 .iter()
-                .filter(|d| done.is_some_and(|set| set.contains(*d)))
+                .filter(|d| checked.counted(filing_id, user_id, **d))
                 .count();
             let rate = counted as f64 * 100.0 / required.len() as f64;
             if rate < limit {

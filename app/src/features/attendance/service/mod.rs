@@ -2,11 +2,13 @@
 //! and month views (`calendar`), flagged check-ins and their photos (here).
 mod calendar;
 mod checkin;
+mod days;
 mod mine;
 mod rates;
 
 pub use calendar::*;
 pub use checkin::*;
+pub use days::*;
 pub use mine::*;
 pub use rates::*;
 

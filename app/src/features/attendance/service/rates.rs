@@ -1,13 +1,14 @@
 //! Attendance rates of a project's roster over any span of days: what an
 //! evaluation's period and a contractor's record read (the month views and
 //! the monthly rule count the same way: required days on the roster, one
-//! counted check-in each).
-use super::{Calendar, calendar, member_days, on_roster};
+//! counted check-in each). [`rates_of`] reads many projects at once (the
+//! compliance statistics read a province's).
+use super::{Calendar, checkin_days, member_days, on_roster};
 use crate::features::attendance::MemberRate;
 use crate::{error::AppError, platform::db::Db};
 use chrono::NaiveDate;
 use sqlx::Row;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Every member on the project's roster on some day of `from..=to`, with
 /// their rate over the days they were on it (in roster order).
@@ -17,48 +18,86 @@ pub async fn rates(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<MemberRate>, AppError> {
-    if to < from {
-        return Ok(Vec::new());
+    Ok(rates_of(db, &[filing_id], &[], from, |_| to)
+        .await?
+        .remove(&filing_id)
+        .unwrap_or_default())
+}
+
+/// [`rates`] of the members with `roles` (all when empty) of each of
+/// `filings`, from `from` to the project's own last day `to_of(filing)`:
+/// two statements and the process's counted days, whatever the number.
+pub async fn rates_of(
+    db: &Db,
+    filings: &[i64],
+    roles: &[&str],
+    from: NaiveDate,
+    to_of: impl Fn(i64) -> NaiveDate,
+) -> Result<HashMap<i64, Vec<MemberRate>>, AppError> {
+    let mut out: HashMap<i64, Vec<MemberRate>> = HashMap::new();
+    if filings.is_empty() {
+        return Ok(out);
     }
-    let cal: Calendar = calendar(db, filing_id).await?;
-    let members = sqlx::query(
-        "SELECT m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on FROM roster_members m
-         WHERE m.filing_id = $1 AND (m.left_on IS NULL OR m.left_on > $2) ORDER BY m.id",
-    )
-    .bind(filing_id)
-    .bind(from.to_string())
-    .fetch_all(&db.pool)
-    .await?;
-    let mut checked: HashSet<(i64, String)> = HashSet::new();
-    for r in sqlx::query(
-        "SELECT user_id, day FROM checkins WHERE filing_id = $1 AND counted = 1 AND day >= $2 AND day <= $3",
-    )
-    .bind(filing_id)
-    .bind(from.to_string())
-    .bind(to.to_string())
+    // Integers and role codes from our own code, never from the request.
+    let ids = filings
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let role_filter = if roles.is_empty() {
+        String::new()
+    } else {
+        let list = roles
+            .iter()
+            .map(|r| format!("'{r}'"))
+            .collect::<Vec<_>>()
+            .join(",");
+        format!("AND m.role IN ({list})")
+    };
+    let mut calendars: HashMap<i64, Calendar> = HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT filing_id, workdays, holidays, makeup_days, photo_required FROM attendance_rules
+         WHERE filing_id IN ({ids})"
+    ))
     .fetch_all(&db.pool)
     .await?
     {
-        checked.insert((r.try_get("user_id")?, r.try_get("day")?));
+        calendars.insert(r.try_get("filing_id")?, Calendar::from_row(&r)?);
     }
-    let mut out = Vec::with_capacity(members.len());
+    let members = sqlx::query(&format!(
+        "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on FROM roster_members m
+         WHERE m.filing_id IN ({ids}) {role_filter} AND (m.left_on IS NULL OR m.left_on > $1) ORDER BY m.filing_id, m.id"
+    ))
+    .bind(from.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    let default_calendar = Calendar::default();
+    // The required days of each project's calendar, worked out once.
+    let mut required_days: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+    let checked = checkin_days(db).await?;
     for m in &members {
+        let filing_id: i64 = m.try_get("filing_id")?;
+        let to = to_of(filing_id);
         let (joined, left) = member_days(m)?;
-        if joined > to {
+        if to < from || joined > to {
             continue;
         }
+        let days = required_days.entry(filing_id).or_insert_with(|| {
+            let cal = calendars.get(&filing_id).unwrap_or(&default_calendar);
+            from.iter_days()
+                .take_while(|d| *d <= to)
+                .filter(|d| cal.required(*d))
+                .collect()
+        });
         let user_id: i64 = m.try_get("user_id")?;
         let (mut required, mut counted) = (0, 0);
-        for day in from.iter_days().take_while(|d| *d <= to) {
-            if !cal.required(day) || !on_roster(day, joined, left) {
-                continue;
-            }
+        for day in days.iter().copied().filter(|d| on_roster(*d, joined, left)) {
             required += 1;
-            if checked.contains(&(user_id, day.to_string())) {
+            if checked.counted(filing_id, user_id, day) {
                 counted += 1;
             }
         }
-        out.push(MemberRate {
+        out.entry(filing_id).or_default().push(MemberRate {
             user_id,
             name: m.try_get("name")?,
             role: m.try_get("role")?,

@@ -5,13 +5,14 @@
 //! compliance statistics count. A few statements for the whole scope: the
 //! works (for completion), the lead members of every submitted filing (the
 //! construction sections' 项目经理, the supervision sections' 总监), their
-//! calendars, their counted days, the units' names.
+//! calendars, the units' names; their counted days from the process's
+//! store (`attendance::service::checkin_days`).
 use super::last_twelve;
 use crate::{
     domain::{Role, SECTORS, label_of, progress::Month},
     error::AppError,
     features::{
-        attendance::service::{Calendar, member_days, on_roster},
+        attendance::service::{Calendar, checkin_days, member_days, on_roster},
         county_map::service::unit_names,
         dashboards::{AttendanceBoard, Duty, DutyGroup, DutyPerson},
         progress::rules::works_in,
@@ -26,7 +27,7 @@ use crate::{
 };
 use chrono::{Duration, NaiveDate};
 use sqlx::Row;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 const LEADS: &str = "('pm', 'chief_supervisor')";
 
@@ -143,28 +144,7 @@ pub async fn attendance(
     {
         calendars.insert(r.try_get("filing_id")?, Calendar::from_row(&r)?);
     }
-    let mut checked: HashSet<(i64, i64, String)> = HashSet::new();
-    for r in sqlx::query(&format!(
-        "SELECT c.filing_id, c.user_id, c.day FROM checkins c
-         JOIN roster_members m ON m.user_id = c.user_id AND m.filing_id = c.filing_id
-         JOIN filings f ON f.id = c.filing_id JOIN awards a ON a.id = f.award_id
-         WHERE {} AND m.role IN {LEADS} AND c.counted = 1 AND c.day >= $4 AND c.day <= $5",
-        scope_sql(1)
-    ))
-    .bind(s.mode)
-    .bind(s.unit)
-    .bind(&s.sector)
-    .bind(first.to_string())
-    .bind(as_of.to_string())
-    .fetch_all(&db.pool)
-    .await?
-    {
-        checked.insert((
-            r.try_get("filing_id")?,
-            r.try_get("user_id")?,
-            r.try_get("day")?,
-        ));
-    }
+    let checked = checkin_days(db).await?;
 
     // Each lead's days: owed, and on duty, per month up to yesterday; today.
     let default_calendar = Calendar::default();
@@ -185,8 +165,7 @@ pub async fn attendance(
                 && on_roster(day, lead.joined, lead.left)
                 && until.is_none_or(|u| day <= u)
         };
-        let on_duty =
-            |day: NaiveDate| checked.contains(&(lead.filing_id, lead.user_id, day.to_string()));
+        let on_duty = |day: NaiveDate| checked.counted(lead.filing_id, lead.user_id, day);
         let mut mine = Duty::default();
         for day in first.iter_days().take_while(|d| *d <= yesterday) {
             if !owed(day) {
@@ -221,6 +200,8 @@ pub async fn attendance(
             }
         }
     }
+
+    drop(checked);
 
     let unit_ids: BTreeSet<i64> = leads
         .iter()

@@ -1,7 +1,8 @@
 //! The dashboards' figures. Both start from the county map's answer (the
 //! projects in scope, their light, revised price and percent), so a
 //! dashboard and the map never disagree; progress adds the plans and
-//! months (`works`, three statements), payments one grouped statement.
+//! months (`works`), payments what each project was paid (`Paid`); both
+//! from the process's snapshots (`platform::derived`).
 pub mod attendance;
 
 use super::{
@@ -20,6 +21,7 @@ use crate::{
             CountyMap, MapProject,
             service::{county_map, county_map_with_works, unit_names},
         },
+        payments::paid::{Paid, paid_kept, twelve_months},
         progress::rules::Works,
         rule_infos,
     },
@@ -193,43 +195,31 @@ pub async fn payments(
         .await?
         .progress
         .paid_ahead_pts;
-    let s = ScopeBinds::of(actor);
-    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
-        "SELECT p.filing_id, p.kind, SUBSTR(p.paid_on, 1, 7) AS month, CAST(SUM(p.amount_fen) AS BIGINT) AS fen
-         FROM payments p JOIN filings f ON f.id = p.filing_id JOIN awards a ON a.id = f.award_id
-         WHERE {} AND p.status = 'submitted' AND p.paid_on <= $4
-         GROUP BY p.filing_id, p.kind, SUBSTR(p.paid_on, 1, 7)",
-        scope_sql(1)
-    ))
-    .bind(s.mode)
-    .bind(s.unit)
-    .bind(&s.sector)
-    .bind(as_of.to_string())
-    .fetch_all(&db.pool)
-    .await?;
     // The map's projects only: construction works (a supervision section's
     // fees are not the works' price).
-    let mut paid: HashMap<i64, (i64, i64)> = HashMap::new();
-    let mut by_kind: BTreeMap<String, i64> = BTreeMap::new();
-    let mut by_month: BTreeMap<String, i64> = BTreeMap::new();
     let listed: std::collections::HashSet<i64> = map.projects.iter().map(|p| p.filing_id).collect();
-    for (filing, kind, month, fen) in rows {
-        if !listed.contains(&filing) {
-            continue;
+    let paid: HashMap<i64, Paid> = paid_kept(db, as_of, |id| listed.contains(&id))
+        .await?
+        .0
+        .into_iter()
+        .collect();
+    let mut by_kind = [0i64; PAYMENT_KINDS.len()];
+    let mut by_month = [0i64; 12];
+    for p in paid.values() {
+        for (sum, fen) in by_kind.iter_mut().zip(p.by_kind) {
+            *sum += fen;
         }
-        let e = paid.entry(filing).or_default();
-        e.0 += fen;
-        if kind == "progress" {
-            e.1 += fen;
+        for (sum, fen) in by_month.iter_mut().zip(p.last_twelve) {
+            *sum += fen;
         }
-        *by_kind.entry(kind).or_default() += fen;
-        *by_month.entry(month).or_default() += fen;
     }
     let mut projects: Vec<PaidRow> = map
         .projects
         .iter()
         .map(|p| {
-            let (paid_fen, progress_fen) = paid.get(&p.filing_id).copied().unwrap_or_default();
+            let (paid_fen, progress_fen) = paid
+                .get(&p.filing_id)
+                .map_or((0, 0), |x| (x.total_fen, x.progress_fen()));
             let revised = p.revised_fen.max(1) as f64;
             PaidRow {
                 filing_id: p.filing_id,
@@ -247,13 +237,10 @@ pub async fn payments(
         })
         .collect();
     projects.sort_by(|a, b| b.paid_pct().total_cmp(&a.paid_pct()));
-    let last12 = last_twelve(as_of)
-        .into_iter()
-        .map(|m| {
-            let key = m.to_string();
-            let fen = by_month.get(&key).copied().unwrap_or(0);
-            (key, fen)
-        })
+    let last12 = twelve_months(as_of)
+        .iter()
+        .map(Month::to_string)
+        .zip(by_month)
         .collect();
     Ok(PaymentsBoard {
         as_of: as_of.to_string(),
@@ -261,7 +248,8 @@ pub async fn payments(
         paid_fen: projects.iter().map(|p| p.paid_fen).sum(),
         by_kind: PAYMENT_KINDS
             .iter()
-            .map(|(k, _)| (k.to_string(), by_kind.get(*k).copied().unwrap_or(0)))
+            .zip(by_kind)
+            .map(|((k, _), fen)| (k.to_string(), fen))
             .collect(),
         by_month: last12,
         projects,

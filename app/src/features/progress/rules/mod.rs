@@ -13,6 +13,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
+        derived::{Served, Snapshot},
         project::{ScopeBinds, scope_sql},
     },
 };
@@ -30,7 +31,7 @@ pub const RULES: &[&dyn crate::platform::rules::Rule] = &[
 ];
 
 /// A month's update as the rules see it (submitted by the day).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Reported {
     pub month: Month,
     pub percent: i64,
@@ -38,7 +39,7 @@ pub struct Reported {
 }
 
 /// One filed project's plan and reports as of the day.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Works {
     pub filing_id: i64,
     pub signed_on: Option<NaiveDate>,
@@ -149,69 +150,99 @@ fn iso(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
+impl crate::platform::derived::PerProject for Works {
+    /// The filing (its plan and price), its award (section kind), its site
+    /// record, its months and its changes.
+    const ENTITIES: &'static [&'static str] =
+        &["filing", "award", "progress", "progress_month", "change"];
+    async fn read(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<(i64, Self)>, AppError> {
+        Ok(read(db, as_of, filing_id)
+            .await?
+            .into_iter()
+            .map(|w| (w.filing_id, w))
+            .collect())
+    }
+}
+
+/// The works of the projects `keep` selects, from the process's snapshot
+/// (`platform::derived`): a province's are read once a day, then only the
+/// projects written since.
+pub async fn works_kept(
+    db: &Db,
+    as_of: NaiveDate,
+    keep: impl Fn(i64) -> bool,
+) -> Result<(Vec<Works>, Served), AppError> {
+    let (works, served) = db
+        .cache
+        .derived
+        .get::<Snapshot<Works>>()
+        .read(db, crate::features::TRAIL, as_of, keep)
+        .await?;
+    Ok((works.into_iter().map(|(_, w)| w).collect(), served))
+}
+
 /// Every filed construction project with its months, as of `as_of`.
 pub async fn works(db: &Db, as_of: NaiveDate) -> Result<Vec<Works>, AppError> {
-    read(db, as_of, 0, &ScopeBinds::all()).await
+    Ok(works_kept(db, as_of, |_| true).await?.0)
 }
 
-/// [`works`] of one project (`filing_id`).
+/// [`works`] read afresh from the database, bypassing the snapshot (what
+/// the snapshot must always equal).
+pub async fn works_recomputed(db: &Db, as_of: NaiveDate) -> Result<Vec<Works>, AppError> {
+    read(db, as_of, 0).await
+}
+
+/// [`works`] of one project (`filing_id`), read afresh.
 pub async fn works_of(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<Works>, AppError> {
-    read(db, as_of, filing_id, &ScopeBinds::all()).await
+    read(db, as_of, filing_id).await
 }
 
-/// [`works`] of the projects in a scope (an owner's map reads its own, not
-/// the province's).
+/// [`works`] of the projects in a scope (an owner's map shows its own, not
+/// the province's): the scope's filings by one statement.
 pub async fn works_in(
     db: &Db,
     as_of: NaiveDate,
     scope: &ScopeBinds,
 ) -> Result<Vec<Works>, AppError> {
-    read(db, as_of, 0, scope).await
+    if scope.mode == "all" {
+        return works(db, as_of).await;
+    }
+    let ids: std::collections::HashSet<i64> = sqlx::query_scalar(&format!(
+        "SELECT f.id FROM filings f JOIN awards a ON a.id = f.award_id WHERE {}",
+        scope_sql(1)
+    ))
+    .bind(scope.mode)
+    .bind(scope.unit)
+    .bind(&scope.sector)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .collect();
+    Ok(works_kept(db, as_of, |id| ids.contains(&id)).await?.0)
 }
 
-/// Three statements: the filings, their approved changes, their months.
-async fn read(
-    db: &Db,
-    as_of: NaiveDate,
-    filing_id: i64,
-    s: &ScopeBinds,
-) -> Result<Vec<Works>, AppError> {
+/// Three statements: the filings, their approved changes, their months;
+/// of one project (`filing_id`) or of all (0).
+async fn read(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<Works>, AppError> {
     let day = as_of.to_string();
-    // The filings in scope (alias `a` for `scope_sql`), for the subqueries;
-    // the province-wide scope skips the subquery (it made SQLite's plan for
-    // 160,000 months three times slower).
-    let in_scope = |n: usize| {
-        format!(
-            "(${n} = 'all' OR filing_id IN (SELECT f.id FROM filings f JOIN awards a ON a.id = f.award_id WHERE {}))",
-            scope_sql(n)
-        )
-    };
-    let filings = sqlx::query(&format!(
+    let filings = sqlx::query(
         "SELECT f.id, f.signed_on, f.planned_start, f.planned_completion, COALESCE(f.contract_price_fen, 0) AS price,
                 p.actual_start, p.id AS progress_id
          FROM filings f JOIN awards a ON a.id = f.award_id LEFT JOIN progress p ON p.filing_id = f.id
-         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' AND ($1 = 0 OR f.id = $1) AND {}
+         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' AND ($1 = 0 OR f.id = $1)
          ORDER BY f.id",
-        scope_sql(2)
-    ))
+    )
     .bind(filing_id)
-    .bind(s.mode)
-    .bind(s.unit)
-    .bind(&s.sector)
     .fetch_all(&db.pool)
     .await?;
     let mut changes: HashMap<i64, (i64, i64)> = HashMap::new();
-    for r in sqlx::query(&format!(
+    for r in sqlx::query(
         "SELECT filing_id, CAST(SUM(price_delta_fen) AS BIGINT) AS fen, CAST(SUM(days_delta) AS BIGINT) AS days
-         FROM project_changes WHERE status = 'submitted' AND approved_on <= $1 AND ($2 = 0 OR filing_id = $2) AND {}
+         FROM project_changes WHERE status = 'submitted' AND approved_on <= $1 AND ($2 = 0 OR filing_id = $2)
          GROUP BY filing_id",
-        in_scope(3)
-    ))
+    )
     .bind(&day)
     .bind(filing_id)
-    .bind(s.mode)
-    .bind(s.unit)
-    .bind(&s.sector)
     .fetch_all(&db.pool)
     .await?
     {
@@ -219,19 +250,13 @@ async fn read(
     }
     let mut months: HashMap<i64, Vec<Reported>> = HashMap::new();
     for r in sqlx::query(
-        &format!(
-            "SELECT filing_id, month, percent, state FROM progress_months
-             WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 AND ($3 = 0 OR filing_id = $3) AND {}
-             ORDER BY filing_id, month",
-            in_scope(4)
-        ),
+        "SELECT filing_id, month, percent, state FROM progress_months
+         WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 AND ($3 = 0 OR filing_id = $3)
+         ORDER BY filing_id, month",
     )
     .bind(crate::platform::time::end_of_day_ms(as_of))
     .bind(Month::of(as_of).to_string())
     .bind(filing_id)
-    .bind(s.mode)
-    .bind(s.unit)
-    .bind(&s.sector)
     .fetch_all(&db.pool)
     .await?
     {

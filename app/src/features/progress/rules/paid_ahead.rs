@@ -47,15 +47,14 @@ impl Rule for PaidAhead {
         as_of: NaiveDate,
     ) -> Result<Vec<Finding>, AppError> {
         let margin = s.progress.paid_ahead_pts;
-        let paid: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
-            "SELECT filing_id, CAST(SUM(amount_fen) AS BIGINT) FROM payments
-             WHERE status = 'submitted' AND kind = 'progress' AND paid_on <= $1 GROUP BY filing_id",
-        )
-        .bind(as_of.to_string())
-        .fetch_all(&db.pool)
-        .await?
-        .into_iter()
-        .collect();
+        let paid: HashMap<i64, i64> =
+            crate::features::payments::paid::paid_kept(db, as_of, |_| true)
+                .await?
+                .0
+                .into_iter()
+                .map(|(id, p)| (id, p.progress_fen()))
+                .filter(|(_, fen)| *fen > 0)
+                .collect();
         let mut out = Vec::new();
         for w in works(db, as_of).await? {
             let (Some(&paid), Some(last)) = (paid.get(&w.filing_id), w.latest()) else {

@@ -1,0 +1,100 @@
+//! What each project was paid by a day, as the payments board and the
+//! 拨付超进度 rule read it: kept per process and brought up to date from the
+//! trail (`platform::derived`), so that a province's 200,000 payments are
+//! summed once a day, then only the projects paid since.
+use crate::{
+    domain::{progress::Month, records::PAYMENT_KINDS},
+    error::AppError,
+    platform::{
+        db::Db,
+        derived::{PerProject, Served, Snapshot},
+    },
+};
+use chrono::NaiveDate;
+use sqlx::Row;
+
+/// One project's submitted payments paid by the day.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Paid {
+    pub total_fen: i64,
+    /// In the order of [`PAYMENT_KINDS`].
+    pub by_kind: [i64; PAYMENT_KINDS.len()],
+    /// The day's month and the eleven before it, oldest first.
+    pub last_twelve: [i64; 12],
+}
+
+impl Paid {
+    /// Progress payments (进度款).
+    pub fn progress_fen(&self) -> i64 {
+        self.of_kind("progress")
+    }
+
+    pub fn of_kind(&self, kind: &str) -> i64 {
+        PAYMENT_KINDS
+            .iter()
+            .position(|(k, _)| *k == kind)
+            .map_or(0, |i| self.by_kind[i])
+    }
+}
+
+/// The day's month and the eleven before it, oldest first.
+pub fn twelve_months(as_of: NaiveDate) -> [Month; 12] {
+    let mut m = Month::of(as_of);
+    let mut out = [m; 12];
+    for slot in out.iter_mut().rev() {
+        *slot = m;
+        m = m.prev();
+    }
+    out
+}
+
+impl PerProject for Paid {
+    const ENTITIES: &'static [&'static str] = &["payment"];
+
+    async fn read(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<(i64, Self)>, AppError> {
+        let months = twelve_months(as_of).map(|m| m.to_string());
+        let mut out: std::collections::BTreeMap<i64, Paid> = Default::default();
+        for r in sqlx::query(
+            "SELECT filing_id, kind, SUBSTR(paid_on, 1, 7) AS month, CAST(SUM(amount_fen) AS BIGINT) AS fen
+             FROM payments WHERE status = 'submitted' AND paid_on <= $1 AND ($2 = 0 OR filing_id = $2)
+             GROUP BY filing_id, kind, SUBSTR(paid_on, 1, 7)",
+        )
+        .bind(as_of.to_string())
+        .bind(filing_id)
+        .fetch_all(&db.pool)
+        .await?
+        {
+            let p = out.entry(r.try_get("filing_id")?).or_default();
+            let fen: i64 = r.try_get("fen")?;
+            let kind: String = r.try_get("kind")?;
+            let month: String = r.try_get("month")?;
+            p.total_fen += fen;
+            if let Some(i) = PAYMENT_KINDS.iter().position(|(k, _)| *k == kind) {
+                p.by_kind[i] += fen;
+            }
+            if let Some(i) = months.iter().position(|m| *m == month) {
+                p.last_twelve[i] += fen;
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+}
+
+/// What the projects `keep` selects were paid by `as_of` (only those paid
+/// at all), from the process's snapshot.
+pub async fn paid_kept(
+    db: &Db,
+    as_of: NaiveDate,
+    keep: impl Fn(i64) -> bool,
+) -> Result<(Vec<(i64, Paid)>, Served), AppError> {
+    db.cache
+        .derived
+        .get::<Snapshot<Paid>>()
+        .read(db, crate::features::TRAIL, as_of, keep)
+        .await
+}
+
+/// [`paid_kept`] read afresh (what the snapshot must always equal).
+pub async fn paid_recomputed(db: &Db, as_of: NaiveDate) -> Result<Vec<(i64, Paid)>, AppError> {
+    Paid::read(db, as_of, 0).await
+}

@@ -1,0 +1,248 @@
+//! The progress works the map, the boards and the rules read are a snapshot
+//! kept per process and brought up to date from the trail
+//! (`platform::derived`): after each kind of write through the
+//! services it equals a recomputation from the tables, a small write
+//! re-reads only its project, a second process's write on the same database
+//! is seen, and a new day is read afresh; the counted check-in days, read
+//! by id, follow the table.
+use crate::{
+    helpers::TestDb,
+    money::{a_change, a_payment, file_and_submit},
+    on_both,
+};
+use app::{
+    features::{
+        changes,
+        payments::{
+            self,
+            paid::{paid_kept, paid_recomputed},
+        },
+        progress::{
+            self,
+            rules::{Works, works_kept, works_recomputed},
+            service::{MonthForm, SiteForm, save_month, save_site},
+        },
+    },
+    platform::{db::Backend, db::Db, derived::Served, records, time::today},
+};
+
+async fn read(db: &Db) -> (Vec<Works>, Served) {
+    works_kept(db, today(), |_| true).await.unwrap()
+}
+
+/// Reads through the snapshot, checks it equals a recomputation, and says
+/// how it was served.
+async fn check(db: &Db, truth: &Db) -> (Vec<Works>, Served) {
+    let (works, served) = read(db).await;
+    assert_eq!(
+        works,
+        works_recomputed(truth, today()).await.unwrap(),
+        "the snapshot ({served:?}) equals a recomputation"
+    );
+    (works, served)
+}
+
+fn of(works: &[Works], id: i64) -> &Works {
+    works.iter().find(|w| w.filing_id == id).unwrap()
+}
+
+async fn follows_every_kind_of_write(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let kg = crate::progress::kindergarten(&t).await;
+    let owner = t.actor("jiaoyu").await;
+
+    let (first, served) = check(&t.db, &t.db).await;
+    assert_eq!(served, Served::Rebuilt);
+    assert!(
+        first.iter().any(|w| w.filing_id == kg),
+        "the kindergarten is filed"
+    );
+    assert_eq!(check(&t.db, &t.db).await.1, Served::Kept, "nothing written");
+
+    // The site record, then a month: each re-reads the one project.
+    let site = SiteForm {
+        actual_start: "2025-06-18".into(),
+        address: "平阳县昆阳镇城西新区凤鸣路".into(),
+        point: "27.6597, 120.5381".into(),
+    };
+    save_site(&t.db, &owner, kg, &site, "").await.unwrap();
+    let (works, served) = check(&t.db, &t.db).await;
+    assert_eq!(served, Served::Patched(1));
+    assert!(of(&works, kg).has_record && !of(&first, kg).has_record);
+
+    let form = MonthForm {
+        month: "2025-07".into(),
+        percent: "12".into(),
+        state: "in_progress".into(),
+        work_done: "基础施工".into(),
+        investment: "850000".into(),
+        drop_reason: String::new(),
+    };
+    let m = save_month(&t.db, &owner, 0, kg, &form, "", "")
+        .await
+        .unwrap();
+    // A draft counts nowhere (the entry re-reads the project, unchanged).
+    assert_eq!(of(&check(&t.db, &t.db).await.0, kg).months.len(), 0);
+    let png = include_bytes!("../../src/demo_assets/site-1.png");
+    records::attach(
+        &t.db,
+        &owner,
+        &progress::RECORD,
+        m,
+        "photo",
+        "现场.png",
+        "image/png",
+        png.len(),
+        &"ab".repeat(32),
+        "",
+    )
+    .await
+    .unwrap();
+    records::submit(&t.db, &owner, &progress::RECORD, m)
+        .await
+        .unwrap();
+    let (works, served) = check(&t.db, &t.db).await;
+    assert!(matches!(served, Served::Patched(1)), "{served:?}");
+    assert_eq!(of(&works, kg).latest().unwrap().percent, 12);
+
+    // An approved change moves the revised price and completion.
+    let before = of(&works, kg).clone();
+    let c = a_change(&t, &owner, kg).await;
+    file_and_submit(&t, &owner, &changes::RECORD, c).await;
+    let (works, _) = check(&t.db, &t.db).await;
+    let after = of(&works, kg);
+    assert_eq!(after.revised_fen, before.revised_fen + 50_000_000);
+    assert!(after.revised_completion > before.revised_completion);
+
+    // Another server process on the same database (its own caches) voids
+    // the change; this process sees it at its next read.
+    let other = Db::connect(&t.settings.database_url, t.db.trail_key.clone())
+        .await
+        .unwrap();
+    records::void(&other, &owner, &changes::RECORD, c, "审批文件有误", None)
+        .await
+        .unwrap();
+    let (works, served) = check(&t.db, &other).await;
+    assert!(matches!(served, Served::Patched(1)), "{served:?}");
+    assert_eq!(of(&works, kg).revised_fen, before.revised_fen);
+
+    // What each project was paid follows the payments the same way.
+    let (paid, served) = paid_kept(&t.db, today(), |_| true).await.unwrap();
+    assert_eq!(served, Served::Rebuilt);
+    assert_eq!(paid, paid_recomputed(&t.db, today()).await.unwrap());
+    let was = paid
+        .iter()
+        .find(|(id, _)| *id == kg)
+        .map_or(0, |(_, p)| p.total_fen);
+    let p = a_payment(&t, &owner, kg).await;
+    file_and_submit(&t, &owner, &payments::RECORD, p).await;
+    let (paid, served) = paid_kept(&t.db, today(), |_| true).await.unwrap();
+    assert!(matches!(served, Served::Patched(1)), "{served:?}");
+    assert_eq!(paid, paid_recomputed(&t.db, today()).await.unwrap());
+    let now = paid.iter().find(|(id, _)| *id == kg).unwrap().1.clone();
+    assert_eq!(now.total_fen, was + 10_000_000);
+    assert!(now.of_kind("advance") >= 10_000_000);
+    assert!(now.last_twelve[11] >= 10_000_000, "paid this month");
+
+    // Another day: everything is read again, as of that day.
+    let yesterday = today().pred_opt().unwrap();
+    let (works, served) = works_kept(&t.db, yesterday, |_| true).await.unwrap();
+    assert_eq!(served, Served::Rebuilt);
+    assert_eq!(works, works_recomputed(&t.db, yesterday).await.unwrap());
+}
+
+/// Inserts a counted check-in of `who` on `day`, taken at `at` (ms), on
+/// `conn` (a transaction the test may hold open).
+async fn check_in(conn: &mut sqlx::AnyConnection, who: (i64, i64), day: &str, at: i64) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO checkins (user_id, filing_id, at, day, lat, lng, accuracy_m, accepted, counted, basis, flags, device_key)
+         VALUES ($1, $2, $3, $4, 27.66, 120.54, 10, 1, 1, 'area', '', 'test') RETURNING id",
+    )
+    .bind(who.0)
+    .bind(who.1)
+    .bind(at)
+    .bind(day)
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
+/// The counted check-in days the boards and rates read are kept per process
+/// and read by id (`attendance::service::checkin_days`): they equal the
+/// table, new rows are seen, and on PostgreSQL a row whose id was handed
+/// out before another's but committed after it is not missed.
+async fn checkin_days_follow_the_table(b: Backend) {
+    use app::features::attendance::service::checkin_days;
+    let t = TestDb::with_demo(b).await;
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let members: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT user_id, filing_id FROM roster_members ORDER BY id LIMIT 3")
+            .fetch_all(&t.db.pool)
+            .await
+            .unwrap();
+    let who = members[0];
+    // Earlier check-ins, then the first read.
+    let mut conn = t.db.pool.acquire().await.unwrap();
+    for (i, m) in members.iter().enumerate() {
+        for d in 10..10 + 3 * (i + 1) {
+            check_in(&mut conn, *m, &format!("2001-02-{d}"), 0).await;
+        }
+    }
+    drop(conn);
+    let rows: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT filing_id, user_id, day FROM checkins WHERE counted = 1")
+            .fetch_all(&t.db.pool)
+            .await
+            .unwrap();
+    assert!(rows.len() >= 3, "{} counted check-ins", rows.len());
+    {
+        let days = checkin_days(&t.db).await.unwrap();
+        for (f, u, d) in &rows {
+            assert!(days.counted(*f, *u, day(d)));
+        }
+        assert!(
+            !days.counted(who.1, who.0, day("2001-02-13")),
+            "three days only"
+        );
+        assert!(!days.counted(who.1, who.0 + 1_000_000, day("2001-02-10")));
+        assert!(!days.counted(who.1, who.0, day("2001-01-02")));
+    }
+    let now = app::platform::time::now_ms();
+    let mut conn = t.db.pool.acquire().await.unwrap();
+    check_in(&mut conn, who, "2001-01-02", now).await;
+    drop(conn);
+    assert!(
+        checkin_days(&t.db)
+            .await
+            .unwrap()
+            .counted(who.1, who.0, day("2001-01-02"))
+    );
+
+    if b == Backend::Postgres {
+        // The first id is handed out in a transaction that commits last.
+        let mut slow = t.db.pool.begin().await.unwrap();
+        let first = check_in(&mut slow, who, "2001-01-03", now).await;
+        let mut conn = t.db.pool.acquire().await.unwrap();
+        let second = check_in(&mut conn, who, "2001-01-04", now).await;
+        drop(conn);
+        assert!(first < second);
+        {
+            let days = checkin_days(&t.db).await.unwrap();
+            assert!(days.counted(who.1, who.0, day("2001-01-04")));
+            assert!(
+                !days.counted(who.1, who.0, day("2001-01-03")),
+                "not committed yet"
+            );
+        }
+        slow.commit().await.unwrap();
+        assert!(
+            checkin_days(&t.db)
+                .await
+                .unwrap()
+                .counted(who.1, who.0, day("2001-01-03")),
+            "the smaller id committed later is read"
+        );
+    }
+}
+
+on_both!(follows_every_kind_of_write, checkin_days_follow_the_table);
