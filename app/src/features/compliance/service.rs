@@ -97,17 +97,6 @@ pub async fn compliance(
     // Monthly progress: each month of the period a project was under way
     // (started, not completed in an earlier month) whose report is due by
     // today, and whether it came in by its due day.
-    let submitted: HashMap<(i64, String), i64> = sqlx::query_as::<_, (i64, String, i64)>(
-        "SELECT filing_id, month, MIN(submitted_at) FROM progress_months
-         WHERE status = 'submitted' AND month >= $1 AND month <= $2 GROUP BY filing_id, month",
-    )
-    .bind(Month::of(from).to_string())
-    .bind(Month::of(to).to_string())
-    .fetch_all(&db.pool)
-    .await?
-    .into_iter()
-    .map(|(f, m, at)| ((f, m), at))
-    .collect();
     let mut completed_on: HashMap<i64, NaiveDate> = HashMap::new();
     for w in works_in(db, today, &s).await? {
         let Some(unit) = owner_of.get(&w.filing_id) else {
@@ -126,9 +115,10 @@ pub async fn compliance(
             let due = m.next().day(settings.progress.report_by_day);
             if start <= m.last() && completed.is_none_or(|c| c >= m) && due < today {
                 u.reports_due += 1;
-                if submitted
-                    .get(&(w.filing_id, m.to_string()))
-                    .is_some_and(|at| *at <= end_of_day_ms(due))
+                if w.months
+                    .iter()
+                    .find(|r| r.month == m)
+                    .is_some_and(|r| r.submitted_at <= end_of_day_ms(due))
                 {
                     u.reports_on_time += 1;
                 }

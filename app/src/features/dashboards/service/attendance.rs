@@ -149,13 +149,17 @@ pub async fn attendance(
     // Each lead's days: owed, and on duty, per month up to yesterday; today.
     let default_calendar = Calendar::default();
     let yesterday = as_of - Duration::days(1);
-    let mut by_month: BTreeMap<Month, (Duty, Duty)> =
-        twelve.iter().map(|m| (*m, Default::default())).collect();
+    let mut slots = [(Duty::default(), Duty::default()); 12];
+    let target = twelve.iter().position(|m| *m == month);
+    // The required days up to yesterday of each calendar (most projects
+    // share the default one), with their month's slot, worked out once.
+    let mut required_days: HashMap<Option<i64>, Vec<(NaiveDate, usize)>> = HashMap::new();
     let mut in_month: Vec<(&Lead, Duty)> = Vec::new();
     let mut today = Duty::default();
     let mut missing = Vec::new();
     for lead in &leads {
-        let cal = calendars.get(&lead.filing_id).unwrap_or(&default_calendar);
+        let own = calendars.get(&lead.filing_id);
+        let cal = own.unwrap_or(&default_calendar);
         let until = completed
             .get(&lead.filing_id)
             .or_else(|| completed_by_code.get(lead.code.as_str()))
@@ -166,23 +170,31 @@ pub async fn attendance(
                 && until.is_none_or(|u| day <= u)
         };
         let on_duty = |day: NaiveDate| checked.counted(lead.filing_id, lead.user_id, day);
+        let days = required_days
+            .entry(own.map(|_| lead.filing_id))
+            .or_insert_with(|| {
+                first
+                    .iter_days()
+                    .take_while(|d| *d <= yesterday)
+                    .filter(|d| cal.required(*d))
+                    .filter_map(|d| Some((d, twelve.iter().position(|m| *m == Month::of(d))?)))
+                    .collect()
+            });
         let mut mine = Duty::default();
-        for day in first.iter_days().take_while(|d| *d <= yesterday) {
-            if !owed(day) {
+        for &(day, slot) in days.iter() {
+            if !on_roster(day, lead.joined, lead.left) || until.is_some_and(|u| day > u) {
                 continue;
             }
             let d = Duty {
                 required: 1,
                 counted: i64::from(on_duty(day)),
             };
-            if let Some(slot) = by_month.get_mut(&Month::of(day)) {
-                if lead.is_pm() {
-                    slot.0.add(d)
-                } else {
-                    slot.1.add(d)
-                }
+            if lead.is_pm() {
+                slots[slot].0.add(d)
+            } else {
+                slots[slot].1.add(d)
             }
-            if Month::of(day) == month {
+            if Some(slot) == target {
                 mine.add(d);
             }
         }
@@ -202,6 +214,7 @@ pub async fn attendance(
     }
 
     drop(checked);
+    let by_month: BTreeMap<Month, (Duty, Duty)> = twelve.iter().copied().zip(slots).collect();
 
     let unit_ids: BTreeSet<i64> = leads
         .iter()

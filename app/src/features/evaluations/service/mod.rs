@@ -88,7 +88,8 @@ pub async fn list(
            AND ($8 = 0 OR a.contractor_unit_id = $8)",
         list_sql(
             &RECORD,
-            &["(SELECT c.name FROM units c WHERE c.id = a.contractor_unit_id)"]
+            &["(SELECT c.name FROM units c WHERE c.id = a.contractor_unit_id)"],
+            filter.list.filing_id != 0,
         )
     );
     let mut conn = db.pool.acquire().await?;

@@ -36,6 +36,8 @@ pub struct Reported {
     pub month: Month,
     pub percent: i64,
     pub state: ProgressState,
+    /// When it was first submitted (UTC ms): on time or late.
+    pub submitted_at: i64,
 }
 
 /// One filed project's plan and reports as of the day.
@@ -250,7 +252,7 @@ async fn read(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<Works>, A
     }
     let mut months: HashMap<i64, Vec<Reported>> = HashMap::new();
     for r in sqlx::query(
-        "SELECT filing_id, month, percent, state FROM progress_months
+        "SELECT filing_id, month, percent, state, submitted_at FROM progress_months
          WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 AND ($3 = 0 OR filing_id = $3)
          ORDER BY filing_id, month",
     )
@@ -270,6 +272,7 @@ async fn read(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<Works>, A
             month,
             percent: r.try_get("percent")?,
             state,
+            submitted_at: r.try_get("submitted_at")?,
         });
     }
     let mut out = Vec::with_capacity(filings.len());
