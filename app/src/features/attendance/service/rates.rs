@@ -90,10 +90,11 @@ pub async fn rates_of(
                 .collect()
         });
         let user_id: i64 = m.try_get("user_id")?;
+        let person = checked.of(filing_id, user_id);
         let (mut required, mut counted) = (0, 0);
         for day in days.iter().copied().filter(|d| on_roster(*d, joined, left)) {
             required += 1;
-            if checked.counted(filing_id, user_id, day) {
+            if person.counted(day) {
                 counted += 1;
             }
         }

@@ -169,7 +169,8 @@ pub async fn attendance(
                 && on_roster(day, lead.joined, lead.left)
                 && until.is_none_or(|u| day <= u)
         };
-        let on_duty = |day: NaiveDate| checked.counted(lead.filing_id, lead.user_id, day);
+        let person = checked.of(lead.filing_id, lead.user_id);
+        let on_duty = |day: NaiveDate| person.counted(day);
         let days = required_days
             .entry(own.map(|_| lead.filing_id))
             .or_insert_with(|| {
