@@ -201,7 +201,11 @@ async fn serve(
                         .await?;
                     server::demo_evaluations::load(&state.db, &state.settings).await
                 };
-                match history.await {
+                let loaded = history.await;
+                // The demo backdates some rows directly (no trail entry):
+                // figures derived while it loaded are read afresh.
+                state.db.cache.derived.clear();
+                match loaded {
                     Ok(_) => tracing::info!("demo data loaded"),
                     Err(e) => {
                         tracing::error!(error = %e, "demo history failed");

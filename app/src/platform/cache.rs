@@ -51,6 +51,12 @@ impl Derived {
         // The entry under T's TypeId was made as a T.
         v.downcast::<T>().unwrap_or_else(|_| unreachable!())
     }
+
+    /// Drops every derived value (after writes that bypassed the trail:
+    /// the demo's backdating); each is made again on its next use.
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }
 
 impl std::fmt::Debug for Caches {

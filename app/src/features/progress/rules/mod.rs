@@ -227,22 +227,33 @@ pub async fn works_in(
 /// of one project (`filing_id`) or of all (0).
 async fn read(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<Works>, AppError> {
     let day = as_of.to_string();
-    let filings = sqlx::query(
+    // One project's filter spelt out (`$n = 0 OR id = $n` uses no index, and
+    // PostgreSQL's generic plan read every month for one project's).
+    let one = |col: &str, n: usize| {
+        if filing_id == 0 {
+            format!("${n} = 0")
+        } else {
+            format!("{col} = ${n}")
+        }
+    };
+    let filings = sqlx::query(&format!(
         "SELECT f.id, f.signed_on, f.planned_start, f.planned_completion, COALESCE(f.contract_price_fen, 0) AS price,
                 p.actual_start, p.id AS progress_id
          FROM filings f JOIN awards a ON a.id = f.award_id LEFT JOIN progress p ON p.filing_id = f.id
-         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' AND ($1 = 0 OR f.id = $1)
+         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' AND {}
          ORDER BY f.id",
-    )
+        one("f.id", 1)
+    ))
     .bind(filing_id)
     .fetch_all(&db.pool)
     .await?;
     let mut changes: HashMap<i64, (i64, i64)> = HashMap::new();
-    for r in sqlx::query(
+    for r in sqlx::query(&format!(
         "SELECT filing_id, CAST(SUM(price_delta_fen) AS BIGINT) AS fen, CAST(SUM(days_delta) AS BIGINT) AS days
-         FROM project_changes WHERE status = 'submitted' AND approved_on <= $1 AND ($2 = 0 OR filing_id = $2)
+         FROM project_changes WHERE status = 'submitted' AND approved_on <= $1 AND {}
          GROUP BY filing_id",
-    )
+        one("filing_id", 2)
+    ))
     .bind(&day)
     .bind(filing_id)
     .fetch_all(&db.pool)
@@ -251,11 +262,12 @@ async fn read(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<Works>, A
         changes.insert(r.try_get("filing_id")?, (r.try_get("fen")?, r.try_get("days")?));
     }
     let mut months: HashMap<i64, Vec<Reported>> = HashMap::new();
-    for r in sqlx::query(
+    for r in sqlx::query(&format!(
         "SELECT filing_id, month, percent, state, submitted_at FROM progress_months
-         WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 AND ($3 = 0 OR filing_id = $3)
+         WHERE status = 'submitted' AND submitted_at < $1 AND month <= $2 AND {}
          ORDER BY filing_id, month",
-    )
+        one("filing_id", 3)
+    ))
     .bind(crate::platform::time::end_of_day_ms(as_of))
     .bind(Month::of(as_of).to_string())
     .bind(filing_id)
@@ -268,12 +280,15 @@ async fn read(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<Works>, A
         ) else {
             continue;
         };
-        months.entry(r.try_get("filing_id")?).or_default().push(Reported {
-            month,
-            percent: r.try_get("percent")?,
-            state,
-            submitted_at: r.try_get("submitted_at")?,
-        });
+        months
+            .entry(r.try_get("filing_id")?)
+            .or_default()
+            .push(Reported {
+                month,
+                percent: r.try_get("percent")?,
+                state,
+                submitted_at: r.try_get("submitted_at")?,
+            });
     }
     let mut out = Vec::with_capacity(filings.len());
     for r in filings {
