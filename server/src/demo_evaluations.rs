@@ -168,7 +168,7 @@ async fn attendance(db: &Db, code: &str, share: f64) -> Result<(), AppError> {
         r.try_get::<Option<f64>, _>("site_lat")?.unwrap_or(27.66),
         r.try_get::<Option<f64>, _>("site_lng")?.unwrap_or(120.56),
     );
-    let completed = service::completed_on(db, works).await?;
+    let completed = app::features::progress::rules::completed_on(db, today(), works).await?;
     let sections: Vec<(i64, Option<String>)> = sqlx::query_as(
         "SELECT f.id, f.signed_on FROM filings f JOIN awards a ON a.id = f.award_id
          WHERE a.project_code = $1 AND (f.id = $2 OR f.status = 'submitted') ORDER BY f.id",
@@ -405,7 +405,7 @@ pub async fn load(db: &Db, settings: &Settings) -> Result<(), AppError> {
         else {
             continue;
         };
-        let completed = service::completed_on(db, filing).await?;
+        let completed = app::features::progress::rules::completed_on(db, today, filing).await?;
         // The ended quarters of the contract, latest last.
         let ended: Vec<Period> = quarters(signed, completed.unwrap_or(today).min(today))
             .into_iter()

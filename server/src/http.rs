@@ -3,11 +3,7 @@
 use app::{
     App,
     kit::form::FormFlash,
-    platform::{
-        AppState,
-        actor::ClientInfo,
-        session::{DbSessionStore, session_user},
-    },
+    platform::{AppState, actor::ClientInfo, session::DbSessionStore},
     shell,
 };
 use axum::{
@@ -377,24 +373,14 @@ async fn page_gate(
         take_form_flash(&session, &mut req).await;
         return next.run(req).await;
     }
-    let user_id = session_user(&session, state.settings.session_max_ms).await;
-    // (must change the first password, must enrol a second factor)
-    let gate: Option<(bool, bool)> = match user_id {
-        None => None,
-        Some(id) => sqlx::query_as::<_, (i64, String, Option<i64>)>(
-            "SELECT must_change_password, role, totp_enabled_at FROM users WHERE id = $1 AND disabled = 0",
-        )
-        .bind(id)
-        .fetch_optional(&state.db.pool)
+    // The acting user from the caches the server functions use: a page
+    // load reads no user row unless the cache has expired.
+    let actor = app::platform::actor::session_actor(&state, &session, ClientInfo::default())
         .await
         .ok()
-        .flatten()
-        .map(|(first, role, totp)| {
-            let due = app::domain::Role::parse(&role)
-                .is_ok_and(|r| state.settings.second_factor_due(r, totp.is_some()));
-            (first != 0, due)
-        }),
-    };
+        .flatten();
+    // (must change the first password, must enrol a second factor)
+    let gate = actor.map(|a| (a.must_change_password, a.must_enrol_two_factor));
     match gate {
         None => Redirect::to("/login").into_response(),
         Some((true, _)) if path != "/account/password" => {

@@ -41,6 +41,12 @@ pub async fn connect(settings: &Settings) -> Result<Db, sqlx::Error> {
 /// Connects (and migrates) the database and assembles the state.
 pub async fn state(settings: Settings, addr: SocketAddr) -> Result<AppState, sqlx::Error> {
     let db = connect(&settings).await?;
+    // Rows kept from before two-factor secrets were sealed.
+    match app::features::auth::two_factor::seal_stored_secrets(&db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(n, "sealed stored two-factor secrets"),
+        Err(e) => tracing::error!(error = ?e, "two-factor secrets not sealed"),
+    }
     let files =
         FileStore::from_settings(&settings).map_err(|e| sqlx::Error::Configuration(e.into()))?;
     Ok(AppState {

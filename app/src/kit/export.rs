@@ -252,27 +252,39 @@ pub fn filter<'a>(f: &'a Filters, name: &str) -> &'a str {
     f.get(name).map(String::as_str).unwrap_or("")
 }
 
+/// A list's filter read from an export link, whose query names its fields
+/// as the list page's own query does.
+pub trait FromQuery {
+    fn from_query(f: &Filters) -> Self;
+}
+
+impl FromQuery for crate::platform::records::ListFilter {
+    fn from_query(f: &Filters) -> Self {
+        let filing_id = filter(f, "filing_id").parse().unwrap_or(0);
+        Self::parse(filter(f, "q"), filter(f, "status"), filing_id)
+    }
+}
+
 /// The GET handler of an export:
 /// - `export_route!(SHEET, service::list, "status")` for a paged list service
 ///   `list(db, actor, q, <select>, rows)`, called with the link's `q` and
 ///   select parameter and `Rows::All`;
 /// - `export_route!(SHEET, service::alerts)` for a service `(db, actor) -> Vec`;
-/// - `export_route!(records SHEET, service::list)` for a project record list
-///   `list(db, actor, &ListFilter, rows)` (`q`, `status`, `filing_id`).
+/// - `export_route!(filtered SHEET, Filter, service::list)` for a list
+///   `list(db, actor, &Filter, rows)` whose filter is [`FromQuery`];
+/// - `export_route!(records SHEET, service::list)`: the same for a project
+///   record list (`ListFilter`: `q`, `status`, `filing_id`).
 #[macro_export]
 macro_rules! export_route {
     (records $sheet:expr, $list:path) => {
+        $crate::export_route!(filtered $sheet, $crate::platform::records::ListFilter, $list)
+    };
+    (filtered $sheet:expr, $filter:ty, $list:path) => {
         axum::routing::get(
             |axum::extract::State(st): axum::extract::State<$crate::platform::AppState>,
              acting: $crate::platform::actor::Acting,
              f: $crate::kit::export::Filters| async move {
-                use $crate::kit::export::filter;
-                let filing_id = filter(&f, "filing_id").parse().unwrap_or(0);
-                let lf = $crate::platform::records::ListFilter::parse(
-                    filter(&f, "q"),
-                    filter(&f, "status"),
-                    filing_id,
-                );
+                let lf = <$filter as $crate::kit::export::FromQuery>::from_query(&f);
                 $crate::kit::export::send(
                     &$sheet,
                     $crate::kit::export::ExportTrail::new(&st.db, Some(&f)),

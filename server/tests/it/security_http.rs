@@ -302,6 +302,30 @@ async fn downloads_wait_for_the_first_password(b: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
+/// The page gate answers from the acting user the server functions cache,
+/// not from a user row read on every page: a change made behind the
+/// services' back shows once the user is forgotten (as every service that
+/// changes an account does, and other servers on NOTIFY).
+async fn the_page_gate_reads_the_cached_user(b: Backend) {
+    let s = TestServer::start(b).await;
+    let zgb = s.logged_in("zgb").await;
+    assert_eq!(s.page(&zgb, "/alerts").await.status(), StatusCode::OK);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'zgb'")
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&s.t.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(s.page(&zgb, "/alerts").await.status(), StatusCode::OK);
+    s.t.db.forget_user(id).await;
+    let r = s.page(&zgb, "/alerts").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[header::LOCATION], "/account/password?first=1");
+}
+
 /// Another unit's project is refused before the payload is read: garbage
 /// sent to it answers 403, not the field errors that would tell what the
 /// form expects of a project it may not touch.
@@ -352,6 +376,7 @@ async fn another_units_project_is_refused_before_validation(b: Backend) {
 
 on_both!(
     another_units_project_is_refused_before_validation,
+    the_page_gate_reads_the_cached_user,
     downloads_wait_for_the_first_password,
     cross_site_writes_are_refused,
     the_client_address_is_the_proxys_hop,

@@ -136,6 +136,84 @@ async fn enrolled_users_give_a_code_after_the_password(b: Backend) {
     assert_eq!(n, 2);
 }
 
+fn base32_encode(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut bits, mut n, mut out) = (0u64, 0u32, String::new());
+    for &b in bytes {
+        bits = (bits << 8) | u64::from(b);
+        n += 8;
+        while n >= 5 {
+            out.push(A[((bits >> (n - 5)) & 31) as usize] as char);
+            n -= 5;
+        }
+    }
+    if n > 0 {
+        out.push(A[((bits << (5 - n)) & 31) as usize] as char);
+    }
+    out
+}
+
+async fn stored_secret(s: &TestServer, user: &str) -> String {
+    sqlx::query_scalar("SELECT totp_secret FROM users WHERE username = $1")
+        .bind(user)
+        .fetch_one(&s.t.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn code_login(s: &TestServer, user: &str, secret: &[u8]) -> reqwest::Response {
+    // Each check may use the same step again.
+    sqlx::query("UPDATE users SET totp_last_step = 0 WHERE username = $1")
+        .bind(user)
+        .execute(&s.t.db.pool)
+        .await
+        .unwrap();
+    let c = password_step(s, user).await;
+    let code = two_factor::code_at(secret, user, now_ms()).unwrap();
+    s.call(&c, "login/code", &[("code", &code)]).await
+}
+
+fn passed(r: &reqwest::Response) -> bool {
+    r.status().is_success() || r.status().is_redirection()
+}
+
+/// The database keeps the secret sealed under the server's key and bound
+/// to its user: a dump shows no secret, a secret moved to another user's
+/// row does not open, and rows kept plain before sealing are sealed at
+/// start-up and still work.
+async fn secrets_are_kept_sealed(b: Backend) {
+    let s = TestServer::start(b).await;
+    let c = s.logged_in("zgb").await;
+    let (secret, _) = enrol(&s, &c).await;
+    let letters = base32_encode(&secret);
+    let sealed = stored_secret(&s, "zgb").await;
+    assert!(sealed.starts_with("sealed1:"), "{sealed}");
+    assert!(!sealed.contains(&letters));
+    assert!(passed(&code_login(&s, "zgb", &secret).await));
+
+    // Moved to another user's row: it does not open there.
+    sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled_at = 1 WHERE username = 'zjj'")
+        .bind(&sealed)
+        .execute(&s.t.db.pool)
+        .await
+        .unwrap();
+    let r = code_login(&s, "zjj", &secret).await;
+    assert!(!passed(&r), "{}", r.status());
+
+    // A row from before sealing: read as it is, then sealed once.
+    sqlx::query("UPDATE users SET totp_secret = $1 WHERE username = 'zgb'")
+        .bind(&letters)
+        .execute(&s.t.db.pool)
+        .await
+        .unwrap();
+    assert!(passed(&code_login(&s, "zgb", &secret).await));
+    assert_eq!(two_factor::seal_stored_secrets(&s.t.db).await.unwrap(), 1);
+    let resealed = stored_secret(&s, "zgb").await;
+    assert!(resealed.starts_with("sealed1:") && resealed != sealed);
+    assert!(passed(&code_login(&s, "zgb", &secret).await));
+    assert_eq!(two_factor::seal_stored_secrets(&s.t.db).await.unwrap(), 0);
+}
+
 /// Wrong codes count with wrong passwords: the fifth locks the account for
 /// the address, and then even the right code is refused.
 async fn wrong_codes_lock_the_account(b: Backend) {
@@ -204,6 +282,7 @@ async fn required_mode_gates_privileged_users(b: Backend) {
 
 on_both!(
     enrolled_users_give_a_code_after_the_password,
+    secrets_are_kept_sealed,
     wrong_codes_lock_the_account,
     required_mode_gates_privileged_users,
 );

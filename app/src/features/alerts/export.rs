@@ -2,40 +2,30 @@
 use super::{AlertRow, service};
 use crate::{
     domain::Role,
-    kit::export::{Cell, ExportTrail, Filters, Sheet, filter, send},
-    kit::table::Rows,
-    platform::{AppState, actor::Acting},
+    export_route,
+    kit::export::{Cell, Filters, FromQuery, Sheet, filter},
+    platform::AppState,
 };
-use axum::{Router, extract::State, routing::get};
+use axum::Router;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/export/alerts.xlsx", get(alerts))
+    Router::new().route(
+        "/export/alerts.xlsx",
+        export_route!(filtered ALERTS, service::AlertFilter, service::list),
+    )
 }
 
-async fn alerts(
-    State(st): State<AppState>,
-    acting: Acting,
-    f: Filters,
-) -> axum::response::Response {
-    let filter = service::AlertFilter::parse(
-        filter(&f, "q"),
-        filter(&f, "state"),
-        filter(&f, "severity"),
-        filter(&f, "rule"),
-        filter(&f, "sector"),
-        filter(&f, "unit"),
-    );
-    send(
-        &ALERTS,
-        ExportTrail::new(&st.db, Some(&f)),
-        acting,
-        |actor| async move {
-            Ok(service::list(&st.db, &actor, &filter, Rows::All)
-                .await?
-                .items)
-        },
-    )
-    .await
+impl FromQuery for service::AlertFilter {
+    fn from_query(f: &Filters) -> Self {
+        Self::parse(
+            filter(f, "q"),
+            filter(f, "state"),
+            filter(f, "severity"),
+            filter(f, "rule"),
+            filter(f, "sector"),
+            filter(f, "unit"),
+        )
+    }
 }
 
 const ALERTS: Sheet<AlertRow> = Sheet::new(

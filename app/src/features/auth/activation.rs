@@ -154,10 +154,7 @@ pub async fn activate(
     .bind(id)
     .execute(tx.conn())
     .await?;
-    sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    super::service::lift_locks(tx.conn(), id, super::service::Locks::All).await?;
     tx.record::<()>("user", id, "activate", None, None).await?;
     tx.commit().await?;
     db.forget_user(id).await;

@@ -134,6 +134,38 @@ pub(super) async fn count_attempt(
     .await?)
 }
 
+/// Whose login locks to lift.
+pub enum Locks<'a> {
+    /// A login from this address succeeded: its run of failures ends.
+    From(&'a str),
+    /// A new password (set, reset or activated): every address's lock.
+    All,
+}
+
+/// Lifts an account's login locks, in the caller's transaction.
+pub async fn lift_locks(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    which: Locks<'_>,
+) -> Result<(), AppError> {
+    match which {
+        Locks::From(address) => {
+            sqlx::query("DELETE FROM login_failures WHERE user_id = $1 AND address = $2")
+                .bind(user_id)
+                .bind(address)
+                .execute(conn)
+                .await?
+        }
+        Locks::All => {
+            sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
+                .bind(user_id)
+                .execute(conn)
+                .await?
+        }
+    };
+    Ok(())
+}
+
 /// Checks a login name (or mobile number) and password.
 ///
 /// Every attempt is counted against the account *and the client address*
@@ -206,11 +238,7 @@ pub async fn login(
             return Ok(LoginStep::Code(id));
         }
         let mut tx = AuditedTx::begin(db, who).await?;
-        sqlx::query("DELETE FROM login_failures WHERE user_id = $1 AND address = $2")
-            .bind(id)
-            .bind(&address)
-            .execute(tx.conn())
-            .await?;
+        lift_locks(tx.conn(), id, Locks::From(&address)).await?;
         tx.record::<()>("user", id, "login", None, None).await?;
         tx.commit().await?;
         return Ok(LoginStep::Done(id));

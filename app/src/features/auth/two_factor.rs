@@ -20,6 +20,49 @@ const ISSUER: &str = "平阳标后履约监管";
 const STEP_S: u64 = 30;
 const RECOVERY_CODES: usize = 10;
 
+/// The sealing purpose of TOTP secrets (`TrailKey::seal`).
+const SEAL: &str = "totp secret";
+
+/// A user's TOTP secret as the database keeps it: sealed under the server's
+/// key and bound to the user (a copied or dumped row gives nothing away).
+fn seal(db: &Db, user_id: i64, base32: &str) -> String {
+    db.trail_key
+        .seal(SEAL, &user_id.to_be_bytes(), base32.as_bytes())
+}
+
+/// The secret's bytes from what the database keeps (rows from before
+/// sealing hold the base32 text itself until [`seal_stored_secrets`]).
+fn unseal(db: &Db, user_id: i64, stored: &str) -> Option<Vec<u8>> {
+    let base32 = if crate::platform::audit::TrailKey::is_sealed(stored) {
+        String::from_utf8(db.trail_key.open(SEAL, &user_id.to_be_bytes(), stored)?).ok()?
+    } else {
+        stored.to_string()
+    };
+    totp_rs::Secret::Encoded(base32).to_bytes().ok()
+}
+
+/// Seals the secrets stored before they were sealed (at start-up); returns
+/// how many.
+pub async fn seal_stored_secrets(db: &Db) -> Result<u64, AppError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'sealed1:%'",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut n = 0;
+    for (id, plain) in rows {
+        // Only if unchanged meanwhile (a concurrent enrolment wins).
+        n += sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+            .bind(seal(db, id, &plain))
+            .bind(id)
+            .bind(&plain)
+            .execute(&db.pool)
+            .await?
+            .rows_affected();
+    }
+    Ok(n)
+}
+
 /// A fresh secret: 160 random bits (RFC 4226's recommendation).
 pub fn new_secret() -> Vec<u8> {
     use rand::RngCore;
@@ -161,7 +204,7 @@ pub async fn confirm(
     sqlx::query(
         "UPDATE users SET totp_secret = $1, totp_enabled_at = $2, totp_last_step = $3, updated_at = $4 WHERE id = $5",
     )
-    .bind(t.get_secret_base32())
+    .bind(seal(db, user_id, &t.get_secret_base32()))
     .bind(now_ms)
     .bind(step as i64)
     .bind(now_ms)
@@ -222,8 +265,11 @@ pub async fn check_login_code(
     let secret: Option<String> = row.try_get("totp_secret")?;
     let last_step: i64 = row.try_get("totp_last_step")?;
     let secret = secret
-        .and_then(|s| totp_rs::Secret::Encoded(s).to_bytes().ok())
-        .ok_or(AppError::Internal)?;
+        .and_then(|s| unseal(db, user_id, &s))
+        .ok_or_else(|| {
+            tracing::error!(user_id, "two-factor secret does not open (another key?)");
+            AppError::Internal
+        })?;
     let t = totp(secret, &username)?;
     let factor = if let Some(code) = six_digits(code) {
         match matching_step(&t, &code, now_ms).filter(|s| *s as i64 > last_step) {
@@ -271,11 +317,7 @@ pub async fn check_login_code(
         });
     };
     let mut tx = AuditedTx::begin(db, who).await?;
-    sqlx::query("DELETE FROM login_failures WHERE user_id = $1 AND address = $2")
-        .bind(user_id)
-        .bind(&address)
-        .execute(tx.conn())
-        .await?;
+    super::service::lift_locks(tx.conn(), user_id, super::service::Locks::From(&address)).await?;
     let detail = serde_json::json!({
         "second_factor": match factor { Factor::Code => "验证码", Factor::Recovery => "恢复码" },
     });

@@ -8,7 +8,9 @@ use crate::{
     domain::{Role, progress::Month},
     error::AppError,
     features::{
-        attendance::service::rates_of, county_map::service::unit_names, progress::rules::works_in,
+        attendance::service::rates_of,
+        county_map::service::unit_names,
+        progress::rules::{Completions, works_in},
         rule_infos,
     },
     platform::{
@@ -97,15 +99,11 @@ pub async fn compliance(
     // Monthly progress: each month of the period a project was under way
     // (started, not completed in an earlier month) whose report is due by
     // today, and whether it came in by its due day.
-    let mut completed_on: HashMap<i64, NaiveDate> = HashMap::new();
     for w in works_in(db, today, &s).await? {
         let Some(unit) = owner_of.get(&w.filing_id) else {
             continue;
         };
         let completed = w.completed_month();
-        if let Some(c) = completed {
-            completed_on.insert(w.filing_id, c.last());
-        }
         let Some(start) = w.actual_start.or(w.planned_start) else {
             continue;
         };
@@ -187,10 +185,12 @@ pub async fn compliance(
     }
 
     // Lead key personnel attendance over the period, up to yesterday and
-    // while the works ran (to the month reported 已完工).
+    // while the works ran (to the month reported 已完工; a supervision
+    // section's to its project's).
+    let completed = Completions::as_of(db, today).await?;
     let until = |filing: i64| {
         to.min(today - Duration::days(1))
-            .min(completed_on.get(&filing).copied().unwrap_or(to))
+            .min(completed.attendance_until(filing).unwrap_or(to))
     };
     let filings: Vec<i64> = owner_of.keys().copied().collect();
     let leads = ["pm", "chief_supervisor"];

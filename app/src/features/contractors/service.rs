@@ -119,10 +119,12 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<ContractorRecord, Ap
     let to = today();
     let from = to - chrono::Duration::days(89);
     // Owed only while the works ran: up to the month reported 已完工.
-    let completed = evaluations::service::completions(db, to).await?;
+    let completed = crate::features::progress::rules::Completions::as_of(db, to).await?;
     let mut attendance = Vec::new();
     for p in &projects {
-        let until = completed.get(&p.filing_id).map_or(to, |c| (*c).min(to));
+        let until = completed
+            .attendance_until(p.filing_id)
+            .map_or(to, |c| c.min(to));
         for m in rates(db, p.filing_id, from, until).await? {
             if m.required > 0 {
                 attendance.push(PersonAttendance {

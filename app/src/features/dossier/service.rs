@@ -67,10 +67,14 @@ pub async fn get(
         )
     });
     // Attendance is owed while the works run: up to the month reported 已完工.
-    let to = works
-        .first()
-        .and_then(|w| w.completed_month())
-        .map_or(day, |m| m.last().min(day));
+    let to = match works.first() {
+        Some(w) => w.completed_on(),
+        // A supervision section: while its project's works run.
+        None => progress::rules::Completions::as_of(db, day)
+            .await?
+            .attendance_until(filing_id),
+    }
+    .map_or(day, |d| d.min(day));
     let from = to - chrono::Duration::days(89);
     let attendance = rates(db, filing_id, from, to).await?;
     let mut alerts: Vec<DossierAlert> = sqlx::query_as(

@@ -2,39 +2,29 @@
 use super::{OrderRow, service};
 use crate::{
     domain::Role,
-    kit::export::{Cell, ExportTrail, Filters, Sheet, filter, send},
-    kit::table::Rows,
-    platform::{AppState, actor::Acting},
+    export_route,
+    kit::export::{Cell, Filters, FromQuery, Sheet, filter},
+    platform::AppState,
 };
-use axum::{Router, extract::State, routing::get};
+use axum::Router;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/export/orders.xlsx", get(orders))
+    Router::new().route(
+        "/export/orders.xlsx",
+        export_route!(filtered ORDERS, service::OrderFilter, service::list),
+    )
 }
 
-async fn orders(
-    State(st): State<AppState>,
-    acting: Acting,
-    f: Filters,
-) -> axum::response::Response {
-    let filter = service::OrderFilter::parse(
-        filter(&f, "q"),
-        filter(&f, "state"),
-        filter(&f, "severity"),
-        filter(&f, "sector"),
-        filter(&f, "unit"),
-    );
-    send(
-        &ORDERS,
-        ExportTrail::new(&st.db, Some(&f)),
-        acting,
-        |actor| async move {
-            Ok(service::list(&st.db, &actor, &filter, Rows::All)
-                .await?
-                .items)
-        },
-    )
-    .await
+impl FromQuery for service::OrderFilter {
+    fn from_query(f: &Filters) -> Self {
+        Self::parse(
+            filter(f, "q"),
+            filter(f, "state"),
+            filter(f, "severity"),
+            filter(f, "sector"),
+            filter(f, "unit"),
+        )
+    }
 }
 
 const ORDERS: Sheet<OrderRow> = Sheet::new(

@@ -332,10 +332,12 @@ pub async fn reset_password(
         .execute(tx.conn())
         .await?;
     // A new password lifts every lock on the account.
-    sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    crate::features::auth::service::lift_locks(
+        tx.conn(),
+        id,
+        crate::features::auth::service::Locks::All,
+    )
+    .await?;
     end_sessions_of(tx.conn(), id).await?;
     tx.record::<()>("user", id, "reset_password", None, None)
         .await?;

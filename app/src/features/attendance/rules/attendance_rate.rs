@@ -68,7 +68,7 @@ impl Rule for AttendanceRate {
         // Three statements: the managers, the calendars, the month's
         // counted check-ins of managers.
         let pms = sqlx::query(
-            "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on, a.project_code
+            "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on
              FROM roster_members m JOIN filings f ON f.id = m.filing_id JOIN awards a ON a.id = f.award_id
              WHERE m.role IN ('pm', 'chief_supervisor') AND (m.left_on IS NULL OR m.left_on > $1) AND f.status = 'submitted'
              ORDER BY m.filing_id, m.id",
@@ -77,21 +77,9 @@ impl Rule for AttendanceRate {
         .fetch_all(&db.pool)
         .await?;
         // Nothing is owed after the month the works were reported 已完工
-        // (by project: a supervision section's 总监 with its works), as the
+        // (a supervision section's 总监 with its project's works), as the
         // attendance board and the compliance statistics count.
-        let mut completed: HashMap<String, NaiveDate> = HashMap::new();
-        for (code, month) in sqlx::query_as::<_, (String, String)>(
-            "SELECT a.project_code, MIN(p.month) FROM progress_months p
-             JOIN filings f ON f.id = p.filing_id JOIN awards a ON a.id = f.award_id
-             WHERE p.status = 'submitted' AND p.state = 'completed' GROUP BY a.project_code",
-        )
-        .fetch_all(&db.pool)
-        .await?
-        {
-            if let Some(m) = crate::domain::progress::Month::parse(&month) {
-                completed.insert(code, m.last());
-            }
-        }
+        let completed = crate::features::progress::rules::Completions::as_of(db, as_of).await?;
         let mut calendars: HashMap<i64, Calendar> = HashMap::new();
         for r in sqlx::query(
             "SELECT filing_id, workdays, holidays, makeup_days, photo_required FROM attendance_rules",
@@ -109,9 +97,7 @@ impl Rule for AttendanceRate {
             let (filing_id, user_id): (i64, i64) = (r.try_get("filing_id")?, r.try_get("user_id")?);
             let cal = calendars.get(&filing_id).unwrap_or(&default_calendar);
             let (joined, left) = member_days(r)?;
-            let until = completed
-                .get(&r.try_get::<String, _>("project_code")?)
-                .copied();
+            let until = completed.attendance_until(filing_id);
             // Only required days on the roster count (a Sunday check-in
             // does not make up for a Monday; days before joining are not
             // owed), up to the completion.

@@ -45,6 +45,40 @@ impl Bits {
     }
 }
 
+impl Bits {
+    /// The word of absolute word index `w` (0 outside).
+    fn word(&self, w: usize) -> u64 {
+        w.checked_sub(self.base)
+            .and_then(|i| self.words.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// A set of days as bits (a calendar's required days over a window), to
+/// count a person's days by words rather than one day at a time.
+pub struct DaySet(Bits);
+
+impl DaySet {
+    /// The days from `from` to `to` that `keep` selects.
+    pub fn of(from: NaiveDate, to: NaiveDate, keep: impl Fn(NaiveDate) -> bool) -> Self {
+        let mut b = Bits::default();
+        if let Some(i) = index(from) {
+            b.base = i / 64;
+        }
+        for (d, i) in from
+            .iter_days()
+            .take_while(|d| *d <= to)
+            .zip(index(from).unwrap_or(0)..)
+        {
+            if keep(d) {
+                b.set(i);
+            }
+        }
+        Self(b)
+    }
+}
+
 /// Counted check-in days by (filing, person).
 #[derive(Default)]
 pub struct CheckinDays {
@@ -84,6 +118,38 @@ impl PersonDays<'_> {
             .checked_sub(b.base)
             .and_then(|w| b.words.get(w))
             .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+}
+
+impl PersonDays<'_> {
+    /// Of `set`'s days from `from` to `to` (both included): how many there
+    /// are, and on how many of them this person was counted.
+    pub fn count(self, set: &DaySet, from: NaiveDate, to: NaiveDate) -> (i64, i64) {
+        let set = &set.0;
+        let (Some(lo), Some(hi)) = (index(from), index(to)) else {
+            return (0, 0);
+        };
+        // Only the words the set has.
+        let first = (lo / 64).max(set.base);
+        let last = (hi / 64).min((set.base + set.words.len()).saturating_sub(1));
+        if lo > hi || set.words.is_empty() || first > last {
+            return (0, 0);
+        }
+        let (mut owed, mut counted) = (0, 0);
+        for w in first..=last {
+            let mut m = set.word(w);
+            if w == lo / 64 {
+                m &= !0u64 << (lo % 64);
+            }
+            if w == hi / 64 {
+                m &= !0u64 >> (63 - hi % 64);
+            }
+            owed += i64::from(m.count_ones());
+            if let Some(p) = self.0 {
+                counted += i64::from((m & p.word(w)).count_ones());
+            }
+        }
+        (owed, counted)
     }
 }
 
@@ -140,4 +206,63 @@ pub async fn checkin_days(db: &Db) -> Result<OwnedMutexGuard<CheckinDays>, AppEr
     let mut days = store.0.clone().lock_owned().await;
     days.catch_up(db).await?;
     Ok(days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// Counting by words equals counting day by day, over every window of
+    /// a year and a half and a person whose days span word edges.
+    #[test]
+    fn counting_by_words_equals_counting_days() {
+        let (from, to) = (d("2025-11-20"), d("2027-03-10"));
+        let weekdays = |x: NaiveDate| chrono::Datelike::weekday(&x).num_days_from_monday() < 6;
+        let set = DaySet::of(from, to, weekdays);
+        let mut days = CheckinDays::default();
+        let counted: Vec<NaiveDate> = from
+            .iter_days()
+            .take_while(|x| *x <= to)
+            .filter(|x| x.ordinal() % 3 != 0 && x.ordinal() % 7 != 1)
+            .collect();
+        // Out of order, as rows may come.
+        for x in counted.iter().rev() {
+            days.set(1, 2, *x);
+        }
+        let person = days.of(1, 2);
+        let nobody = days.of(1, 3);
+        let starts = [
+            d("2025-11-01"),
+            from,
+            d("2026-01-01"),
+            d("2026-02-28"),
+            d("2026-07-15"),
+        ];
+        let ends = [
+            d("2026-01-01"),
+            d("2026-03-31"),
+            d("2026-12-31"),
+            to,
+            d("2027-06-01"),
+        ];
+        for lo in starts {
+            for hi in ends {
+                let mut want = (0, 0);
+                for x in lo.iter_days().take_while(|x| *x <= hi) {
+                    if x >= from && x <= to && weekdays(x) {
+                        want.0 += 1;
+                        want.1 += i64::from(person.counted(x));
+                    }
+                }
+                assert_eq!(person.count(&set, lo, hi), want, "{lo}..{hi}");
+                assert_eq!(nobody.count(&set, lo, hi), (want.0, 0));
+            }
+        }
+        assert_eq!(person.count(&set, to, from), (0, 0));
+    }
 }

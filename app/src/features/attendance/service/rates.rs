@@ -3,7 +3,7 @@
 //! the monthly rule count the same way: required days on the roster, one
 //! counted check-in each). [`rates_of`] reads many projects at once (the
 //! compliance statistics read a province's).
-use super::{Calendar, checkin_days, member_days, on_roster};
+use super::{Calendar, DaySet, checkin_days, member_days};
 use crate::features::attendance::MemberRate;
 use crate::{error::AppError, platform::db::Db};
 use chrono::NaiveDate;
@@ -72,8 +72,12 @@ pub async fn rates_of(
     .fetch_all(&db.pool)
     .await?;
     let default_calendar = Calendar::default();
-    // The required days of each project's calendar, worked out once.
-    let mut required_days: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+    // The required days of each calendar as bits, worked out once (most
+    // projects share the default one), up to the latest project's last day.
+    let Some(last) = filings.iter().map(|f| to_of(*f)).max() else {
+        return Ok(out);
+    };
+    let mut required_days: HashMap<Option<i64>, DaySet> = HashMap::new();
     let checked = checkin_days(db).await?;
     for m in &members {
         let filing_id: i64 = m.try_get("filing_id")?;
@@ -82,22 +86,20 @@ pub async fn rates_of(
         if to < from || joined > to {
             continue;
         }
-        let days = required_days.entry(filing_id).or_insert_with(|| {
-            let cal = calendars.get(&filing_id).unwrap_or(&default_calendar);
-            from.iter_days()
-                .take_while(|d| *d <= to)
-                .filter(|d| cal.required(*d))
-                .collect()
-        });
+        let own = calendars.get(&filing_id);
+        let days = required_days
+            .entry(own.map(|_| filing_id))
+            .or_insert_with(|| {
+                let cal = own.unwrap_or(&default_calendar);
+                DaySet::of(from, last, |d| cal.required(d))
+            });
         let user_id: i64 = m.try_get("user_id")?;
-        let person = checked.of(filing_id, user_id);
-        let (mut required, mut counted) = (0, 0);
-        for day in days.iter().copied().filter(|d| on_roster(*d, joined, left)) {
-            required += 1;
-            if person.counted(day) {
-                counted += 1;
-            }
-        }
+        // On the roster from joining to the day before leaving.
+        let until = left.and_then(|l| l.pred_opt()).map_or(to, |l| l.min(to));
+        let (required, counted) =
+            checked
+                .of(filing_id, user_id)
+                .count(days, from.max(joined), until);
         out.entry(filing_id).or_default().push(MemberRate {
             user_id,
             name: m.try_get("name")?,

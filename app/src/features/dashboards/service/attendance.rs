@@ -12,10 +12,10 @@ use crate::{
     domain::{Role, SECTORS, label_of, progress::Month},
     error::AppError,
     features::{
-        attendance::service::{Calendar, checkin_days, member_days, on_roster},
+        attendance::service::{Calendar, DaySet, checkin_days, member_days, on_roster},
         county_map::service::unit_names,
         dashboards::{AttendanceBoard, Duty, DutyGroup, DutyPerson},
-        progress::rules::works_in,
+        progress::rules::Completions,
         rule_infos,
     },
     platform::{
@@ -41,7 +41,6 @@ struct Lead {
     left: Option<NaiveDate>,
     /// Contractor (项目经理) or supervision unit (总监).
     firm: Option<i64>,
-    code: String,
     project: String,
     sector: String,
     owner: i64,
@@ -73,11 +72,7 @@ pub async fn attendance(
         .alert_attendance_pct;
     // Days after the month reported 已完工 are not owed (a supervision
     // section's neither, by its project's construction section).
-    let completed: HashMap<i64, NaiveDate> = works_in(db, as_of, &ScopeBinds::of(actor))
-        .await?
-        .into_iter()
-        .filter_map(|w| Some((w.filing_id, w.completed_month()?.last())))
-        .collect();
+    let completed = Completions::as_of(db, as_of).await?;
 
     let first = twelve[0].first();
     let s = ScopeBinds::of(actor);
@@ -86,7 +81,7 @@ pub async fn attendance(
     // supervision section's (or a construction filing's) 总监.
     for r in sqlx::query(&format!(
         "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on,
-                a.project_code, a.project_name, a.section_kind, a.sector, a.owner_unit_id,
+                a.project_name, a.section_kind, a.sector, a.owner_unit_id,
                 a.contractor_unit_id, f.supervisor_engineer_unit_id
          FROM roster_members m JOIN filings f ON f.id = m.filing_id JOIN awards a ON a.id = f.award_id
          WHERE {} AND f.status = 'submitted' AND m.role IN {LEADS}
@@ -119,16 +114,11 @@ pub async fn attendance(
             joined,
             left,
             firm,
-            code: r.try_get("project_code")?,
             project: if supervision { format!("{name}（监理）") } else { name },
             sector: r.try_get("sector")?,
             owner: r.try_get("owner_unit_id")?,
         });
     }
-    let completed_by_code: HashMap<&str, NaiveDate> = leads
-        .iter()
-        .filter_map(|l| Some((l.code.as_str(), *completed.get(&l.filing_id)?)))
-        .collect();
     let mut calendars: HashMap<i64, Calendar> = HashMap::new();
     for r in sqlx::query(&format!(
         "SELECT r.filing_id, r.workdays, r.holidays, r.makeup_days, r.photo_required
@@ -152,18 +142,16 @@ pub async fn attendance(
     let mut slots = [(Duty::default(), Duty::default()); 12];
     let target = twelve.iter().position(|m| *m == month);
     // The required days up to yesterday of each calendar (most projects
-    // share the default one), with their month's slot, worked out once.
-    let mut required_days: HashMap<Option<i64>, Vec<(NaiveDate, usize)>> = HashMap::new();
+    // share the default one), as bits, worked out once; each lead's month
+    // is then counted a word at a time.
+    let mut required_days: HashMap<Option<i64>, DaySet> = HashMap::new();
     let mut in_month: Vec<(&Lead, Duty)> = Vec::new();
     let mut today = Duty::default();
     let mut missing = Vec::new();
     for lead in &leads {
         let own = calendars.get(&lead.filing_id);
         let cal = own.unwrap_or(&default_calendar);
-        let until = completed
-            .get(&lead.filing_id)
-            .or_else(|| completed_by_code.get(lead.code.as_str()))
-            .copied();
+        let until = completed.attendance_until(lead.filing_id);
         let owed = |day: NaiveDate| {
             cal.required(day)
                 && on_roster(day, lead.joined, lead.left)
@@ -173,23 +161,18 @@ pub async fn attendance(
         let on_duty = |day: NaiveDate| person.counted(day);
         let days = required_days
             .entry(own.map(|_| lead.filing_id))
-            .or_insert_with(|| {
-                first
-                    .iter_days()
-                    .take_while(|d| *d <= yesterday)
-                    .filter(|d| cal.required(*d))
-                    .filter_map(|d| Some((d, twelve.iter().position(|m| *m == Month::of(d))?)))
-                    .collect()
-            });
+            .or_insert_with(|| DaySet::of(first, yesterday, |d| cal.required(d)));
+        // Owed from joining to the day before leaving, up to the works' end.
+        let last = [Some(yesterday), until, lead.left.and_then(|l| l.pred_opt())]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(yesterday);
         let mut mine = Duty::default();
-        for &(day, slot) in days.iter() {
-            if !on_roster(day, lead.joined, lead.left) || until.is_some_and(|u| day > u) {
-                continue;
-            }
-            let d = Duty {
-                required: 1,
-                counted: i64::from(on_duty(day)),
-            };
+        for (slot, m) in twelve.iter().enumerate() {
+            let (required, counted) =
+                person.count(days, m.first().max(lead.joined), m.last().min(last));
+            let d = Duty { required, counted };
             if lead.is_pm() {
                 slots[slot].0.add(d)
             } else {

@@ -3,7 +3,7 @@
 //! One alert per project, naming every period missing.
 use crate::{
     error::AppError,
-    features::evaluations::service::{completions, owed},
+    features::{evaluations::service::owed, progress::rules::Completions},
     platform::{
         db::Db,
         rules::{Finding, On, Param, Rule, RuleInfo, Severity},
@@ -59,14 +59,14 @@ impl Rule for Missing {
         .await?
         .into_iter()
         .collect();
-        let completed = completions(db, as_of).await?;
+        let completed = Completions::as_of(db, as_of).await?;
         let mut out = Vec::new();
         for (filing_id, signed) in projects {
             let Some(signed) = signed.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
             else {
                 continue;
             };
-            let missing: Vec<_> = owed(signed, completed.get(&filing_id).copied(), s, as_of)
+            let missing: Vec<_> = owed(signed, completed.of_works(filing_id), s, as_of)
                 .into_iter()
                 .filter(|(p, due)| *due < as_of && !done.contains(&(filing_id, p.code())))
                 .collect();

@@ -16,17 +16,6 @@ use crate::{
 use chrono::NaiveDate;
 use sqlx::Row;
 
-/// The day a project reported 已完工: the end of that month.
-pub async fn completed_on(db: &Db, filing_id: i64) -> Result<Option<NaiveDate>, AppError> {
-    let month: Option<String> = sqlx::query_scalar(
-        "SELECT MIN(month) FROM progress_months WHERE filing_id = $1 AND status = 'submitted' AND state = 'completed'",
-    )
-    .bind(filing_id)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(month.as_deref().and_then(Month::parse).map(Month::last))
-}
-
 /// The days an evaluation of `period` covers: a quarter from the signing
 /// (and up to the completion), the completion from the signing to the day
 /// the project was completed. None if the period is not within the contract

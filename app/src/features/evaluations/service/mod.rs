@@ -6,7 +6,7 @@ pub mod form;
 mod objection;
 mod score;
 
-pub use evidence::{completed_on, gather, propose, span};
+pub use evidence::{gather, propose, span};
 pub use objection::{
     check_may_object, file as file_objection, objection_until, step as objection_step,
 };
@@ -230,18 +230,13 @@ pub async fn due(
             done.insert((filing_id, period));
         }
     }
-    let completed = completions(db, as_of).await?;
+    let completed = crate::features::progress::rules::Completions::as_of(db, as_of).await?;
     let mut out = Vec::new();
     for p in projects {
         let Some(signed) = p.signed_on.as_deref().and_then(iso) else {
             continue;
         };
-        for (period, due_on) in owed(
-            signed,
-            completed.get(&p.filing_id).copied(),
-            settings,
-            as_of,
-        ) {
+        for (period, due_on) in owed(signed, completed.of_works(p.filing_id), settings, as_of) {
             let key = (p.filing_id, period.code());
             if done.contains(&key) {
                 continue;
@@ -263,24 +258,6 @@ pub async fn due(
 
 fn iso(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
-/// Each project's completion day (the end of the month it reported 已完工,
-/// as reported by `as_of`).
-pub async fn completions(
-    db: &Db,
-    as_of: NaiveDate,
-) -> Result<std::collections::HashMap<i64, NaiveDate>, AppError> {
-    Ok(sqlx::query_as::<_, (i64, String)>(
-        "SELECT filing_id, MIN(month) FROM progress_months
-         WHERE status = 'submitted' AND state = 'completed' AND submitted_at < $1 GROUP BY filing_id",
-    )
-    .bind(crate::platform::time::end_of_day_ms(as_of))
-    .fetch_all(&db.pool)
-    .await?
-    .into_iter()
-    .filter_map(|(id, m)| Some((id, crate::domain::progress::Month::parse(&m)?.last())))
-    .collect())
 }
 
 #[derive(sqlx::FromRow)]

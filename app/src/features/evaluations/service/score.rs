@@ -298,7 +298,7 @@ pub async fn start(
     {
         return Err(AppError::field("period", "季度结束后才能考评该季度"));
     }
-    let completed = evidence::completed_on(db, p.id).await?;
+    let completed = crate::features::progress::rules::completed_on(db, now, p.id).await?;
     let (from, to) = evidence::span(&p, period, completed, now).ok_or_else(|| {
         AppError::field(
             "period",

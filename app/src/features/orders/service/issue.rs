@@ -147,20 +147,25 @@ pub async fn issue(
     on: On,
     input: IssueForm,
 ) -> Result<i64, AppError> {
-    Ok(issue_numbered(db, settings, actor, on, input).await?.0)
+    actor.require(&[Role::Supervisor])?;
+    let who = actor.who();
+    let mut tx = AuditedTx::begin(db, &who).await?;
+    let (id, _) = issue_in(&mut tx, settings, actor, on, input).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
-/// [`issue`], returning the order's id and number.
-async fn issue_numbered(
-    db: &Db,
+/// [`issue`] within the caller's write (the automatic orders of a run share
+/// a few), returning the order's id and number. A refusal (`Invalid`,
+/// `Forbidden`) comes before anything is written.
+async fn issue_in(
+    tx: &mut AuditedTx<'_>,
     settings: &Settings,
     actor: &Actor,
     on: On,
     input: IssueForm,
 ) -> Result<(i64, String), AppError> {
     actor.require(&[Role::Supervisor])?;
-    let who = actor.who();
-    let mut tx = AuditedTx::begin(db, &who).await?;
     let p = project::read_award(tx.conn(), actor, on).await?;
     if !supervises(actor, &p.sector) {
         return Err(AppError::Forbidden);
@@ -223,13 +228,17 @@ async fn issue_numbered(
     .bind(now)
     .fetch_one(tx.conn())
     .await?;
-    for a in &chosen {
-        sqlx::query("INSERT INTO order_alerts (order_id, alert_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(a.id)
-            .execute(tx.conn())
-            .await?;
-    }
+    // One statement for the order's alerts (integers from our own rows).
+    let pairs = chosen
+        .iter()
+        .map(|a| format!("({id}, {})", a.id))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query(&format!(
+        "INSERT INTO order_alerts (order_id, alert_id) VALUES {pairs}"
+    ))
+    .execute(tx.conn())
+    .await?;
     event(
         tx.conn(),
         actor,
@@ -247,7 +256,6 @@ async fn issue_numbered(
     };
     tx.record("supervision_order", id, "issue", None, Some(&after))
         .await?;
-    tx.commit().await?;
     Ok((id, order_no))
 }
 
@@ -297,19 +305,40 @@ pub async fn issue_automatic(db: &Db, settings: &Settings) -> Result<Vec<String>
         }
     }
     let system = Actor::system_supervisor(unit_id, &unit_name);
+    let who = system.who();
     let mut issued = Vec::new();
-    for (award_id, (alerts, severity)) in by_project {
-        let form = IssueForm {
-            alerts,
-            action: AUTO_ACTION.to_string(),
-            deadline: default_deadline(settings, severity, today()),
-        };
-        match issue_numbered(db, settings, &system, On::Award(award_id), form).await {
-            Ok((_, no)) => issued.push(no),
-            // Cleared or taken into an order meanwhile: the next run sees.
-            Err(AppError::Invalid { .. }) => {}
-            Err(e) => return Err(e),
+    let by_project: Vec<_> = by_project.into_iter().collect();
+    // A few projects' orders per write: a province's first run issues
+    // thousands, and a commit each cost PostgreSQL more than the run's rules.
+    for chunk in by_project.chunks(ORDERS_PER_WRITE) {
+        let mut tx = AuditedTx::begin(db, &who).await?;
+        let mut any = false;
+        for (award_id, (alerts, severity)) in chunk {
+            let form = IssueForm {
+                alerts: alerts.clone(),
+                action: AUTO_ACTION.to_string(),
+                deadline: default_deadline(settings, *severity, today()),
+            };
+            match issue_in(&mut tx, settings, &system, On::Award(*award_id), form).await {
+                Ok((_, no)) => {
+                    issued.push(no);
+                    any = true;
+                }
+                // Cleared or taken into an order meanwhile (refused before
+                // anything was written): the next run sees.
+                Err(AppError::Invalid { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if any {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
         }
     }
     Ok(issued)
 }
+
+/// Automatic orders issued per transaction: short enough that check-ins
+/// waiting for SQLite's writer lock wait a few milliseconds.
+const ORDERS_PER_WRITE: usize = 20;

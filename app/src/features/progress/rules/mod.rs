@@ -74,6 +74,10 @@ impl Works {
             .find(|m| m.state == ProgressState::Completed)
             .map(|m| m.month)
     }
+    /// The last day of the month first reported 已完工: the works' end.
+    pub fn completed_on(&self) -> Option<NaiveDate> {
+        self.completed_month().map(Month::last)
+    }
     /// Is the project asked for progress? Every project that reports (has a
     /// record or a month), and every project still due to finish when the
     /// system went live; works finished before then are not asked for a
@@ -199,6 +203,18 @@ pub async fn works_of(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<W
     read(db, as_of, filing_id).await
 }
 
+/// When one construction project's works ended (read afresh), if they did.
+pub async fn completed_on(
+    db: &Db,
+    as_of: NaiveDate,
+    filing_id: i64,
+) -> Result<Option<NaiveDate>, AppError> {
+    Ok(read(db, as_of, filing_id)
+        .await?
+        .first()
+        .and_then(Works::completed_on))
+}
+
 /// [`works`] of the projects in a scope (an owner's map shows its own, not
 /// the province's): the scope's filings by one statement.
 pub async fn works_in(
@@ -221,6 +237,70 @@ pub async fn works_in(
     .into_iter()
     .collect();
     Ok(works_kept(db, as_of, |id| ids.contains(&id)).await?.0)
+}
+
+/// When works ended, as of a day: the one reading of 完工 that evaluations,
+/// attendance and the statistics share.
+#[derive(Debug, Default)]
+pub struct Completions {
+    /// Construction filings: the end of the month first reported 已完工.
+    works: HashMap<i64, NaiveDate>,
+    /// Supervision sections: the day the last of their project's
+    /// construction sections was completed (once all were).
+    supervision: HashMap<i64, NaiveDate>,
+}
+
+impl Completions {
+    /// Every filing's, from the works snapshot and one statement pairing
+    /// supervision sections with their project's construction sections.
+    pub async fn as_of(db: &Db, as_of: NaiveDate) -> Result<Self, AppError> {
+        let (works, _) = works_kept(db, as_of, |_| true).await?;
+        let works: HashMap<i64, Option<NaiveDate>> = works
+            .iter()
+            .map(|w| (w.filing_id, w.completed_on()))
+            .collect();
+        let mut supervised: HashMap<i64, Option<NaiveDate>> = HashMap::new();
+        for (section, builds) in sqlx::query_as::<_, (i64, i64)>(
+            "SELECT s.id, c.id FROM filings s JOIN awards sa ON sa.id = s.award_id
+             JOIN awards ca ON ca.project_code = sa.project_code AND ca.section_kind <> 'supervision'
+             JOIN filings c ON c.award_id = ca.id AND c.status = 'submitted'
+             WHERE sa.section_kind = 'supervision' AND s.status = 'submitted'",
+        )
+        .fetch_all(&db.pool)
+        .await?
+        {
+            let done = works.get(&builds).copied().flatten();
+            let end = supervised.entry(section).or_insert(done);
+            // Open while any construction section is: the latest end.
+            *end = match (*end, done) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+        }
+        Ok(Self {
+            works: works
+                .into_iter()
+                .filter_map(|(id, d)| Some((id, d?)))
+                .collect(),
+            supervision: supervised
+                .into_iter()
+                .filter_map(|(id, d)| Some((id, d?)))
+                .collect(),
+        })
+    }
+
+    /// A construction filing's completion (the 竣工 evaluation is owed
+    /// from it); None for a supervision section.
+    pub fn of_works(&self, filing_id: i64) -> Option<NaiveDate> {
+        self.works.get(&filing_id).copied()
+    }
+
+    /// The last day a filing's key personnel are owed attendance: its works'
+    /// completion, or a supervision section's project's; None while open.
+    pub fn attendance_until(&self, filing_id: i64) -> Option<NaiveDate> {
+        self.of_works(filing_id)
+            .or_else(|| self.supervision.get(&filing_id).copied())
+    }
 }
 
 /// Three statements: the filings, their approved changes, their months;
