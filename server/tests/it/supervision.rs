@@ -185,6 +185,35 @@ async fn a_supervision_contract_is_filed_and_shares_the_site(b: Backend) {
             .starts_with("关键人员考勤率不足：总监理工程师 钱立诚 2026-10 出勤率")),
         "{raised:?}"
     );
+    // Its project's works end the 总监's duty too: once the kindergarten's
+    // construction section reports 已完工, the supervision section owes no
+    // attendance after that month (the board, the rule and compliance
+    // read the same `Completions`).
+    use app::features::progress::rules::Completions;
+    let kg = crate::progress::kindergarten(&t).await;
+    let today = app::platform::time::today();
+    let open = Completions::as_of(&t.db, today).await.unwrap();
+    assert_eq!(open.attendance_until(id), None);
+    let now = app::domain::progress::Month::of(today);
+    let form = app::features::progress::service::MonthForm {
+        month: now.to_string(),
+        percent: "100".into(),
+        state: "completed".into(),
+        work_done: "竣工验收".into(),
+        investment: "850000".into(),
+        drop_reason: String::new(),
+    };
+    crate::progress::report_as(&t, "jiaoyu", kg, form, &today.to_string()).await;
+    let done = Completions::as_of(&t.db, today).await.unwrap();
+    assert_eq!(done.of_works(kg), Some(now.last()));
+    assert_eq!(done.attendance_until(kg), Some(now.last()));
+    assert_eq!(done.attendance_until(id), Some(now.last()));
+    assert_eq!(
+        done.of_works(id),
+        None,
+        "no 竣工 evaluation of the supervision section"
+    );
+
     // A second 总监 on another unit's supervision filing would need the
     // certificate number as before.
     let e = app::features::filings::service::MemberInput::parse(
