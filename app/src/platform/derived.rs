@@ -69,6 +69,18 @@ impl<T: PerProject> Snapshot<T> {
         as_of: NaiveDate,
         keep: impl Fn(i64) -> bool,
     ) -> Result<(Vec<(i64, T)>, Served), AppError> {
+        self.select(db, specs, as_of, |id, _| keep(id)).await
+    }
+
+    /// [`Self::read`], selecting by the value too (only what is kept is
+    /// copied out).
+    pub async fn select(
+        &self,
+        db: &Db,
+        specs: &[&TrailSpec],
+        as_of: NaiveDate,
+        keep: impl Fn(i64, &T) -> bool,
+    ) -> Result<(Vec<(i64, T)>, Served), AppError> {
         let mut guard = self.0.lock().await;
         // The version is read before the data: a write that lands in between
         // is read again next time, never missed.
@@ -99,7 +111,7 @@ impl<T: PerProject> Snapshot<T> {
         let out = snap
             .values
             .iter()
-            .filter(|(id, _)| keep(**id))
+            .filter(|(id, v)| keep(**id, v))
             .map(|(id, v)| (*id, v.clone()))
             .collect();
         Ok((out, served))

@@ -236,6 +236,8 @@ pub async fn roster_joined(db: &app::platform::db::Db, filing_id: Option<i64>, a
     .execute(&db.pool)
     .await
     .unwrap();
+    // Written behind the services' back: what was derived is read again.
+    db.cache.derived.clear();
 }
 
 /// A fresh bucket on a local S3-compatible server (moto's server mode,

@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n";
 
-fn form(filing_id: i64, member_id: i64, effective_on: &str) -> ChangeForm {
+pub fn form(filing_id: i64, member_id: i64, effective_on: &str) -> ChangeForm {
     let id = app::domain::IdNumber::with_check("33032619870606123").unwrap();
     ChangeForm {
         filing_id: filing_id.to_string(),
@@ -43,7 +43,7 @@ fn form(filing_id: i64, member_id: i64, effective_on: &str) -> ChangeForm {
     }
 }
 
-async fn pm_of(t: &TestDb, filing_id: i64) -> i64 {
+pub async fn pm_of(t: &TestDb, filing_id: i64) -> i64 {
     sqlx::query_scalar(
         "SELECT id FROM roster_members WHERE filing_id = $1 AND role = 'pm' AND removed_at IS NULL",
     )
@@ -54,7 +54,7 @@ async fn pm_of(t: &TestDb, filing_id: i64) -> i64 {
 }
 
 /// Saves, attaches the consent and submits; returns (id, the owner's message).
-async fn replace(t: &TestDb, f: &ChangeForm) -> (i64, String) {
+pub async fn replace(t: &TestDb, f: &ChangeForm) -> (i64, String) {
     let owner = t.actor("chengjian").await;
     let id = save(&t.db, &owner, 0, f, "", "").await.unwrap();
     records::attach(

@@ -12,7 +12,9 @@ use crate::{
 };
 use app::{
     features::{
+        attendance::service::{FilingLeads, leads_in, leads_recomputed},
         changes,
+        filings::service as filings,
         payments::{
             self,
             paid::{paid_kept, paid_recomputed},
@@ -23,7 +25,7 @@ use app::{
             service::{MonthForm, SiteForm, save_month, save_site},
         },
     },
-    platform::{db::Backend, db::Db, derived::Served, records, time::today},
+    platform::{db::Backend, db::Db, derived::Served, project::ScopeBinds, records, time::today},
 };
 
 async fn read(db: &Db) -> (Vec<Works>, Served) {
@@ -245,4 +247,79 @@ async fn checkin_days_follow_the_table(b: Backend) {
     }
 }
 
-on_both!(follows_every_kind_of_write, checkin_days_follow_the_table);
+/// The lead roster as the snapshot keeps it, checked against a
+/// recomputation.
+async fn leads(t: &TestDb) -> Vec<FilingLeads> {
+    let kept = leads_in(&t.db, today(), &ScopeBinds::all()).await.unwrap();
+    assert_eq!(
+        kept,
+        leads_recomputed(&t.db).await.unwrap(),
+        "the lead roster equals a recomputation"
+    );
+    kept
+}
+
+fn names(all: &[FilingLeads], id: i64) -> Vec<(String, Option<String>)> {
+    all.iter()
+        .find(|f| f.filing_id == id)
+        .map(|f| {
+            f.leads
+                .iter()
+                .map(|l| (l.name.clone(), l.left.map(|d| d.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The lead roster the attendance board and compliance read follows the
+/// writes that change it: a filing's submission, a personnel change's
+/// replacement (the leaver's last day, the successor), a correction that
+/// removes a lead; and it answers by scope.
+async fn the_lead_roster_follows_its_writes(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let first = leads(&t).await;
+    let id = crate::filings::ready_filing(&t).await;
+    assert!(names(&first, id).is_empty(), "a draft has no leads here");
+    let owner = t.actor("chengjian").await;
+    filings::submit(&t.db, &owner, id).await.unwrap();
+    let day = today().to_string();
+    assert_eq!(names(&leads(&t).await, id), [("赵建国".to_string(), None)]);
+
+    let pm = crate::personnel::pm_of(&t, id).await;
+    crate::personnel::replace(&t, &crate::personnel::form(id, pm, &day)).await;
+    assert_eq!(
+        names(&leads(&t).await, id),
+        [
+            ("赵建国".to_string(), Some(day.clone())),
+            ("孙立军".to_string(), None)
+        ]
+    );
+
+    let successor = crate::personnel::pm_of(&t, id).await;
+    filings::remove_member(&t.db, &owner, id, successor, "录入有误，撤回")
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&leads(&t).await, id),
+        [
+            ("赵建国".to_string(), Some(day.clone())),
+            ("孙立军".to_string(), Some(day.clone()))
+        ]
+    );
+
+    // Another owner's scope holds none of it; the county office's does.
+    let theirs = leads_in(&t.db, today(), &ScopeBinds::of(&t.actor("jiaoyu").await))
+        .await
+        .unwrap();
+    assert!(!theirs.is_empty() && theirs.iter().all(|f| f.filing_id != id));
+    let county = leads_in(&t.db, today(), &ScopeBinds::of(&t.actor("zgb").await))
+        .await
+        .unwrap();
+    assert!(county.iter().any(|f| f.filing_id == id));
+}
+
+on_both!(
+    follows_every_kind_of_write,
+    checkin_days_follow_the_table,
+    the_lead_roster_follows_its_writes
+);

@@ -8,7 +8,7 @@ use crate::{
     domain::{Role, progress::Month},
     error::AppError,
     features::{
-        attendance::service::rates_of,
+        attendance::service::lead_rates_in,
         county_map::service::unit_names,
         progress::rules::{Completions, works_in},
         rule_infos,
@@ -192,9 +192,8 @@ pub async fn compliance(
         to.min(today - Duration::days(1))
             .min(completed.attendance_until(filing).unwrap_or(to))
     };
-    let filings: Vec<i64> = owner_of.keys().copied().collect();
-    let leads = ["pm", "chief_supervisor"];
-    for (filing, members) in rates_of(db, &filings, &leads, from, until).await? {
+    let in_period = |f: i64| owner_of.contains_key(&f);
+    for (filing, members) in lead_rates_in(db, today, &s, in_period, from, until).await? {
         let Some(unit) = owner_of.get(&filing) else {
             continue;
         };

@@ -3,12 +3,14 @@
 mod calendar;
 mod checkin;
 mod days;
+mod leads;
 mod mine;
 mod rates;
 
 pub use calendar::*;
 pub use checkin::*;
 pub use days::*;
+pub use leads::*;
 pub use mine::*;
 pub use rates::*;
 

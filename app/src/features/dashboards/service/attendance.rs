@@ -12,7 +12,7 @@ use crate::{
     domain::{Role, SECTORS, label_of, progress::Month},
     error::AppError,
     features::{
-        attendance::service::{Calendar, DaySet, checkin_days, member_days, on_roster},
+        attendance::service::{Calendar, DaySet, checkin_days, leads_in, on_roster},
         county_map::service::unit_names,
         dashboards::{AttendanceBoard, Duty, DutyGroup, DutyPerson},
         progress::rules::Completions,
@@ -28,8 +28,6 @@ use crate::{
 use chrono::{Duration, NaiveDate};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-const LEADS: &str = "('pm', 'chief_supervisor')";
 
 /// One lead member on a project in scope.
 struct Lead {
@@ -77,47 +75,38 @@ pub async fn attendance(
     let first = twelve[0].first();
     let s = ScopeBinds::of(actor);
     let mut leads = Vec::new();
-    // Every submitted filing in scope: a construction section's 项目经理, a
-    // supervision section's (or a construction filing's) 总监.
-    for r in sqlx::query(&format!(
-        "SELECT m.filing_id, m.user_id, m.name, m.role, m.created_at, m.joined_on, m.left_on,
-                a.project_name, a.section_kind, a.sector, a.owner_unit_id,
-                a.contractor_unit_id, f.supervisor_engineer_unit_id
-         FROM roster_members m JOIN filings f ON f.id = m.filing_id JOIN awards a ON a.id = f.award_id
-         WHERE {} AND f.status = 'submitted' AND m.role IN {LEADS}
-           AND (m.left_on IS NULL OR m.left_on > $4)
-         ORDER BY m.filing_id, m.id",
-        scope_sql(1)
-    ))
-    .bind(s.mode)
-    .bind(s.unit)
-    .bind(&s.sector)
-    .bind(first.to_string())
-    .fetch_all(&db.pool)
-    .await?
-    {
-        let (joined, left) = member_days(&r)?;
-        let role: String = r.try_get("role")?;
-        let supervision = r.try_get::<String, _>("section_kind")? == "supervision";
-        // The winner of a supervision section is the supervision unit.
-        let firm: Option<i64> = if role == "pm" || supervision {
-            r.try_get("contractor_unit_id")?
+    // Every submitted filing in scope (from the process's roster snapshot):
+    // a construction section's 项目经理, a supervision section's (or a
+    // construction filing's) 总监, if on the roster since the first month.
+    for f in leads_in(db, as_of, &s).await? {
+        let project = if f.supervision {
+            format!("{}（监理）", f.project_name)
         } else {
-            r.try_get("supervisor_engineer_unit_id")?
+            f.project_name.clone()
         };
-        let name: String = r.try_get("project_name")?;
-        leads.push(Lead {
-            filing_id: r.try_get("filing_id")?,
-            user_id: r.try_get("user_id")?,
-            name: r.try_get("name")?,
-            role,
-            joined,
-            left,
-            firm,
-            project: if supervision { format!("{name}（监理）") } else { name },
-            sector: r.try_get("sector")?,
-            owner: r.try_get("owner_unit_id")?,
-        });
+        for m in f.leads {
+            if m.left.is_some_and(|l| l <= first) {
+                continue;
+            }
+            // The winner of a supervision section is the supervision unit.
+            let firm = if m.is_pm() || f.supervision {
+                f.contractor
+            } else {
+                f.supervisor_engineer
+            };
+            leads.push(Lead {
+                filing_id: f.filing_id,
+                user_id: m.user_id,
+                name: m.name,
+                role: m.role,
+                joined: m.joined,
+                left: m.left,
+                firm,
+                project: project.clone(),
+                sector: f.sector.clone(),
+                owner: f.owner,
+            });
+        }
     }
     let mut calendars: HashMap<i64, Calendar> = HashMap::new();
     for r in sqlx::query(&format!(
