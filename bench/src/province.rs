@@ -437,6 +437,9 @@ async fn touch(db: &Db, filing: i64) -> Result<(), app::error::AppError> {
 }
 
 pub async fn views(url: &str, runs: usize, evaluate: bool) -> Res<()> {
+    // BENCH_ONLY=<part of a view's name>: only those views (to profile one).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let picked = |label: &str| label.contains(only.as_str());
     let db = Db::connect(url, trail_key()?).await?;
     let settings = Settings::with_data_dir(std::env::temp_dir());
     let today = app::platform::time::today();
@@ -472,7 +475,7 @@ pub async fn views(url: &str, runs: usize, evaluate: bool) -> Res<()> {
     // Each view's first call in a process of its own (nothing derived yet:
     // what the first reader after a restart waits for).
     let mut cold = serde_json::Map::new();
-    for (i, label) in VIEWS.iter().enumerate() {
+    for (i, label) in VIEWS.iter().enumerate().filter(|(_, l)| picked(l)) {
         let fresh = Db::connect(url, trail_key()?).await?;
         let t = Instant::now();
         view(i, &fresh, &c).await?;
@@ -496,23 +499,26 @@ pub async fn views(url: &str, runs: usize, evaluate: bool) -> Res<()> {
         serde_json::json!(serde_json::to_vec(&map)?.len() / 1024),
     );
     let mut rows = Vec::new();
-    for (i, label) in VIEWS.iter().enumerate() {
+    for (i, label) in VIEWS.iter().enumerate().filter(|(_, l)| picked(l)) {
         rows.push(time(label, runs, || view(i, &db, &c)).await?);
     }
     // After a write: each run follows a trail entry about one project.
     let mut n = 0;
-    rows.push(
-        time("county map (province) after a write", runs, || {
-            n += 1;
-            let (db, c) = (&db, &c);
-            let filing = map.projects[n * 37 % map.projects.len()].filing_id;
-            async move {
-                touch(db, filing).await?;
-                view(0, db, c).await
-            }
-        })
-        .await?,
-    );
+    let after = "county map (province) after a write";
+    if picked(after) {
+        rows.push(
+            time(after, runs, || {
+                n += 1;
+                let (db, c) = (&db, &c);
+                let filing = map.projects[n * 37 % map.projects.len()].filing_id;
+                async move {
+                    touch(db, filing).await?;
+                    view(0, db, c).await
+                }
+            })
+            .await?,
+        );
+    }
     out.insert("views".into(), serde_json::Value::Array(rows));
     out.insert("peak_rss_kb".into(), serde_json::json!(peak_rss_kb()));
     println!("{}", serde_json::Value::Object(out));

@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use std::{
     collections::{BTreeMap, BTreeSet},
     future::Future,
+    sync::Arc,
 };
 
 /// More entries than this since the snapshot: read everything again.
@@ -47,7 +48,8 @@ struct Snap<T> {
     as_of: NaiveDate,
     /// The last trail entry about `T::ENTITIES` the values reflect.
     seq: i64,
-    values: BTreeMap<i64, T>,
+    /// Shared with the readers: a read copies pointers, not values.
+    values: BTreeMap<i64, Arc<T>>,
 }
 
 /// How a read was answered (for the tests and the benchmark).
@@ -68,7 +70,7 @@ impl<T: PerProject> Snapshot<T> {
         specs: &[&TrailSpec],
         as_of: NaiveDate,
         keep: impl Fn(i64) -> bool,
-    ) -> Result<(Vec<(i64, T)>, Served), AppError> {
+    ) -> Result<(Vec<(i64, Arc<T>)>, Served), AppError> {
         self.select(db, specs, as_of, |id, _| keep(id)).await
     }
 
@@ -80,7 +82,7 @@ impl<T: PerProject> Snapshot<T> {
         specs: &[&TrailSpec],
         as_of: NaiveDate,
         keep: impl Fn(i64, &T) -> bool,
-    ) -> Result<(Vec<(i64, T)>, Served), AppError> {
+    ) -> Result<(Vec<(i64, Arc<T>)>, Served), AppError> {
         let mut guard = self.0.lock().await;
         // The version is read before the data: a write that lands in between
         // is read again next time, never missed.
@@ -93,7 +95,12 @@ impl<T: PerProject> Snapshot<T> {
                         let ids = projects_of(db, specs, &entries).await?;
                         for id in &ids {
                             s.values.remove(id);
-                            s.values.extend(T::read(db, as_of, *id).await?);
+                            s.values.extend(
+                                T::read(db, as_of, *id)
+                                    .await?
+                                    .into_iter()
+                                    .map(|(id, v)| (id, Arc::new(v))),
+                            );
                         }
                         s.seq = seq;
                         Served::Patched(ids.len())
@@ -104,7 +111,11 @@ impl<T: PerProject> Snapshot<T> {
             _ => Served::Rebuilt,
         };
         if served == Served::Rebuilt {
-            let values = T::read(db, as_of, 0).await?.into_iter().collect();
+            let values = T::read(db, as_of, 0)
+                .await?
+                .into_iter()
+                .map(|(id, v)| (id, Arc::new(v)))
+                .collect();
             *guard = Some(Snap { as_of, seq, values });
         }
         let snap = guard.as_ref().ok_or(AppError::Internal)?;
@@ -112,7 +123,7 @@ impl<T: PerProject> Snapshot<T> {
             .values
             .iter()
             .filter(|(id, v)| keep(**id, v))
-            .map(|(id, v)| (*id, v.clone()))
+            .map(|(id, v)| (*id, Arc::clone(v)))
             .collect();
         Ok((out, served))
     }

@@ -13,6 +13,27 @@ pub fn today() -> chrono::NaiveDate {
         .date_naive()
 }
 
+/// The Beijing calendar day of an instant (UTC ms), without formatting.
+pub fn beijing_date(ms: i64) -> chrono::NaiveDate {
+    use chrono::TimeZone;
+    crate::fmt::beijing()
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+/// A stored `YYYY-MM-DD` date, without a format parser (the province's
+/// reads parse tens of thousands).
+pub fn iso_day(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
 /// The first instant after `day` in Beijing (UTC ms): what happened before
 /// it happened by `day` (rules evaluated "as of" a day read up to here).
 pub fn end_of_day_ms(day: chrono::NaiveDate) -> i64 {

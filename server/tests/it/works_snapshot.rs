@@ -28,8 +28,14 @@ use app::{
     platform::{db::Backend, db::Db, derived::Served, project::ScopeBinds, records, time::today},
 };
 
+/// The snapshot's shared values, copied to compare.
+fn owned<T: Clone>(values: Vec<std::sync::Arc<T>>) -> Vec<T> {
+    values.into_iter().map(|v| (*v).clone()).collect()
+}
+
 async fn read(db: &Db) -> (Vec<Works>, Served) {
-    works_kept(db, today(), |_| true).await.unwrap()
+    let (works, served) = works_kept(db, today(), |_| true).await.unwrap();
+    (owned(works), served)
 }
 
 /// Reads through the snapshot, checks it equals a recomputation, and says
@@ -150,7 +156,10 @@ async fn follows_every_kind_of_write(b: Backend) {
     let yesterday = today().pred_opt().unwrap();
     let (works, served) = works_kept(&t.db, yesterday, |_| true).await.unwrap();
     assert_eq!(served, Served::Rebuilt);
-    assert_eq!(works, works_recomputed(&t.db, yesterday).await.unwrap());
+    assert_eq!(
+        owned(works),
+        works_recomputed(&t.db, yesterday).await.unwrap()
+    );
 }
 
 /// Inserts a counted check-in of `who` on `day`, taken at `at` (ms), on
@@ -250,7 +259,7 @@ async fn checkin_days_follow_the_table(b: Backend) {
 /// The lead roster as the snapshot keeps it, checked against a
 /// recomputation.
 async fn leads(t: &TestDb) -> Vec<FilingLeads> {
-    let kept = leads_in(&t.db, today(), &ScopeBinds::all()).await.unwrap();
+    let kept = owned(leads_in(&t.db, today(), &ScopeBinds::all()).await.unwrap());
     assert_eq!(
         kept,
         leads_recomputed(&t.db).await.unwrap(),

@@ -39,12 +39,12 @@ struct AwardRow {
 }
 
 fn day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    crate::platform::time::iso_day(s)
 }
 
 /// The Beijing day of an instant.
 fn day_of(ms: i64) -> Option<NaiveDate> {
-    day(crate::fmt::datetime(ms).get(..10)?)
+    Some(crate::platform::time::beijing_date(ms))
 }
 
 pub async fn compliance(
@@ -98,7 +98,17 @@ pub async fn compliance(
 
     // Monthly progress: each month of the period a project was under way
     // (started, not completed in an earlier month) whose report is due by
-    // today, and whether it came in by its due day.
+    // today, and whether it came in by its due day. The months, with their
+    // last day and due instant, worked out once.
+    let mut months = Vec::new();
+    let mut m = Month::of(from);
+    while m <= Month::of(to) {
+        let due = m.next().day(settings.progress.report_by_day);
+        if due < today {
+            months.push((m, m.last(), end_of_day_ms(due)));
+        }
+        m = m.next();
+    }
     for w in works_in(db, today, &s).await? {
         let Some(unit) = owner_of.get(&w.filing_id) else {
             continue;
@@ -108,20 +118,17 @@ pub async fn compliance(
             continue;
         };
         let u = units.entry(*unit).or_default();
-        let mut m = Month::of(from);
-        while m <= Month::of(to) {
-            let due = m.next().day(settings.progress.report_by_day);
-            if start <= m.last() && completed.is_none_or(|c| c >= m) && due < today {
+        for &(m, last, due_ms) in &months {
+            if start <= last && completed.is_none_or(|c| c >= m) {
                 u.reports_due += 1;
                 if w.months
                     .iter()
                     .find(|r| r.month == m)
-                    .is_some_and(|r| r.submitted_at <= end_of_day_ms(due))
+                    .is_some_and(|r| r.submitted_at <= due_ms)
                 {
                     u.reports_on_time += 1;
                 }
             }
-            m = m.next();
         }
     }
 

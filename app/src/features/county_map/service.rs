@@ -50,7 +50,7 @@ pub async fn county_map_with_works(
     actor: &Actor,
     base: &Settings,
     as_of: NaiveDate,
-) -> Result<(CountyMap, HashMap<i64, Works>), AppError> {
+) -> Result<(CountyMap, HashMap<i64, std::sync::Arc<Works>>), AppError> {
     actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
     let s = ScopeBinds::of(actor);
     // Supervision sections share their project's site: one point per works.
@@ -79,7 +79,7 @@ pub async fn county_map_with_works(
         settings.progress.behind_yellow_pts,
         settings.progress.behind_red_pts,
     );
-    let works: HashMap<i64, Works> = works_in(db, as_of, &s)
+    let works: HashMap<i64, std::sync::Arc<Works>> = works_in(db, as_of, &s)
         .await?
         .into_iter()
         .map(|w| (w.filing_id, w))

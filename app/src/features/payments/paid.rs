@@ -94,11 +94,17 @@ pub async fn paid_kept(
     as_of: NaiveDate,
     keep: impl Fn(i64) -> bool,
 ) -> Result<(Vec<(i64, Paid)>, Served), AppError> {
-    db.cache
+    let (paid, served) = db
+        .cache
         .derived
         .get::<Snapshot<Paid>>()
         .read(db, crate::features::TRAIL, as_of, keep)
-        .await
+        .await?;
+    // A few figures each, no heap: copied out.
+    Ok((
+        paid.into_iter().map(|(id, p)| (id, (*p).clone())).collect(),
+        served,
+    ))
 }
 
 /// [`paid_kept`] read afresh (what the snapshot must always equal).

@@ -332,7 +332,7 @@ pub async fn month_view(
 
 /// The Beijing calendar day of an instant.
 pub(crate) fn day_of(ms: i64) -> NaiveDate {
-    NaiveDate::parse_from_str(&beijing_day(ms), "%Y-%m-%d").unwrap_or_default()
+    crate::platform::time::beijing_date(ms)
 }
 
 /// The days a member row (`created_at`, `joined_on`, `left_on`) was on the
@@ -341,7 +341,7 @@ pub(crate) fn day_of(ms: i64) -> NaiveDate {
 pub(crate) fn member_days(
     r: &sqlx::any::AnyRow,
 ) -> Result<(NaiveDate, Option<NaiveDate>), AppError> {
-    let iso = |s: Option<String>| s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+    let iso = |s: Option<String>| s.as_deref().and_then(crate::platform::time::iso_day);
     let joined = iso(r.try_get("joined_on")?)
         .unwrap_or_else(|| day_of(r.try_get("created_at").unwrap_or(0)));
     Ok((joined, iso(r.try_get("left_on")?)))

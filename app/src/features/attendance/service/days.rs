@@ -91,15 +91,7 @@ fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
 }
 
-/// `YYYY-MM-DD` (as the check-in writer stores it), without a format parser.
-fn iso_day(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
-    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
-}
+use crate::platform::time::iso_day;
 
 fn index(day: NaiveDate) -> Option<usize> {
     usize::try_from((day - epoch()).num_days()).ok()

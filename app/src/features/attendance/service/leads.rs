@@ -127,7 +127,7 @@ pub async fn leads_in(
     db: &Db,
     as_of: NaiveDate,
     scope: &ScopeBinds,
-) -> Result<Vec<FilingLeads>, AppError> {
+) -> Result<Vec<std::sync::Arc<FilingLeads>>, AppError> {
     Ok(db
         .cache
         .derived

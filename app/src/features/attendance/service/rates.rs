@@ -103,13 +103,13 @@ pub async fn lead_rates_in(
             continue;
         }
         filings.push(f.filing_id);
-        for m in f.leads {
+        for m in &f.leads {
             if m.left.is_none_or(|l| l > from) {
                 members.push(Member {
                     filing_id: f.filing_id,
                     user_id: m.user_id,
-                    name: m.name,
-                    role: m.role,
+                    name: m.name.clone(),
+                    role: m.role.clone(),
                     joined: m.joined,
                     left: m.left,
                 });

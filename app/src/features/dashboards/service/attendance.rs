@@ -84,7 +84,7 @@ pub async fn attendance(
         } else {
             f.project_name.clone()
         };
-        for m in f.leads {
+        for m in &f.leads {
             if m.left.is_some_and(|l| l <= first) {
                 continue;
             }
@@ -97,8 +97,8 @@ pub async fn attendance(
             leads.push(Lead {
                 filing_id: f.filing_id,
                 user_id: m.user_id,
-                name: m.name,
-                role: m.role,
+                name: m.name.clone(),
+                role: m.role.clone(),
                 joined: m.joined,
                 left: m.left,
                 firm,

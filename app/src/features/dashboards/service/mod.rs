@@ -133,7 +133,7 @@ pub async fn progress(
     let scoped: Vec<&Works> = map
         .projects
         .iter()
-        .filter_map(|p| works.get(&p.filing_id))
+        .filter_map(|p| works.get(&p.filing_id).map(|w| &**w))
         .collect();
     let months = last_twelve(as_of);
     let (planned, actual) = months.iter().map(|m| trend(&scoped, *m, as_of)).unzip();

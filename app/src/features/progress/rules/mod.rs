@@ -19,7 +19,7 @@ use crate::{
 };
 use chrono::NaiveDate;
 use sqlx::Row;
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 pub const RULES: &[&dyn crate::platform::rules::Rule] = &[
     &progress_missing::ProgressMissing,
@@ -177,7 +177,7 @@ pub async fn works_kept(
     db: &Db,
     as_of: NaiveDate,
     keep: impl Fn(i64) -> bool,
-) -> Result<(Vec<Works>, Served), AppError> {
+) -> Result<(Vec<Arc<Works>>, Served), AppError> {
     let (works, served) = db
         .cache
         .derived
@@ -188,7 +188,7 @@ pub async fn works_kept(
 }
 
 /// Every filed construction project with its months, as of `as_of`.
-pub async fn works(db: &Db, as_of: NaiveDate) -> Result<Vec<Works>, AppError> {
+pub async fn works(db: &Db, as_of: NaiveDate) -> Result<Vec<Arc<Works>>, AppError> {
     Ok(works_kept(db, as_of, |_| true).await?.0)
 }
 
@@ -221,7 +221,7 @@ pub async fn works_in(
     db: &Db,
     as_of: NaiveDate,
     scope: &ScopeBinds,
-) -> Result<Vec<Works>, AppError> {
+) -> Result<Vec<Arc<Works>>, AppError> {
     if scope.mode == "all" {
         return works(db, as_of).await;
     }
