@@ -30,8 +30,12 @@ if [ "$have_wb" != "$want_wb" ]; then
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
-  say "installing cargo-leptos 0.3.10 (about 17 minutes, once)"
-  cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
+  # Its own release profile asks for fat LTO in one codegen unit: most of
+  # the install's time, for a tool that mostly waits on cargo. The default
+  # release profile builds it in a fraction of that.
+  say "installing cargo-leptos 0.3.10 (several minutes, once)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
 fi
 
 # --- Browser libraries (npm; copied into the site, never committed) ---------
