@@ -82,6 +82,14 @@ enum Command {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
+    // RUST_LOG=app::platform::rules=debug shows where an evaluation's time goes.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     // The load generator shares the machine with the server: one thread.
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -30,7 +30,13 @@ pub async fn evaluate_rules_as_of(
     as_of: chrono::NaiveDate,
 ) -> Result<Evaluation, AppError> {
     let outcome = crate::platform::rules::run(db, settings, &super::rules(), as_of).await?;
+    let began = std::time::Instant::now();
     let orders = super::orders::service::issue_automatic(db, settings).await?;
+    tracing::debug!(
+        orders = orders.len(),
+        ms = began.elapsed().as_millis() as u64,
+        "automatic orders issued"
+    );
     Ok(Evaluation { outcome, orders })
 }
 

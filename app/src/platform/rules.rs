@@ -315,8 +315,17 @@ pub async fn run(
     let settings = &overrides.apply(settings, &infos);
     let mut found = Vec::with_capacity(rules.len());
     for rule in rules.iter().filter(|r| overrides.enabled(r.info().code)) {
-        found.push((*rule, rule.evaluate(db, settings, as_of).await?));
+        let began = std::time::Instant::now();
+        let findings = rule.evaluate(db, settings, as_of).await?;
+        tracing::debug!(
+            rule = rule.info().code,
+            findings = findings.len(),
+            ms = began.elapsed().as_millis() as u64,
+            "rule evaluated"
+        );
+        found.push((*rule, findings));
     }
+    let began = std::time::Instant::now();
     let who = Who::system("预警规则");
     let mut tx = AuditedTx::begin(db, &who).await?;
     let mut out = Outcome::default();
@@ -338,32 +347,26 @@ pub async fn run(
             .iter()
             .map(|f| (f.on, f.subject.as_str()))
             .collect();
-        for f in &findings {
-            if open_keys.contains_key(&(f.on, f.subject.as_str())) {
-                continue;
-            }
-            let message = format!("{}：{}", info.name, f.message);
-            let (filing_id, award_id) = match f.on {
-                On::Filing(id) => (Some(id), None),
-                On::Award(id) => (None, Some(id)),
-            };
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO alerts (kind, filing_id, award_id, user_id, period, message, created_at, subject, severity, figures, started_on)
-                 VALUES ($1, $2, COALESCE($3, (SELECT award_id FROM filings WHERE id = $2)), NULL, $4, $5, $6, $7, $8, $9, $4)
-                 ON CONFLICT DO NOTHING RETURNING id",
-            )
-            .bind(info.code)
-            .bind(filing_id)
-            .bind(award_id)
-            .bind(f.since.to_string())
-            .bind(&message)
-            .bind(now_ms())
-            .bind(&f.subject)
-            .bind(info.severity.code())
-            .bind(f.figures.to_string())
-            .fetch_optional(tx.conn())
-            .await?;
-            if let Some(alert_id) = id {
+        // The new findings, each once, written ALERTS_PER_STATEMENT to a
+        // statement (a province's first run raises 30,000).
+        let mut seen = HashSet::new();
+        let new: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| {
+                let key = (f.on, f.subject.as_str());
+                !open_keys.contains_key(&key) && seen.insert(key)
+            })
+            .collect();
+        for chunk in new.chunks(ALERTS_PER_STATEMENT) {
+            let messages: Vec<String> = chunk
+                .iter()
+                .map(|f| format!("{}：{}", info.name, f.message))
+                .collect();
+            let inserted = insert_alerts(&mut tx, info, chunk, &messages).await?;
+            for (f, message) in chunk.iter().zip(messages) {
+                let Some(&alert_id) = inserted.get(&(f.on, f.subject.as_str())) else {
+                    continue;
+                };
                 let (entity, id) = f.on.entity();
                 tx.record(
                     entity,
@@ -381,36 +384,114 @@ pub async fn run(
                 });
             }
         }
-        for ((on, subject), (id, message)) in &open_keys {
-            if found_keys.contains(&(*on, *subject)) || !rule.rereads(subject, as_of) {
-                continue;
-            }
-            sqlx::query("UPDATE alerts SET cleared_on = $1 WHERE id = $2")
-                .bind(&day)
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
-            let (entity, eid) = on.entity();
-            tx.record(
-                entity,
-                eid,
-                "alert_clear",
-                Some(&AlertSnap { alert: message }),
-                Some(&AlertSnap { alert: "已消除" }),
-            )
+        let gone: Vec<(&(On, &str), &(i64, &str))> = open_keys
+            .iter()
+            .filter(|((on, subject), _)| {
+                !found_keys.contains(&(*on, *subject)) && rule.rereads(subject, as_of)
+            })
+            .collect();
+        for chunk in gone.chunks(ALERTS_PER_STATEMENT) {
+            // Ids from our own rows.
+            let ids = chunk
+                .iter()
+                .map(|(_, (id, _))| id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            sqlx::query(&format!(
+                "UPDATE alerts SET cleared_on = $1 WHERE id IN ({ids})"
+            ))
+            .bind(&day)
+            .execute(tx.conn())
             .await?;
-            out.cleared.push(Change {
-                alert_id: *id,
-                rule: info.code,
-                on: *on,
-                message: message.to_string(),
-            });
+            for ((on, _), (id, message)) in chunk {
+                let (entity, eid) = on.entity();
+                tx.record(
+                    entity,
+                    eid,
+                    "alert_clear",
+                    Some(&AlertSnap { alert: message }),
+                    Some(&AlertSnap { alert: "已消除" }),
+                )
+                .await?;
+                out.cleared.push(Change {
+                    alert_id: *id,
+                    rule: info.code,
+                    on: *on,
+                    message: message.to_string(),
+                });
+            }
         }
     }
     if !out.raised.is_empty() || !out.cleared.is_empty() {
         tx.commit().await?;
     }
+    tracing::debug!(
+        raised = out.raised.len(),
+        cleared = out.cleared.len(),
+        ms = began.elapsed().as_millis() as u64,
+        "alerts written"
+    );
     Ok(out)
+}
+
+/// Alerts raised or cleared per statement (nine bound values each when
+/// raised: well inside both databases' limits).
+const ALERTS_PER_STATEMENT: usize = 500;
+
+/// Inserts one alert per finding (one already open for its key is left as
+/// it is) and answers the new ones' ids by key.
+async fn insert_alerts<'f>(
+    tx: &mut AuditedTx<'_>,
+    info: &RuleInfo,
+    findings: &[&'f Finding],
+    messages: &[String],
+) -> Result<HashMap<(On, &'f str), i64>, AppError> {
+    let rows = (0..findings.len())
+        .map(|i| {
+            let p = |k: usize| format!("${}", i * 9 + k);
+            format!(
+                "({}, {}, COALESCE({}, (SELECT award_id FROM filings WHERE id = {})), NULL, {}, {}, {}, {}, {}, {}, {})",
+                p(1), p(2), p(3), p(2), p(4), p(5), p(6), p(7), p(8), p(9), p(4)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO alerts (kind, filing_id, award_id, user_id, period, message, created_at, subject, severity, figures, started_on)
+         VALUES {rows} ON CONFLICT DO NOTHING RETURNING id, award_id, filing_id, subject"
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64, Option<i64>, String)>(&sql);
+    let now = now_ms();
+    for (f, message) in findings.iter().zip(messages) {
+        let (filing_id, award_id) = match f.on {
+            On::Filing(id) => (Some(id), None),
+            On::Award(id) => (None, Some(id)),
+        };
+        q = q
+            .bind(info.code)
+            .bind(filing_id)
+            .bind(award_id)
+            .bind(f.since.to_string())
+            .bind(message)
+            .bind(now)
+            .bind(&f.subject)
+            .bind(info.severity.code())
+            .bind(f.figures.to_string());
+    }
+    let inserted = q.fetch_all(tx.conn()).await?;
+    // Back from the stored row to the finding's own key.
+    let by_key: HashMap<(On, &str), i64> = inserted
+        .iter()
+        .map(|(id, a, f, s)| ((On::of(*f, *a), s.as_str()), *id))
+        .collect();
+    Ok(findings
+        .iter()
+        .filter_map(|f| {
+            by_key
+                .get(&(f.on, f.subject.as_str()))
+                .map(|&id| ((f.on, f.subject.as_str()), id))
+        })
+        .collect())
 }
 
 /// `a` as a percentage of `b`, for messages ("31.2%").

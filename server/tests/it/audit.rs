@@ -159,6 +159,62 @@ async fn concurrent_writes_keep_one_chain(b: Backend) {
     assert_eq!(r.checked, DEMO_ENTRIES + 12);
 }
 
+/// A write of many entries takes the head once and leaves it at its last
+/// entry while the writes beside it wait; a write given up after its
+/// entries leaves the head where it was.
+async fn a_write_of_many_entries_keeps_one_chain(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let admin = t.actor("admin").await;
+    let who = audit::Who::system("测试");
+    let mut given_up = audit::AuditedTx::begin(&t.db, &who).await.unwrap();
+    for i in 0..3 {
+        given_up
+            .record("test", i, "note", None, Some(&i))
+            .await
+            .unwrap();
+    }
+    given_up.rollback().await.unwrap();
+    assert_eq!(audit::verify(&t.db).await.unwrap().checked, DEMO_ENTRIES);
+
+    let many = {
+        let db = t.db.clone();
+        tokio::spawn(async move {
+            let who = audit::Who::system("测试");
+            let mut tx = audit::AuditedTx::begin(&db, &who).await.unwrap();
+            for i in 0..50 {
+                tx.record("test", i, "note", None, Some(&i)).await.unwrap();
+                tokio::task::yield_now().await;
+            }
+            tx.commit().await.unwrap();
+        })
+    };
+    let mut singles = Vec::new();
+    for i in 0..12 {
+        let (db, admin) = (t.db.clone(), admin.clone());
+        singles.push(tokio::spawn(async move {
+            let code = app::domain::CreditCode::with_check(&format!("91330326MA2Z{i:05}")).unwrap();
+            let input =
+                UnitInput::parse("contractor", &format!("链头施工单位{i}"), code.as_str(), "")
+                    .unwrap();
+            units::create(&db, &admin, input).await
+        }));
+    }
+    many.await.unwrap();
+    for s in singles {
+        s.await.unwrap().unwrap();
+    }
+    let r = audit::verify(&t.db).await.unwrap();
+    assert_eq!(r.problem, None);
+    assert_eq!(r.checked, DEMO_ENTRIES + 50 + 12);
+    let (head, last): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT seq FROM audit_head WHERE id = 1), (SELECT MAX(seq) FROM audit_log)",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(head, last);
+}
+
 /// Verification while others write (found by reading: it read the head
 /// and then walked past it, calling fresh entries forged): it checks up to
 /// the head it read and reports nothing.
@@ -430,4 +486,5 @@ on_both!(
     a_cut_tail_is_noticed,
     an_inserted_entry_is_named,
     concurrent_writes_keep_one_chain,
+    a_write_of_many_entries_keeps_one_chain,
 );

@@ -1,8 +1,8 @@
 //! The statistics, in a fixed number of grouped statements whatever the
-//! number of units (awards with their filings; the progress rules' plans
-//! and months; the months' submission times; payments, evaluations and
-//! orders grouped by owner unit), except attendance, which the attendance
-//! feature counts per project (its calendars and dated rosters).
+//! number of units (awards with their filings; evaluations and orders
+//! grouped by owner unit), and the process's derived figures: the works
+//! (plans, months and their submission times), what each project was paid
+//! by month, and the lead roster with its counted days (attendance).
 use super::{Below, Compliance, StatPeriod, UnitStats};
 use crate::{
     domain::{Role, progress::Month},
@@ -10,6 +10,7 @@ use crate::{
     features::{
         attendance::service::lead_rates_in,
         county_map::service::unit_names,
+        payments::paid::paid_kept,
         progress::rules::{Completions, works_in},
         rule_infos,
     },
@@ -122,9 +123,8 @@ pub async fn compliance(
             if start <= last && completed.is_none_or(|c| c >= m) {
                 u.reports_due += 1;
                 if w.months
-                    .iter()
-                    .find(|r| r.month == m)
-                    .is_some_and(|r| r.submitted_at <= due_ms)
+                    .binary_search_by_key(&m, |r| r.month)
+                    .is_ok_and(|i| w.months[i].submitted_at <= due_ms)
                 {
                     u.reports_on_time += 1;
                 }
@@ -132,24 +132,17 @@ pub async fn compliance(
         }
     }
 
-    // Payments recorded for the period.
-    for (unit, n, fen) in sqlx::query_as::<_, (i64, i64, i64)>(&scoped(
-        "SELECT a.owner_unit_id, COUNT(*), CAST(SUM(p.amount_fen) AS BIGINT)
-         FROM payments p JOIN filings f ON f.id = p.filing_id JOIN awards a ON a.id = f.award_id
-         WHERE {scope} AND p.status = 'submitted' AND p.paid_on >= $4 AND p.paid_on <= $5
-         GROUP BY a.owner_unit_id",
-    ))
-    .bind(s.mode)
-    .bind(s.unit)
-    .bind(&s.sector)
-    .bind(&period.from)
-    .bind(&period.to)
-    .fetch_all(&db.pool)
-    .await?
-    {
-        let u = units.entry(unit).or_default();
-        u.payments = n;
-        u.paid_fen = fen;
+    // Payments paid in the period (its whole months), from what each
+    // project was paid (a derived value: a province's 200,000 payments are
+    // not summed per request).
+    let (first, last) = (Month::of(from), Month::of(to));
+    for (filing, paid) in paid_kept(db, today, |f| owner_of.contains_key(&f)).await?.0 {
+        let (n, fen) = paid.within(first, last);
+        if n > 0 {
+            let u = units.entry(owner_of[&filing]).or_default();
+            u.payments += n;
+            u.paid_fen += fen;
+        }
     }
 
     // Evaluations of periods ending in the period, submitted.

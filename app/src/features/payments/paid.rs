@@ -12,6 +12,7 @@ use crate::{
 };
 use chrono::NaiveDate;
 use sqlx::Row;
+use std::sync::Arc;
 
 /// One project's submitted payments paid by the day.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -21,12 +22,32 @@ pub struct Paid {
     pub by_kind: [i64; PAYMENT_KINDS.len()],
     /// The day's month and the eleven before it, oldest first.
     pub last_twelve: [i64; 12],
+    /// Every month paid in, in month order (the statistics' periods are
+    /// whole months).
+    pub months: Vec<PaidMonth>,
+}
+
+/// A project's submitted payments paid in one month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PaidMonth {
+    pub month: Month,
+    pub payments: i64,
+    pub fen: i64,
 }
 
 impl Paid {
     /// Progress payments (进度款).
     pub fn progress_fen(&self) -> i64 {
         self.of_kind("progress")
+    }
+
+    /// The payments paid from month `from` to month `to`: how many, and
+    /// how much (fen).
+    pub fn within(&self, from: Month, to: Month) -> (i64, i64) {
+        self.months
+            .iter()
+            .filter(|m| (from..=to).contains(&m.month))
+            .fold((0, 0), |(n, fen), m| (n + m.payments, fen + m.fen))
     }
 
     pub fn of_kind(&self, kind: &str) -> i64 {
@@ -62,7 +83,7 @@ impl PerProject for Paid {
             "filing_id = $2"
         };
         for r in sqlx::query(&format!(
-            "SELECT filing_id, kind, SUBSTR(paid_on, 1, 7) AS month, CAST(SUM(amount_fen) AS BIGINT) AS fen
+            "SELECT filing_id, kind, SUBSTR(paid_on, 1, 7) AS month, COUNT(*) AS n, CAST(SUM(amount_fen) AS BIGINT) AS fen
              FROM payments WHERE status = 'submitted' AND paid_on <= $1 AND {one}
              GROUP BY filing_id, kind, SUBSTR(paid_on, 1, 7)"
         ))
@@ -82,6 +103,24 @@ impl PerProject for Paid {
             if let Some(i) = months.iter().position(|m| *m == month) {
                 p.last_twelve[i] += fen;
             }
+            let n: i64 = r.try_get("n")?;
+            let Some(month) = Month::parse(&month) else {
+                continue;
+            };
+            match p.months.iter_mut().find(|m| m.month == month) {
+                Some(m) => {
+                    m.payments += n;
+                    m.fen += fen;
+                }
+                None => p.months.push(PaidMonth {
+                    month,
+                    payments: n,
+                    fen,
+                }),
+            }
+        }
+        for p in out.values_mut() {
+            p.months.sort_by_key(|m| m.month);
         }
         Ok(out.into_iter().collect())
     }
@@ -93,21 +132,19 @@ pub async fn paid_kept(
     db: &Db,
     as_of: NaiveDate,
     keep: impl Fn(i64) -> bool,
-) -> Result<(Vec<(i64, Paid)>, Served), AppError> {
-    let (paid, served) = db
-        .cache
+) -> Result<(Vec<(i64, Arc<Paid>)>, Served), AppError> {
+    db.cache
         .derived
         .get::<Snapshot<Paid>>()
         .read(db, crate::features::TRAIL, as_of, keep)
-        .await?;
-    // A few figures each, no heap: copied out.
-    Ok((
-        paid.into_iter().map(|(id, p)| (id, (*p).clone())).collect(),
-        served,
-    ))
+        .await
 }
 
 /// [`paid_kept`] read afresh (what the snapshot must always equal).
-pub async fn paid_recomputed(db: &Db, as_of: NaiveDate) -> Result<Vec<(i64, Paid)>, AppError> {
-    Paid::read(db, as_of, 0).await
+pub async fn paid_recomputed(db: &Db, as_of: NaiveDate) -> Result<Vec<(i64, Arc<Paid>)>, AppError> {
+    Ok(Paid::read(db, as_of, 0)
+        .await?
+        .into_iter()
+        .map(|(id, p)| (id, Arc::new(p)))
+        .collect())
 }

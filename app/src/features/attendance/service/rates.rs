@@ -138,16 +138,25 @@ async fn count(
     let Some(last) = filings.iter().map(|f| to_of(*f)).max() else {
         return Ok(out);
     };
+    // A few projects' own calendars by id; a province's all at once (a list
+    // of 10,000 ids costs more to send and plan than the table to read).
+    let only = if filings.len() <= 100 {
+        format!("WHERE filing_id IN ({})", in_list(filings))
+    } else {
+        String::new()
+    };
+    let wanted: std::collections::HashSet<i64> = filings.iter().copied().collect();
     let mut calendars: HashMap<i64, Calendar> = HashMap::new();
     for r in sqlx::query(&format!(
-        "SELECT filing_id, workdays, holidays, makeup_days, photo_required FROM attendance_rules
-         WHERE filing_id IN ({})",
-        in_list(filings)
+        "SELECT filing_id, workdays, holidays, makeup_days, photo_required FROM attendance_rules {only}"
     ))
     .fetch_all(&db.pool)
     .await?
     {
-        calendars.insert(r.try_get("filing_id")?, Calendar::from_row(&r)?);
+        let id: i64 = r.try_get("filing_id")?;
+        if wanted.contains(&id) {
+            calendars.insert(id, Calendar::from_row(&r)?);
+        }
     }
     let default_calendar = Calendar::default();
     let mut required_days: HashMap<Option<i64>, DaySet> = HashMap::new();

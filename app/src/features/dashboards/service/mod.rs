@@ -198,7 +198,7 @@ pub async fn payments(
     // The map's projects only: construction works (a supervision section's
     // fees are not the works' price).
     let listed: std::collections::HashSet<i64> = map.projects.iter().map(|p| p.filing_id).collect();
-    let paid: HashMap<i64, Paid> = paid_kept(db, as_of, |id| listed.contains(&id))
+    let paid: HashMap<i64, std::sync::Arc<Paid>> = paid_kept(db, as_of, |id| listed.contains(&id))
         .await?
         .0
         .into_iter()
