@@ -384,7 +384,7 @@ pub async fn run(
                 });
             }
         }
-        let gone: Vec<(&(On, &str), &(i64, &str))> = open_keys
+        let gone: Vec<_> = open_keys
             .iter()
             .filter(|((on, subject), _)| {
                 !found_keys.contains(&(*on, *subject)) && rule.rereads(subject, as_of)

@@ -192,7 +192,7 @@ async fn a_write_of_many_entries_keeps_one_chain(b: Backend) {
     for i in 0..12 {
         let (db, admin) = (t.db.clone(), admin.clone());
         singles.push(tokio::spawn(async move {
-            let code = app::domain::CreditCode::with_check(&format!("91330326MA2Z{i:05}")).unwrap();
+            let code = app::domain::CreditCode::with_check(&format!("91330326MA2W{i:05}")).unwrap();
             let input =
                 UnitInput::parse("contractor", &format!("链头施工单位{i}"), code.as_str(), "")
                     .unwrap();
