@@ -2,7 +2,7 @@
 //! after a write to a project's records, after a rule's setting changes,
 //! and hourly. Runs go through one [`RuleRunner`] per process, one at a
 //! time: a record write asks for a run and waits for it at most ten seconds
-//! (a province's evaluation takes about twenty, and every write used to wait
+//! (a province's evaluation takes 12–35 s, and every write used to wait
 //! for all of it); asks that arrive during a run are served together by one
 //! more run after it.
 use crate::{
