@@ -362,9 +362,9 @@ pub async fn run(
                 .iter()
                 .map(|f| format!("{}：{}", info.name, f.message))
                 .collect();
-            let inserted = insert_alerts(&mut tx, info, chunk, &messages).await?;
-            for (f, message) in chunk.iter().zip(messages) {
-                let Some(&alert_id) = inserted.get(&(f.on, f.subject.as_str())) else {
+            let ids = insert_alerts(&mut tx, info, chunk, &messages).await?;
+            for ((f, message), new_id) in chunk.iter().zip(messages).zip(ids) {
+                let Some(alert_id) = new_id else {
                     continue;
                 };
                 let (entity, id) = f.on.entity();
@@ -438,14 +438,14 @@ pub async fn run(
 /// raised: well inside both databases' limits).
 const ALERTS_PER_STATEMENT: usize = 500;
 
-/// Inserts one alert per finding (one already open for its key is left as
-/// it is) and answers the new ones' ids by key.
-async fn insert_alerts<'f>(
+/// Inserts one alert per finding and answers each finding's new alert id,
+/// in order (none where an alert was open for its key already).
+async fn insert_alerts(
     tx: &mut AuditedTx<'_>,
     info: &RuleInfo,
-    findings: &[&'f Finding],
+    findings: &[&Finding],
     messages: &[String],
-) -> Result<HashMap<(On, &'f str), i64>, AppError> {
+) -> Result<Vec<Option<i64>>, AppError> {
     let rows = (0..findings.len())
         .map(|i| {
             let p = |k: usize| format!("${}", i * 9 + k);
@@ -486,11 +486,7 @@ async fn insert_alerts<'f>(
         .collect();
     Ok(findings
         .iter()
-        .filter_map(|f| {
-            by_key
-                .get(&(f.on, f.subject.as_str()))
-                .map(|&id| ((f.on, f.subject.as_str()), id))
-        })
+        .map(|f| by_key.get(&(f.on, f.subject.as_str())).copied())
         .collect())
 }
 

@@ -137,21 +137,32 @@ async fn an_inserted_entry_is_named(b: Backend) {
     assert_eq!(seq, 10);
 }
 
+/// Twelve contractor units created at once, each a write of one entry
+/// (`code` and `name` keep them apart from other tests' units).
+fn create_units_at_once(
+    t: &TestDb,
+    admin: &app::platform::actor::Actor,
+    code: &str,
+    name: &str,
+) -> Vec<tokio::task::JoinHandle<Result<i64, app::error::AppError>>> {
+    (0..12)
+        .map(|i| {
+            let (db, admin) = (t.db.clone(), admin.clone());
+            let code =
+                app::domain::CreditCode::with_check(&format!("91330326{code}{i:05}")).unwrap();
+            let name = format!("{name}{i}");
+            tokio::spawn(async move {
+                let input = UnitInput::parse("contractor", &name, code.as_str(), "").unwrap();
+                units::create(&db, &admin, input).await
+            })
+        })
+        .collect()
+}
+
 async fn concurrent_writes_keep_one_chain(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let admin = t.actor("admin").await;
-    let mut tasks = Vec::new();
-    for i in 0..12 {
-        let (db, admin) = (t.db.clone(), admin.clone());
-        tasks.push(tokio::spawn(async move {
-            let code = app::domain::CreditCode::with_check(&format!("91330326MA2X{i:05}")).unwrap();
-            let input =
-                UnitInput::parse("contractor", &format!("测试施工单位{i}"), code.as_str(), "")
-                    .unwrap();
-            units::create(&db, &admin, input).await
-        }));
-    }
-    for task in tasks {
+    for task in create_units_at_once(&t, &admin, "MA2X", "测试施工单位") {
         task.await.unwrap().unwrap();
     }
     let r = audit::verify(&t.db).await.unwrap();
@@ -188,17 +199,7 @@ async fn a_write_of_many_entries_keeps_one_chain(b: Backend) {
             tx.commit().await.unwrap();
         })
     };
-    let mut singles = Vec::new();
-    for i in 0..12 {
-        let (db, admin) = (t.db.clone(), admin.clone());
-        singles.push(tokio::spawn(async move {
-            let code = app::domain::CreditCode::with_check(&format!("91330326MA2W{i:05}")).unwrap();
-            let input =
-                UnitInput::parse("contractor", &format!("链头施工单位{i}"), code.as_str(), "")
-                    .unwrap();
-            units::create(&db, &admin, input).await
-        }));
-    }
+    let singles = create_units_at_once(&t, &admin, "MA2W", "链头施工单位");
     many.await.unwrap();
     for s in singles {
         s.await.unwrap().unwrap();

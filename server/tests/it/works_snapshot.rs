@@ -150,7 +150,11 @@ async fn follows_every_kind_of_write(b: Backend) {
     let now = paid.iter().find(|(id, _)| *id == kg).unwrap().1.clone();
     assert_eq!(now.total_fen, was + 10_000_000);
     assert!(now.of_kind("advance") >= 10_000_000);
-    assert!(now.last_twelve[11] >= 10_000_000, "paid this month");
+    let this_month = app::domain::progress::Month::of(today());
+    assert!(
+        now.within(this_month, this_month).1 >= 10_000_000,
+        "paid this month"
+    );
 
     // Another day: everything is read again, as of that day.
     let yesterday = today().pred_opt().unwrap();

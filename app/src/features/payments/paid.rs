@@ -20,10 +20,8 @@ pub struct Paid {
     pub total_fen: i64,
     /// In the order of [`PAYMENT_KINDS`].
     pub by_kind: [i64; PAYMENT_KINDS.len()],
-    /// The day's month and the eleven before it, oldest first.
-    pub last_twelve: [i64; 12],
-    /// Every month paid in, in month order (the statistics' periods are
-    /// whole months).
+    /// Every month paid in, in month order (the board's twelve months and
+    /// the statistics' periods are whole months).
     pub months: Vec<PaidMonth>,
 }
 
@@ -58,22 +56,10 @@ impl Paid {
     }
 }
 
-/// The day's month and the eleven before it, oldest first.
-pub fn twelve_months(as_of: NaiveDate) -> [Month; 12] {
-    let mut m = Month::of(as_of);
-    let mut out = [m; 12];
-    for slot in out.iter_mut().rev() {
-        *slot = m;
-        m = m.prev();
-    }
-    out
-}
-
 impl PerProject for Paid {
     const ENTITIES: &'static [&'static str] = &["payment"];
 
     async fn read(db: &Db, as_of: NaiveDate, filing_id: i64) -> Result<Vec<(i64, Self)>, AppError> {
-        let months = twelve_months(as_of).map(|m| m.to_string());
         let mut out: std::collections::BTreeMap<i64, Paid> = Default::default();
         // One project's filter spelt out (the index is not used for
         // `$2 = 0 OR filing_id = $2`).
@@ -99,9 +85,6 @@ impl PerProject for Paid {
             p.total_fen += fen;
             if let Some(i) = PAYMENT_KINDS.iter().position(|(k, _)| *k == kind) {
                 p.by_kind[i] += fen;
-            }
-            if let Some(i) = months.iter().position(|m| *m == month) {
-                p.last_twelve[i] += fen;
             }
             let n: i64 = r.try_get("n")?;
             let Some(month) = Month::parse(&month) else {

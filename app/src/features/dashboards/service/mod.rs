@@ -21,7 +21,7 @@ use crate::{
             CountyMap, MapProject,
             service::{county_map, county_map_with_works, unit_names},
         },
-        payments::paid::{Paid, paid_kept, twelve_months},
+        payments::paid::{Paid, paid_kept},
         progress::rules::Works,
         rule_infos,
     },
@@ -203,14 +203,15 @@ pub async fn payments(
         .0
         .into_iter()
         .collect();
+    let twelve = last_twelve(as_of);
     let mut by_kind = [0i64; PAYMENT_KINDS.len()];
     let mut by_month = [0i64; 12];
     for p in paid.values() {
         for (sum, fen) in by_kind.iter_mut().zip(p.by_kind) {
             *sum += fen;
         }
-        for (sum, fen) in by_month.iter_mut().zip(p.last_twelve) {
-            *sum += fen;
+        for (sum, m) in by_month.iter_mut().zip(&twelve) {
+            *sum += p.within(*m, *m).1;
         }
     }
     let mut projects: Vec<PaidRow> = map
@@ -237,11 +238,7 @@ pub async fn payments(
         })
         .collect();
     projects.sort_by(|a, b| b.paid_pct().total_cmp(&a.paid_pct()));
-    let last12 = twelve_months(as_of)
-        .iter()
-        .map(Month::to_string)
-        .zip(by_month)
-        .collect();
+    let last12 = twelve.iter().map(Month::to_string).zip(by_month).collect();
     Ok(PaymentsBoard {
         as_of: as_of.to_string(),
         revised_fen: map.projects.iter().map(|p| p.revised_fen).sum(),
