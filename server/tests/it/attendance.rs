@@ -754,6 +754,68 @@ async fn simultaneous_check_ins_are_stored_and_counted_once(b: Backend) {
     }
 }
 
+/// Check-ins that arrive together are decided in batches, yet each is
+/// decided on those before it: a person's second check-in sees the first
+/// (50 km in a second is flagged), and a phone's second user sees the first.
+async fn check_ins_that_arrive_together_see_each_other(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let owner = t.actor("chengjian").await;
+    let far = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[120.565,28.112]},"properties":{"radius":200}}"#;
+    add_area(&t.db, &owner, id, "北区料场", far).await.unwrap();
+    filings::add_member(
+        &t.db,
+        &owner,
+        id,
+        member(
+            "safety_officer",
+            "张伟",
+            "33032619850505201",
+            "13867780001",
+            "",
+        ),
+        "增补安全员",
+    )
+    .await
+    .unwrap();
+    let (pm, colleague) = (t.actor("13857700011").await, t.actor("xmjl_zhang").await);
+    let s = &t.settings;
+    // All three queue while the writer is held, so they reach it together.
+    let held = t.desk.hold().await;
+    let ask = |who: &app::platform::actor::Actor, lng, lat, acc, now| {
+        let (desk, s, who) = (t.desk.clone(), s.clone(), who.clone());
+        tokio::spawn(async move { check_in(&desk, &s, &who, at(id, lng, lat, acc), now).await })
+    };
+    let a = ask(&pm, 120.5655, 27.6625, 12.0, T0);
+    let b2 = ask(&pm, 120.565, 28.112, 15.0, T0 + 1_000);
+    let c = ask(&colleague, 120.5654, 27.6624, 11.0, T0 + 2_000);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(held);
+    let (a, b2, c) = (a.await.unwrap(), b2.await.unwrap(), c.await.unwrap());
+    let (a, b2, c) = (a.unwrap(), b2.unwrap(), c.unwrap());
+    assert!(
+        a.accepted && b2.accepted && c.accepted,
+        "{a:?} {b2:?} {c:?}"
+    );
+    let has = |d: &app::features::attendance::Decision, what: &str| {
+        d.flags.iter().any(|f| f.contains(what))
+    };
+    assert_eq!(
+        [&a, &b2].iter().filter(|d| has(d, "速度异常")).count(),
+        1,
+        "the later of the two sees the earlier: {a:?} {b2:?}"
+    );
+    assert_eq!(
+        [&a, &b2].iter().filter(|d| d.counted).count(),
+        1,
+        "{a:?} {b2:?}"
+    );
+    assert!(
+        [&a, &b2, &c].iter().any(|d| has(d, "同一设备")),
+        "a shared phone is seen: {a:?} {b2:?} {c:?}"
+    );
+}
+
 /// The parsed areas are cached per project, yet a new or removed area
 /// applies to the very next check-in.
 async fn area_changes_apply_at_once(b: Backend) {
@@ -817,6 +879,7 @@ on_both!(
     the_writer_survives_a_failing_batch,
     a_late_second_offer_is_stored_uncounted,
     simultaneous_check_ins_are_stored_and_counted_once,
+    check_ins_that_arrive_together_see_each_other,
     area_changes_apply_at_once,
     a_project_calendar_decides_the_required_days,
     month_calendar_rates_and_the_attendance_alert,

@@ -1,19 +1,29 @@
-//! The check-in hot path's shared parts: a group-commit writer and the parsed
-//! areas of each project.
+//! The check-in desk: one task that decides and stores check-ins in batches.
 //!
-//! At the morning peak thousands of people check in within minutes. A commit
-//! per request would make the database's commit (and on SQLite its single
-//! writer) the limit, so each handler queues its row and one task writes
-//! whatever is queued in one transaction, then answers every handler after the
-//! commit: an acknowledged check-in is durable, and the cost of a commit is
-//! shared by everyone who arrived while the previous one ran.
-use super::geometry::{Area, AreaLimits};
+//! At the morning peak thousands of people check in within minutes. A read
+//! and a commit per request would make the database's round trips (on SQLite
+//! a hop to the connection's thread each) and its commit the limit, so each
+//! handler queues its check-in and one task takes whatever is queued: it reads
+//! every check-in's context (roster, areas, the person's and the device's
+//! recent check-ins) in a few statements, decides each, writes them all in one
+//! transaction, then answers every handler after the commit. An acknowledged
+//! check-in is durable, and the cost of a read and a commit is shared by
+//! everyone who arrived while the previous batch ran. A batch holds one
+//! check-in per person and device, so each decision sees the ones before it.
+use super::{
+    Decision,
+    geometry::{Area, AreaLimits},
+    service::checkin::{self, Ask, Context, Outcome},
+};
 use crate::{error::AppError, platform::db::Db};
 use moka::sync::Cache;
 use sqlx::{Any, AnyConnection, Connection, Row, pool::PoolConnection};
-use std::sync::{
-    Arc,
-    atomic::{AtomicBool, Ordering},
+use std::{
+    collections::HashSet,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -56,9 +66,21 @@ pub struct Stored {
     pub counted: bool,
 }
 
-struct Job {
-    row: NewCheckin,
-    done: oneshot::Sender<Result<Stored, AppError>>,
+enum Job {
+    /// A check-in to decide, then store.
+    Ask(Ask, oneshot::Sender<Result<Decision, AppError>>),
+    /// A row decided elsewhere (the writer's own tests).
+    Row(NewCheckin, oneshot::Sender<Result<Stored, AppError>>),
+}
+
+impl Job {
+    /// Whose check-in it is, and on which device ("" for none).
+    fn who(&self) -> (i64, &str) {
+        match self {
+            Job::Ask(a, _) => (a.user_id, &a.device_key),
+            Job::Row(r, _) => (r.user_id, &r.device_key),
+        }
+    }
 }
 
 /// The live areas of a project, with the (count, highest id) they were read
@@ -72,10 +94,13 @@ struct ProjectAreas {
 pub struct CheckinDesk {
     pub db: Db,
     queue: mpsc::Sender<Job>,
-    areas: Cache<i64, Arc<ProjectAreas>>,
     /// Makes the writer's next batch panic (tests of its recovery only).
     #[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
     poison: Arc<AtomicBool>,
+    /// Held by a test to keep the writer from taking its batch (never held
+    /// otherwise: the writer's lock of it is uncontended).
+    #[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
+    gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl CheckinDesk {
@@ -84,24 +109,38 @@ impl CheckinDesk {
     pub fn start(db: Db) -> Self {
         let (queue, rx) = mpsc::channel(QUEUE);
         let poison = Arc::new(AtomicBool::new(false));
-        tokio::spawn(write_loop(db.clone(), rx, poison.clone()));
+        let gate = Arc::new(tokio::sync::Mutex::new(()));
+        tokio::spawn(write_loop(db.clone(), rx, poison.clone(), gate.clone()));
         Self {
             db,
             queue,
-            areas: Cache::builder().max_capacity(50_000).build(),
             poison,
+            gate,
         }
     }
 
-    /// Stores a check-in; returns after its transaction committed. A wait
-    /// past [`WAIT`] (a stalled database) is answered as busy rather than
-    /// held open.
+    /// Decides a check-in and stores it, whatever the decision; returns after
+    /// its transaction committed.
+    pub async fn decide(&self, ask: Ask) -> Result<Decision, AppError> {
+        self.send(|done| Job::Ask(ask, done)).await
+    }
+
+    /// Stores a row decided elsewhere; returns after its transaction committed.
     pub async fn store(&self, row: NewCheckin) -> Result<Stored, AppError> {
+        self.send(|done| Job::Row(row, done)).await
+    }
+
+    /// A wait past [`WAIT`] (a stalled database) is answered as busy rather
+    /// than held open.
+    async fn send<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, AppError>>) -> Job,
+    ) -> Result<T, AppError> {
         let (done, answer) = oneshot::channel();
         let busy = || AppError::TooMany("打卡服务繁忙，请稍后重试".into());
         let waited = tokio::time::timeout(WAIT, async {
             self.queue
-                .send(Job { row, done })
+                .send(job(done))
                 .await
                 .map_err(|_| AppError::Internal)?;
             answer.await.map_err(|_| AppError::Internal)?
@@ -118,20 +157,191 @@ impl CheckinDesk {
         self.poison.store(true, Ordering::Relaxed);
     }
 
+    /// Keeps the writer from taking a batch until the guard is dropped; what
+    /// is queued meanwhile then goes together (the batches' tests only).
+    #[cfg(feature = "test-hooks")]
+    pub async fn hold(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.gate.clone().lock_owned().await
+    }
+
     /// Is the writer still taking check-ins (for the health check)?
     pub fn running(&self) -> bool {
         !self.queue.is_closed()
     }
+}
 
-    /// The project's areas, parsed once per change of `signature`.
+/// The writer's state between batches.
+struct Writer {
+    db: Db,
+    /// The writer keeps a connection of its own: waiting in the pool's queue
+    /// behind the requests' reads would hold every waiting check-in back, and
+    /// on SQLite a connection that reads what it wrote keeps its page cache.
+    conn: Option<PoolConnection<Any>>,
+    /// Each project's parsed areas.
+    areas: Cache<i64, Arc<ProjectAreas>>,
+}
+
+async fn write_loop(
+    db: Db,
+    mut rx: mpsc::Receiver<Job>,
+    poison: Arc<AtomicBool>,
+    gate: Arc<tokio::sync::Mutex<()>>,
+) {
+    use futures::FutureExt;
+    let mut w = Writer {
+        db,
+        conn: None,
+        areas: Cache::builder().max_capacity(50_000).build(),
+    };
+    let mut arrived = Vec::with_capacity(BATCH);
+    let mut waiting: Vec<Job> = Vec::new();
+    loop {
+        if waiting.is_empty() && rx.recv_many(&mut arrived, BATCH).await == 0 {
+            break;
+        }
+        drop(gate.lock().await);
+        // What came while the gate was held or the last batch was written.
+        while arrived.len() < BATCH
+            && let Ok(job) = rx.try_recv()
+        {
+            arrived.push(job);
+        }
+        let batch;
+        (batch, waiting) = split(waiting.drain(..).chain(arrived.drain(..)));
+        // A panic in one batch must not stop check-ins for everyone: its
+        // handlers are answered with an error (their senders are dropped)
+        // and the writer goes on with a fresh connection.
+        let rows = batch.len();
+        let done = std::panic::AssertUnwindSafe(async {
+            if poison.swap(false, Ordering::Relaxed) {
+                panic!("injected check-in writer failure");
+            }
+            w.run(batch).await
+        })
+        .catch_unwind()
+        .await;
+        if done.is_err() {
+            tracing::error!(rows, "check-in batch panicked; the writer goes on");
+            w.conn = None;
+        }
+    }
+}
+
+/// The next batch, and what waits for the one after: each batch holds at
+/// most one check-in per person and per device, so each is decided on what
+/// the database holds (the earlier one committed), in the order they came.
+fn split(jobs: impl Iterator<Item = Job>) -> (Vec<Job>, Vec<Job>) {
+    let (mut batch, mut later) = (Vec::new(), Vec::new());
+    let (mut people, mut devices) = (HashSet::new(), HashSet::new());
+    for job in jobs {
+        let (user, device) = job.who();
+        // Marked even when deferred: a person's later check-in must not pass
+        // an earlier one that waits.
+        let new_person = people.insert(user);
+        let new_device = device.is_empty() || devices.insert(device.to_owned());
+        if new_person && new_device && batch.len() < BATCH {
+            batch.push(job);
+        } else {
+            later.push(job);
+        }
+    }
+    (batch, later)
+}
+
+/// A job whose row is in the batch's write, waiting for its answer.
+enum Pending {
+    Ask(Ask, Outcome, oneshot::Sender<Result<Decision, AppError>>),
+    Row(oneshot::Sender<Result<Stored, AppError>>),
+}
+
+impl Writer {
+    async fn connection(&mut self) -> Result<&mut AnyConnection, sqlx::Error> {
+        if self.conn.is_none() {
+            self.conn = Some(self.db.pool.acquire().await?);
+        }
+        Ok(self.conn.as_mut().expect("just set"))
+    }
+
+    /// Decides the batch's check-ins, writes them in one transaction, then
+    /// answers each handler.
+    async fn run(&mut self, batch: Vec<Job>) {
+        let contexts = match self.read_contexts(&batch).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, rows = batch.len(), "check-in contexts not read");
+                self.conn = None;
+                return; // dropping the senders answers each handler with an error
+            }
+        };
+        let mut contexts = contexts.into_iter();
+        let (mut rows, mut pending) = (Vec::new(), Vec::new());
+        for job in batch {
+            match job {
+                Job::Row(row, done) => {
+                    rows.push(row);
+                    pending.push(Pending::Row(done));
+                }
+                Job::Ask(ask, done) => {
+                    let cx = contexts.next().expect("a context per ask");
+                    if let Some(refused) = checkin::refusal(&cx, &ask) {
+                        let _ = done.send(Err(refused));
+                        continue;
+                    }
+                    let areas = match self
+                        .areas(ask.reading.filing_id, cx.site_filing, cx.area_signature)
+                        .await
+                    {
+                        Ok(a) => a,
+                        Err(e) => {
+                            tracing::error!(error = %e, "attendance areas not read");
+                            self.conn = None;
+                            let _ = done.send(Err(AppError::Internal));
+                            continue;
+                        }
+                    };
+                    let outcome = checkin::decide(&cx, &areas, &ask);
+                    rows.push(checkin::row(&ask, &outcome));
+                    pending.push(Pending::Ask(ask, outcome, done));
+                }
+            }
+        }
+        let stored = self.write(&rows).await;
+        for (p, s) in pending.into_iter().zip(stored) {
+            // The handler may have gone (client hung up); the row stays.
+            match p {
+                Pending::Row(done) => {
+                    let _ = done.send(s);
+                }
+                Pending::Ask(ask, outcome, done) => {
+                    let _ = done.send(s.map(|s| checkin::answer(&ask, outcome, s)));
+                }
+            }
+        }
+    }
+
+    async fn read_contexts(&mut self, batch: &[Job]) -> Result<Vec<Context>, sqlx::Error> {
+        let asks: Vec<&Ask> = batch
+            .iter()
+            .filter_map(|j| match j {
+                Job::Ask(a, _) => Some(a),
+                Job::Row(..) => None,
+            })
+            .collect();
+        if asks.is_empty() {
+            return Ok(Vec::new());
+        }
+        checkin::contexts(self.connection().await?, &asks).await
+    }
+
     /// The areas that count for `filing_id`: its own and, for a supervision
-    /// filing, those of the construction filing it shares a site with.
-    pub async fn areas(
-        &self,
+    /// filing, those of the construction filing it shares a site with;
+    /// parsed once per change of `signature`.
+    async fn areas(
+        &mut self,
         filing_id: i64,
         site_filing: Option<i64>,
         signature: (i64, i64),
-    ) -> Result<Arc<Vec<Area>>, AppError> {
+    ) -> Result<Arc<Vec<Area>>, sqlx::Error> {
         if let Some(hit) = self.areas.get(&filing_id)
             && hit.signature == signature
         {
@@ -143,7 +353,7 @@ impl CheckinDesk {
         )
         .bind(filing_id)
         .bind(site_filing)
-        .fetch_all(&self.db.pool)
+        .fetch_all(self.connection().await?)
         .await?;
         // Stored areas were validated when drawn; limits may have changed since,
         // so they are not applied again here.
@@ -169,75 +379,38 @@ impl CheckinDesk {
         );
         Ok(areas)
     }
-}
 
-async fn write_loop(db: Db, mut rx: mpsc::Receiver<Job>, poison: Arc<AtomicBool>) {
-    use futures::FutureExt;
-    let mut jobs = Vec::with_capacity(BATCH);
-    // The writer keeps a connection of its own: waiting in the pool's queue
-    // behind the requests' reads would hold every waiting check-in back.
-    let mut conn: Option<PoolConnection<Any>> = None;
-    while rx.recv_many(&mut jobs, BATCH).await > 0 {
-        // A panic in one batch must not stop check-ins for everyone: its
-        // handlers are answered with an error (their senders are dropped)
-        // and the writer goes on with a fresh connection.
-        let batch = std::panic::AssertUnwindSafe(async {
-            if poison.swap(false, Ordering::Relaxed) {
-                panic!("injected check-in writer failure");
-            }
-            write_and_answer(&db, &mut conn, &mut jobs).await
-        })
-        .catch_unwind()
-        .await;
-        if batch.is_err() {
-            tracing::error!(
-                rows = jobs.len(),
-                "check-in batch panicked; the writer goes on"
-            );
-            jobs.clear();
-            conn = None;
+    /// Stores the rows in one transaction (each alone after a failure, so
+    /// one bad row fails only itself); an answer per row, in order.
+    async fn write(&mut self, rows: &[NewCheckin]) -> Vec<Result<Stored, AppError>> {
+        if rows.is_empty() {
+            return Vec::new();
         }
-    }
-}
-
-/// Writes one batch and answers its handlers (each row alone after a
-/// failure, so one bad row fails only itself).
-async fn write_and_answer(db: &Db, conn: &mut Option<PoolConnection<Any>>, jobs: &mut Vec<Job>) {
-    let result = match conn {
-        Some(c) => write_batch(c, jobs).await,
-        None => match db.pool.acquire().await {
-            Ok(c) => write_batch(conn.insert(c), jobs).await,
+        let together = match self.connection().await {
+            Ok(c) => write_batch(c, rows).await,
             Err(e) => Err(e),
-        },
-    };
-    if result.is_err() {
-        *conn = None; // a fresh connection for the next batch
-    }
-    match result {
-        Ok(stored) => {
-            for (job, s) in jobs.drain(..).zip(stored) {
-                // The handler may have gone (client hung up); the row stays.
-                let _ = job.done.send(Ok(s));
-            }
-        }
-        Err(e) => {
-            tracing::error!(error = %e, rows = jobs.len(), "check-in batch not stored");
-            // One bad row must not fail everyone who shared its batch:
-            // each is tried alone, on a fresh connection.
-            for job in jobs.drain(..) {
-                let alone = match db.pool.acquire().await {
-                    Ok(mut c) => write_batch(&mut c, std::slice::from_ref(&job)).await,
-                    Err(e) => Err(e),
-                };
-                let answer = match alone {
-                    Ok(mut stored) if stored.len() == 1 => Ok(stored.remove(0)),
-                    Ok(_) => Err(AppError::Internal),
-                    Err(e) => {
-                        tracing::error!(error = %e, user = job.row.user_id, "check-in not stored");
-                        Err(AppError::Internal)
-                    }
-                };
-                let _ = job.done.send(answer);
+        };
+        match together {
+            Ok(stored) => stored.into_iter().map(Ok).collect(),
+            Err(e) => {
+                self.conn = None; // a fresh connection for the next batch
+                tracing::error!(error = %e, rows = rows.len(), "check-in batch not stored");
+                let mut answers = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let alone = match self.db.pool.acquire().await {
+                        Ok(mut c) => write_batch(&mut c, std::slice::from_ref(row)).await,
+                        Err(e) => Err(e),
+                    };
+                    answers.push(match alone {
+                        Ok(mut stored) if stored.len() == 1 => Ok(stored.remove(0)),
+                        Ok(_) => Err(AppError::Internal),
+                        Err(e) => {
+                            tracing::error!(error = %e, user = row.user_id, "check-in not stored");
+                            Err(AppError::Internal)
+                        }
+                    });
+                }
+                answers
             }
         }
     }
@@ -248,10 +421,10 @@ const COLUMNS: &str = "INSERT INTO checkins (user_id, filing_id, at, day, lat, l
 const WIDTH: usize = 16;
 /// Rows per INSERT statement, largest first: at most 4,000 values (well within
 /// both databases' limits), and few statement shapes for the statement cache.
-const SHAPES: [usize; 4] = [250, 50, 10, 1];
+pub(super) const SHAPES: [usize; 4] = [250, 50, 10, 1];
 
 /// Splits `n` rows into statement sizes from [`SHAPES`].
-fn shapes(mut n: usize) -> Vec<usize> {
+pub(super) fn shapes(mut n: usize) -> Vec<usize> {
     let mut out = Vec::new();
     for size in SHAPES {
         while n >= size {
@@ -300,10 +473,13 @@ fn values(rows: usize) -> String {
 
 /// One transaction for the whole batch, a few multi-row statements: a
 /// statement per row would cost a round trip each.
-async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
-    match write_together(conn, jobs).await? {
+async fn write_batch(
+    conn: &mut AnyConnection,
+    rows: &[NewCheckin],
+) -> Result<Vec<Stored>, sqlx::Error> {
+    match write_together(conn, rows).await? {
         Some(stored) => Ok(stored),
-        None => write_row_by_row(conn, jobs).await,
+        None => write_row_by_row(conn, rows).await,
     }
 }
 
@@ -312,12 +488,12 @@ async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Store
 /// stored meanwhile (a near-simultaneous check-in, or another server process).
 async fn write_together(
     conn: &mut AnyConnection,
-    jobs: &[Job],
+    jobs: &[NewCheckin],
 ) -> Result<Option<Vec<Stored>>, sqlx::Error> {
-    let mut offered = std::collections::HashSet::new();
+    let mut offered = HashSet::new();
     let counted: Vec<bool> = jobs
         .iter()
-        .map(|Job { row: r, .. }| {
+        .map(|r| {
             r.accepted && r.may_count && offered.insert((r.user_id, r.filing_id, r.day.as_str()))
         })
         .collect();
@@ -333,7 +509,7 @@ async fn write_together(
         );
         let mut q = sqlx::query(&sql);
         for (job, c) in chunk.iter().zip(counts) {
-            q = bind_row(q, &job.row, *c);
+            q = bind_row(q, job, *c);
         }
         let mut rows = q
             .fetch_all(&mut *tx)
@@ -347,7 +523,7 @@ async fn write_together(
             && rows
                 .iter()
                 .zip(chunk)
-                .all(|(r, j)| r.1 == j.row.user_id && r.2 == j.row.at);
+                .all(|(r, j)| r.1 == j.user_id && r.2 == j.at);
         if !in_order {
             return Ok(None); // dropping the transaction rolls it back
         }
@@ -365,12 +541,12 @@ async fn write_together(
 /// then stored as not counted.
 async fn write_row_by_row(
     conn: &mut AnyConnection,
-    jobs: &[Job],
+    jobs: &[NewCheckin],
 ) -> Result<Vec<Stored>, sqlx::Error> {
     let sql = format!("{COLUMNS}{} ON CONFLICT DO NOTHING RETURNING id", values(1));
     let mut tx = conn.begin().await?;
     let mut stored = Vec::with_capacity(jobs.len());
-    for Job { row: r, .. } in jobs {
+    for r in jobs {
         let offer = r.accepted && r.may_count;
         let first = bind_row(sqlx::query(&sql), r, offer)
             .fetch_optional(&mut *tx)

@@ -104,7 +104,7 @@ async fn check_in_with_photo(
     // Check first, store after: a photo from someone who may not check in
     // here (or with no position) is never kept.
     let now = now_ms();
-    if let Err(e) = service::precheck(desk, &actor, &reading, now).await {
+    if let Err(e) = service::precheck(desk, &actor, &reading).await {
         return refusal(e);
     }
     reading.photo_sha256 = match state.files.put(up.bytes).await {

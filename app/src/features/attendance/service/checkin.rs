@@ -5,13 +5,14 @@ use crate::{
     error::AppError,
     features::attendance::{
         Decision,
-        desk::{CheckinDesk, NewCheckin},
+        desk::{self, CheckinDesk, NewCheckin, Stored},
+        geometry::Area,
     },
-    platform::{actor::Actor, db::Db, settings::Settings},
+    platform::{actor::Actor, settings::Settings},
 };
 use chrono::TimeZone;
 use geo::{Distance, Haversine, Point};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 /// Why a position outside every area is refused, in the unit people use
 /// for that distance; a position hundreds of kilometres away is no position
@@ -50,15 +51,48 @@ pub(crate) fn beijing_day(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Everything the decision needs besides the areas, read in one statement:
-/// the roster, the areas' signature and the plausibility evidence.
-struct Context {
+/// The limits a check-in is judged by, copied from the settings as it arrives.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_accuracy_m: f64,
+    pub accuracy_cap_m: f64,
+    pub max_speed_kmh: f64,
+}
+
+impl From<&Settings> for Limits {
+    fn from(s: &Settings) -> Self {
+        Self {
+            max_accuracy_m: s.checkin_max_accuracy_m,
+            accuracy_cap_m: s.checkin_accuracy_cap_m,
+            max_speed_kmh: s.checkin_max_speed_kmh,
+        }
+    }
+}
+
+/// A check-in whose request has been checked (the person may check in, the
+/// position is a position), waiting for the desk to decide and store it.
+#[derive(Debug, Clone)]
+pub struct Ask {
+    pub user_id: i64,
+    pub reading: Reading,
+    /// The reading's key, kept to 64 ASCII letters and digits.
+    pub device_key: String,
+    pub day: String,
+    pub now: i64,
+    pub limits: Limits,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// Everything the decision needs besides the areas, read for a whole batch
+/// at once: the roster, the areas' signature and the plausibility evidence.
+pub(crate) struct Context {
     on_roster: bool,
     photo_required: bool,
-    area_signature: (i64, i64),
+    pub(crate) area_signature: (i64, i64),
     /// The construction filing of the same project whose areas a
     /// supervision filing shares (the 总监 checks in on the same site).
-    site_filing: Option<i64>,
+    pub(crate) site_filing: Option<i64>,
     device_others: i64,
     /// Today's check-in on this project is already counted.
     counted_today: bool,
@@ -69,71 +103,112 @@ struct Context {
     accuracy_before: Option<f64>,
 }
 
-/// For a supervision filing: the construction filing of the same project
-/// (same 项目编号), whose site and attendance areas it shares. `$2` is the
-/// filing checked in on. NULL for every other filing.
-pub(super) const SITE: &str = "(SELECT f2.id FROM filings f1 JOIN awards a1 ON a1.id = f1.award_id
+/// For a supervision filing `q.f`: the construction filing of the same
+/// project (same 项目编号), whose site and attendance areas it shares. NULL
+/// for every other filing.
+const SITE: &str = "(SELECT f2.id FROM filings f1 JOIN awards a1 ON a1.id = f1.award_id
       JOIN awards a2 ON a2.project_code = a1.project_code AND a2.section_kind = 'construction'
       JOIN filings f2 ON f2.award_id = a2.id
-      WHERE f1.id = $2 AND a1.section_kind = 'supervision' ORDER BY f2.id LIMIT 1)";
+      WHERE f1.id = q.f AND a1.section_kind = 'supervision' ORDER BY f2.id LIMIT 1)";
 
-/// The check-in's one read (built once: the site subquery appears three
-/// times). `$1` user, `$2` filing, `$3` device, `$4` device window start,
-/// `$5` day, `$6`/`$7` position, `$8` same-spot window start.
-static CONTEXT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// Parameters per asked check-in in [`context_sql`].
+const ASK_WIDTH: usize = 8;
+
+/// The contexts of `rows` check-ins in one statement: `q` holds each one's
+/// index, user, filing, device key, day, position and time (UTC ms).
+fn context_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p: Vec<String> = (1..=ASK_WIDTH)
+                .map(|j| format!("${}", r * ASK_WIDTH + j))
+                .collect();
+            format!("({})", p.join(","))
+        })
+        .collect();
     format!(
-        "SELECT
+        "WITH q(i, u, f, dev, day, lat, lng, t) AS (VALUES {values})
+         SELECT q.i,
           (SELECT COUNT(*) FROM roster_members m JOIN filings f ON f.id = m.filing_id
-             WHERE m.user_id = $1 AND m.filing_id = $2 AND m.removed_at IS NULL AND f.status = 'submitted') AS on_roster,
+             WHERE m.user_id = q.u AND m.filing_id = q.f AND m.removed_at IS NULL AND f.status = 'submitted') AS on_roster,
           (SELECT COUNT(*) FROM attendance_areas z
-             WHERE (z.filing_id = $2 OR z.filing_id = {SITE}) AND z.removed_at IS NULL) AS area_count,
-          (SELECT r.photo_required FROM attendance_rules r WHERE r.filing_id = $2) AS photo_required,
+             WHERE (z.filing_id = q.f OR z.filing_id = {SITE}) AND z.removed_at IS NULL) AS area_count,
+          (SELECT r.photo_required FROM attendance_rules r WHERE r.filing_id = q.f) AS photo_required,
           (SELECT COALESCE(MAX(z.id), 0) FROM attendance_areas z
-             WHERE (z.filing_id = $2 OR z.filing_id = {SITE}) AND z.removed_at IS NULL) AS area_max,
+             WHERE (z.filing_id = q.f OR z.filing_id = {SITE}) AND z.removed_at IS NULL) AS area_max,
           {SITE} AS site_filing,
           (SELECT COUNT(DISTINCT d.user_id) FROM checkins d
-             WHERE d.device_key = $3 AND d.at > $4 AND d.user_id <> $1) AS device_others,
+             WHERE d.device_key = q.dev AND d.at > q.t - {DAY_MS} AND d.user_id <> q.u) AS device_others,
           (SELECT COUNT(*) FROM checkins c
-             WHERE c.user_id = $1 AND c.filing_id = $2 AND c.day = $5 AND c.counted = 1) AS counted_today,
-          (SELECT s.day FROM checkins s WHERE s.user_id = $1 AND s.accepted = 1 AND s.day <> $5
-             AND abs(s.lat - $6) < 0.000005 AND abs(s.lng - $7) < 0.000005 AND s.at > $8 LIMIT 1) AS same_spot_day,
-          (SELECT p.at FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_at,
-          (SELECT p.lat FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lat,
-          (SELECT p.lng FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lng,
-          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_acc,
-          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = $1 AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1 OFFSET 1) AS prev2_acc"
+             WHERE c.user_id = q.u AND c.filing_id = q.f AND c.day = q.day AND c.counted = 1) AS counted_today,
+          (SELECT s.day FROM checkins s WHERE s.user_id = q.u AND s.accepted = 1 AND s.day <> q.day
+             AND abs(s.lat - q.lat) < 0.000005 AND abs(s.lng - q.lng) < 0.000005
+             AND s.at > q.t - {SAME_SPOT_MS} LIMIT 1) AS same_spot_day,
+          (SELECT p.at FROM checkins p WHERE p.user_id = q.u AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_at,
+          (SELECT p.lat FROM checkins p WHERE p.user_id = q.u AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lat,
+          (SELECT p.lng FROM checkins p WHERE p.user_id = q.u AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_lng,
+          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = q.u AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_acc,
+          (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = q.u AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1 OFFSET 1) AS prev2_acc
+         FROM q ORDER BY q.i",
+        values = values.join(","),
     )
-});
+}
 
+const DAY_MS: i64 = 24 * 3_600_000;
 /// How far back "the same coordinates on another day" looks. Bounded so the
 /// check grows with a person's recent history, not with years of it.
-const SAME_SPOT_DAYS: i64 = 90;
+const SAME_SPOT_MS: i64 = 90 * DAY_MS;
 
-async fn context(
-    db: &Db,
-    user_id: i64,
-    r: &Reading,
-    device_key: &str,
-    day: &str,
-    now: i64,
-) -> Result<Context, AppError> {
-    let row = sqlx::query(&CONTEXT_SQL)
-        .bind(user_id)
-        .bind(r.filing_id)
-        // Keys are alphanumeric: "-" matches no stored row (an empty key would
-        // match every browser that sent none).
-        .bind(if device_key.is_empty() {
-            "-"
-        } else {
-            device_key
-        })
-        .bind(now - 24 * 3_600_000)
-        .bind(day)
-        .bind(r.lat)
-        .bind(r.lng)
-        .bind(now - SAME_SPOT_DAYS * 24 * 3_600_000)
-        .fetch_one(&db.pool)
-        .await?;
+/// The statement for each batch size the desk uses, built once.
+static CONTEXT_SQL: std::sync::LazyLock<Vec<(usize, String)>> =
+    std::sync::LazyLock::new(|| desk::SHAPES.iter().map(|&n| (n, context_sql(n))).collect());
+
+/// The context of each ask, in order: one statement per [`desk::SHAPES`]
+/// step instead of one per check-in (on SQLite each statement is a round
+/// trip to the connection's thread).
+pub(crate) async fn contexts(
+    conn: &mut AnyConnection,
+    asks: &[&Ask],
+) -> Result<Vec<Context>, sqlx::Error> {
+    let mut out = Vec::with_capacity(asks.len());
+    let mut start = 0;
+    for size in desk::shapes(asks.len()) {
+        let chunk = &asks[start..start + size];
+        start += size;
+        let sql = &CONTEXT_SQL
+            .iter()
+            .find(|(n, _)| *n == size)
+            .expect("a shape")
+            .1;
+        let mut q = sqlx::query(sql);
+        for (i, a) in chunk.iter().enumerate() {
+            q = q
+                .bind(i as i64)
+                .bind(a.user_id)
+                .bind(a.reading.filing_id)
+                // Keys are alphanumeric: "-" matches no stored row (an empty
+                // key would match every browser that sent none).
+                .bind(if a.device_key.is_empty() {
+                    "-"
+                } else {
+                    a.device_key.as_str()
+                })
+                .bind(a.day.as_str())
+                .bind(a.reading.lat)
+                .bind(a.reading.lng)
+                .bind(a.now);
+        }
+        let rows = q.fetch_all(&mut *conn).await?;
+        if rows.len() != chunk.len() {
+            return Err(sqlx::Error::RowNotFound);
+        }
+        for row in rows {
+            out.push(context_of(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+fn context_of(row: &sqlx::any::AnyRow) -> Result<Context, sqlx::Error> {
     let previous = match (
         row.try_get::<Option<i64>, _>("prev_at")?,
         row.try_get::<Option<f64>, _>("prev_lat")?,
@@ -174,16 +249,18 @@ fn not_on_roster() -> AppError {
 /// What a check-in is refused for before anything of it is kept: a
 /// position that is not one, or a person not on the project's current
 /// roster. The photo check-in asks this before it stores the photo.
-pub async fn precheck(
-    desk: &CheckinDesk,
-    actor: &Actor,
-    r: &Reading,
-    now: i64,
-) -> Result<(), AppError> {
+pub async fn precheck(desk: &CheckinDesk, actor: &Actor, r: &Reading) -> Result<(), AppError> {
     actor.require(&[Role::KeyPersonnel])?;
     valid_position(r)?;
-    let cx = context(&desk.db, actor.user_id, r, "", &beijing_day(now), now).await?;
-    if cx.on_roster {
+    let on_roster: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM roster_members m JOIN filings f ON f.id = m.filing_id
+         WHERE m.user_id = $1 AND m.filing_id = $2 AND m.removed_at IS NULL AND f.status = 'submitted'",
+    )
+    .bind(actor.user_id)
+    .bind(r.filing_id)
+    .fetch_one(&desk.db.pool)
+    .await?;
+    if on_roster > 0 {
         Ok(())
     } else {
         Err(not_on_roster())
@@ -207,36 +284,62 @@ pub async fn check_in(
         .filter(char::is_ascii_alphanumeric)
         .take(64)
         .collect();
-    let day = beijing_day(now);
-    let cx = context(&desk.db, actor.user_id, &r, &device_key, &day, now).await?;
-    // Only the project's current roster (and only submitted filings).
+    desk.decide(Ask {
+        user_id: actor.user_id,
+        reading: r,
+        device_key,
+        day: beijing_day(now),
+        now,
+        limits: settings.into(),
+        user_agent: actor.client.user_agent.clone(),
+        ip: actor.client.ip.clone(),
+    })
+    .await
+}
+
+/// Why a check-in is refused without being kept: only the project's current
+/// roster (of a submitted filing) checks in, with a photo where one is asked.
+pub(crate) fn refusal(cx: &Context, ask: &Ask) -> Option<AppError> {
     if !cx.on_roster {
-        return Err(not_on_roster());
+        return Some(not_on_roster());
     }
-    if cx.photo_required && r.photo_sha256.is_none() {
-        return Err(AppError::field(
+    if cx.photo_required && ask.reading.photo_sha256.is_none() {
+        return Some(AppError::field(
             "photo",
             "该项目要求打卡时拍摄现场照片，请先拍照",
         ));
     }
-    let areas = desk
-        .areas(r.filing_id, cx.site_filing, cx.area_signature)
-        .await?;
+    None
+}
+
+/// What is decided about a check-in before it is stored.
+pub(crate) struct Outcome {
+    accepted: bool,
+    basis: String,
+    message: String,
+    distance_m: Option<f64>,
+    flags: Vec<String>,
+    may_count: bool,
+}
+
+/// Accepted or not, and why, against the project's `areas`.
+pub(crate) fn decide(cx: &Context, areas: &[Area], ask: &Ask) -> Outcome {
+    let (r, limits) = (&ask.reading, &ask.limits);
     let distance = areas
         .iter()
         .map(|a| a.distance_m((r.lng, r.lat)))
         .min_by(|a, b| a.total_cmp(b));
-    let tolerance = r.accuracy_m.min(settings.checkin_accuracy_cap_m);
-    let (accepted, basis, message) = if r.accuracy_m > settings.checkin_max_accuracy_m {
+    let tolerance = r.accuracy_m.min(limits.accuracy_cap_m);
+    let (accepted, basis, message) = if r.accuracy_m > limits.max_accuracy_m {
         (
             false,
             format!(
                 "accuracy {:.0} > {:.0}",
-                r.accuracy_m, settings.checkin_max_accuracy_m
+                r.accuracy_m, limits.max_accuracy_m
             ),
             format!(
                 "定位精度约 {:.0} 米，超过 {:.0} 米的要求。请到室外开阔处，打开手机 GPS 后重试。",
-                r.accuracy_m, settings.checkin_max_accuracy_m
+                r.accuracy_m, limits.max_accuracy_m
             ),
         )
     } else {
@@ -260,54 +363,69 @@ pub async fn check_in(
         }
     };
     let flags = if accepted {
-        plausibility(settings, &cx, &r, now)
+        plausibility(limits, cx, r, ask.now)
     } else {
         Vec::new()
     };
-    let stored = desk
-        .store(NewCheckin {
-            user_id: actor.user_id,
-            filing_id: r.filing_id,
-            at: now,
-            day,
-            lat: r.lat,
-            lng: r.lng,
-            accuracy_m: r.accuracy_m,
-            accepted,
-            may_count: !cx.counted_today,
-            basis,
-            distance_m: distance,
-            flags: flags.join("；"),
-            device_key,
-            photo_sha256: r.photo_sha256.clone(),
-            user_agent: actor.client.user_agent.clone(),
-            ip: actor.client.ip.clone(),
-        })
-        .await?;
-    let message = if accepted && !stored.counted {
-        format!("{message}（今日已打卡，本次记录但不重复计数）")
-    } else {
-        message
-    };
-    Ok(Decision {
-        id: stored.id,
+    Outcome {
         accepted,
-        counted: stored.counted,
+        basis,
         message,
         distance_m: distance,
         flags,
-        at: now,
-    })
+        may_count: !cx.counted_today,
+    }
+}
+
+/// The row that records `ask` as decided.
+pub(crate) fn row(ask: &Ask, o: &Outcome) -> NewCheckin {
+    let r = &ask.reading;
+    NewCheckin {
+        user_id: ask.user_id,
+        filing_id: r.filing_id,
+        at: ask.now,
+        day: ask.day.clone(),
+        lat: r.lat,
+        lng: r.lng,
+        accuracy_m: r.accuracy_m,
+        accepted: o.accepted,
+        may_count: o.may_count,
+        basis: o.basis.clone(),
+        distance_m: o.distance_m,
+        flags: o.flags.join("；"),
+        device_key: ask.device_key.clone(),
+        photo_sha256: r.photo_sha256.clone(),
+        user_agent: ask.user_agent.clone(),
+        ip: ask.ip.clone(),
+    }
+}
+
+/// The answer to the person once the row is stored.
+pub(crate) fn answer(ask: &Ask, o: Outcome, stored: Stored) -> Decision {
+    let message = if o.accepted && !stored.counted {
+        format!("{}（今日已打卡，本次记录但不重复计数）", o.message)
+    } else {
+        o.message
+    };
+    Decision {
+        id: stored.id,
+        accepted: o.accepted,
+        counted: stored.counted,
+        message,
+        distance_m: o.distance_m,
+        flags: o.flags,
+        at: ask.now,
+    }
 }
 
 /// The reasons to doubt an accepted check-in (kept with it as evidence).
-fn plausibility(settings: &Settings, cx: &Context, r: &Reading, now: i64) -> Vec<String> {
+fn plausibility(limits: &Limits, cx: &Context, r: &Reading, now: i64) -> Vec<String> {
     let mut flags = Vec::new();
     if let Some((at, lat, lng, _)) = cx.previous {
         let km = Haversine.distance(Point::new(lng, lat), Point::new(r.lng, r.lat)) / 1000.0;
         let hours = ((now - at).max(1) as f64) / 3_600_000.0;
         let kmh = km / hours;
-        if km > 1.0 && kmh > settings.checkin_max_speed_kmh {
+        if km > 1.0 && kmh > limits.max_speed_kmh {
             flags.push(format!(
                 "移动速度异常：距上次打卡 {km:.1} 公里，仅隔 {:.0} 分钟（约 {kmh:.0} 公里/小时）",
                 hours * 60.0

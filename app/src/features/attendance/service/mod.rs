@@ -1,7 +1,7 @@
 //! Attendance: areas (here), the check-in decision (`checkin`), calendars
 //! and month views (`calendar`), flagged check-ins and their photos (here).
 mod calendar;
-mod checkin;
+pub(super) mod checkin;
 mod days;
 mod leads;
 mod mine;
