@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Check-in benchmark (figures in docs/benchmarks.md):
 #   scripts/bench-checkin.sh [sqlite|postgres|both]      (default: both)
+# BENCH_JSON_DIR=docs/bench also keeps each run's figures there as JSON.
 # For each database: a fresh database with PEOPLE people over PROJECTS projects
 # (one 20-vertex area each) and CHECKINS earlier check-ins; the raw insert
 # ceiling through sqlx (1,000 rows per transaction); then the release server,
@@ -75,11 +76,18 @@ run_one() {
   cat "$work/killed.json" >&2
   "$bin/bench" verify --db "$url" --acks "$work/acks.txt" | tee "$work/verify.json" >&2
 
-  python3 - "$backend" "$work" <<'EOF'
-import json, sys
-b, w = sys.argv[1], sys.argv[2]
+  python3 - "$backend" "$work" "${BENCH_JSON_DIR:-}" "$(git rev-parse --short HEAD)" <<'EOF'
+import json, sys, datetime
+b, w, out, commit = sys.argv[1:5]
 j = lambda n: json.load(open(f"{w}/{n}.json"))
 c, m, f, o, r, v = j("ceiling"), j("max"), j("fixed"), j("overload"), j("rss"), j("verify")
+if m["accepted"] == 0 or v["acknowledged"] == 0:
+    sys.exit(f"{b}: no check-in was accepted (a broken seed or server): nothing recorded")
+if out:
+    day = datetime.date.today().isoformat()
+    with open(f"{out}/{day}-checkin-{b}-{commit}.json", "w") as fh:
+        json.dump({"backend": b, "commit": commit, "date": day, "ceiling": c, "max": m, "fixed_1000": f,
+                   "overload": o, "rss": r, "killed": v}, fh, indent=1)
 print(f"| {b} | {m['accepted_per_s']:,.0f}/s | {c['rows_per_s']:,.0f}/s | {100*m['accepted_per_s']/c['rows_per_s']:.0f}% "
       f"| {m['p50_ms']:.1f} / {m['p99_ms']:.1f} ms | {f['p50_ms']:.1f} / {f['p99_ms']:.1f} ms | {r['peak_kb']/1024:.0f} MB "
       f"| {o['shed_503']:,} of {o['sent']:,} | {v['acknowledged']:,} acked, {v['missing']} missing |")

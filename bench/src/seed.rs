@@ -284,7 +284,8 @@ pub async fn seed(url: &str, people: i64, projects: i64, checkins: i64, out: &Pa
         sessions.push(vec![
             S(id),
             I(u),
-            S(format!("{{\"user_id\":{u}}}")),
+            // As a login writes it: the absolute lifetime counts from `login_at`.
+            S(format!("{{\"user_id\":{u},\"login_at\":{now}}}")),
             I(now + 7 * 86_400_000),
         ]);
     }

@@ -401,7 +401,7 @@ pub(crate) fn row(ask: &Ask, o: &Outcome) -> NewCheckin {
 }
 
 /// The answer to the person once the row is stored.
-pub(crate) fn answer(ask: &Ask, o: Outcome, stored: Stored) -> Decision {
+pub(crate) fn answer(at: i64, o: Outcome, stored: Stored) -> Decision {
     let message = if o.accepted && !stored.counted {
         format!("{}（今日已打卡，本次记录但不重复计数）", o.message)
     } else {
@@ -414,7 +414,7 @@ pub(crate) fn answer(ask: &Ask, o: Outcome, stored: Stored) -> Decision {
         message,
         distance_m: o.distance_m,
         flags: o.flags,
-        at: ask.now,
+        at,
     }
 }
 
