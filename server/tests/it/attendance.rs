@@ -285,13 +285,36 @@ async fn only_the_current_roster_checks_in(b: Backend) {
     );
 }
 
+/// A second area about 50 km north of the site's square.
+async fn far_yard(t: &TestDb, owner: &app::platform::actor::Actor, id: i64) {
+    let far = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[120.565,28.112]},"properties":{"radius":200}}"#;
+    add_area(&t.db, owner, id, "北区料场", far).await.unwrap();
+}
+
+/// A safety officer added to the roster; the login is `xmjl_zhang`.
+async fn add_colleague(t: &TestDb, owner: &app::platform::actor::Actor, id: i64) {
+    filings::add_member(
+        &t.db,
+        owner,
+        id,
+        member(
+            "safety_officer",
+            "张伟",
+            "33032619850505201",
+            "13867780001",
+            "",
+        ),
+        "增补安全员",
+    )
+    .await
+    .unwrap();
+}
+
 async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let id = site(&t).await;
     let owner = t.actor("chengjian").await;
-    // A second area about 50 km north.
-    let far = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[120.565,28.112]},"properties":{"radius":200}}"#;
-    add_area(&t.db, &owner, id, "北区料场", far).await.unwrap();
+    far_yard(&t, &owner, id).await;
     let pm = t.actor("13857700011").await;
     let s = &t.settings;
     let ok = check_in(&t.desk, s, &pm, at(id, 120.5655, 27.6625, 12.0), T0)
@@ -365,21 +388,7 @@ async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
         d.flags
     );
     // One phone used by a second person within 24 hours.
-    filings::add_member(
-        &t.db,
-        &owner,
-        id,
-        member(
-            "safety_officer",
-            "张伟",
-            "33032619850505201",
-            "13867780001",
-            "",
-        ),
-        "增补安全员",
-    )
-    .await
-    .unwrap();
+    add_colleague(&t, &owner, id).await;
     let colleague = t.actor("xmjl_zhang").await;
     let d = check_in(
         &t.desk,
@@ -761,23 +770,8 @@ async fn check_ins_that_arrive_together_see_each_other(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let id = site(&t).await;
     let owner = t.actor("chengjian").await;
-    let far = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[120.565,28.112]},"properties":{"radius":200}}"#;
-    add_area(&t.db, &owner, id, "北区料场", far).await.unwrap();
-    filings::add_member(
-        &t.db,
-        &owner,
-        id,
-        member(
-            "safety_officer",
-            "张伟",
-            "33032619850505201",
-            "13867780001",
-            "",
-        ),
-        "增补安全员",
-    )
-    .await
-    .unwrap();
+    far_yard(&t, &owner, id).await;
+    add_colleague(&t, &owner, id).await;
     let (pm, colleague) = (t.actor("13857700011").await, t.actor("xmjl_zhang").await);
     let s = &t.settings;
     // All three queue while the writer is held, so they reach it together.

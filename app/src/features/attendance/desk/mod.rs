@@ -17,7 +17,7 @@
 //! what the database holds, the earlier check-ins committed.
 mod write;
 
-pub(crate) use write::{SHAPES, shapes};
+pub(crate) use write::{SHAPES, shapes, values};
 
 use super::{
     Decision,

@@ -93,14 +93,14 @@ fn bind_row<'q>(q: AnyQuery<'q>, r: &'q NewCheckin, counted: bool) -> AnyQuery<'
         .bind(r.photo_sha256.as_deref())
 }
 
-/// `VALUES ($1, …, $16), ($17, …)` for `rows` rows.
-fn values(rows: usize) -> String {
-    let mut sql = String::from(" VALUES ");
+/// `VALUES ($1, …, $width), ($width+1, …)` for `rows` rows.
+pub(crate) fn values(rows: usize, width: usize) -> String {
+    let mut sql = String::from("VALUES ");
     for i in 0..rows {
         if i > 0 {
             sql.push(',');
         }
-        let params: Vec<String> = (1..=WIDTH).map(|j| format!("${}", i * WIDTH + j)).collect();
+        let params: Vec<String> = (1..=width).map(|j| format!("${}", i * width + j)).collect();
         sql.push('(');
         sql.push_str(&params.join(","));
         sql.push(')');
@@ -141,8 +141,8 @@ async fn write_together(
         let (chunk, counts) = (&jobs[start..start + size], &counted[start..start + size]);
         start += size;
         let sql = format!(
-            "{COLUMNS}{} ON CONFLICT DO NOTHING RETURNING id, user_id, at",
-            values(chunk.len())
+            "{COLUMNS} {} ON CONFLICT DO NOTHING RETURNING id, user_id, at",
+            values(chunk.len(), WIDTH)
         );
         let mut q = sqlx::query(&sql);
         for (job, c) in chunk.iter().zip(counts) {
@@ -180,7 +180,10 @@ async fn write_row_by_row(
     conn: &mut AnyConnection,
     jobs: &[NewCheckin],
 ) -> Result<Vec<Stored>, sqlx::Error> {
-    let sql = format!("{COLUMNS}{} ON CONFLICT DO NOTHING RETURNING id", values(1));
+    let sql = format!(
+        "{COLUMNS} {} ON CONFLICT DO NOTHING RETURNING id",
+        values(1, WIDTH)
+    );
     let mut tx = conn.begin().await?;
     let mut stored = Vec::with_capacity(jobs.len());
     for r in jobs {

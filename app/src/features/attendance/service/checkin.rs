@@ -117,16 +117,8 @@ const ASK_WIDTH: usize = 8;
 /// The contexts of `rows` check-ins in one statement: `q` holds each one's
 /// index, user, filing, device key, day, position and time (UTC ms).
 fn context_sql(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let p: Vec<String> = (1..=ASK_WIDTH)
-                .map(|j| format!("${}", r * ASK_WIDTH + j))
-                .collect();
-            format!("({})", p.join(","))
-        })
-        .collect();
     format!(
-        "WITH q(i, u, f, dev, day, lat, lng, t) AS (VALUES {values})
+        "WITH q(i, u, f, dev, day, lat, lng, t) AS ({values})
          SELECT q.i,
           (SELECT COUNT(*) FROM roster_members m JOIN filings f ON f.id = m.filing_id
              WHERE m.user_id = q.u AND m.filing_id = q.f AND m.removed_at IS NULL AND f.status = 'submitted') AS on_roster,
@@ -149,7 +141,7 @@ fn context_sql(rows: usize) -> String {
           (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = q.u AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1) AS prev_acc,
           (SELECT p.accuracy_m FROM checkins p WHERE p.user_id = q.u AND p.accepted = 1 ORDER BY p.at DESC LIMIT 1 OFFSET 1) AS prev2_acc
          FROM q ORDER BY q.i",
-        values = values.join(","),
+        values = desk::values(rows, ASK_WIDTH),
     )
 }
 
