@@ -40,6 +40,19 @@ pub struct ScopeBinds {
 }
 
 impl ScopeBinds {
+    /// [`scope_sql`] in memory, for the values the derived snapshots keep:
+    /// does this scope hold an award of `owner` in `sector` won by
+    /// `contractor`?
+    pub fn admits(&self, owner: i64, contractor: Option<i64>, sector: &str) -> bool {
+        match self.mode {
+            "all" => true,
+            "unit" => owner == self.unit,
+            "sector" => sector == self.sector,
+            "company" => contractor == Some(self.unit),
+            _ => false,
+        }
+    }
+
     /// Every project (the rule engine, which answers to no one actor).
     pub fn all() -> Self {
         Self {

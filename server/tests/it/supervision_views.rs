@@ -336,6 +336,50 @@ async fn the_demo_county_shows_every_light(b: Backend) {
         .filter_map(|p| p.town.as_deref())
         .collect();
     assert!(towns.len() >= 8, "{towns:?}");
+
+    // Each card's open alerts and orders are what the tables hold, for the
+    // province-wide map and for an owner's (counted only over its own).
+    server::demo_orders::load(&t.db, &t.settings).await.unwrap();
+    run(&t.db, &t.settings, progress::rules::RULES, today)
+        .await
+        .unwrap();
+    let pool = &t.db.pool;
+    let counted = |sql: &'static str| async move {
+        sqlx::query_as::<_, (i64, i64)>(sql)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<std::collections::HashMap<i64, i64>>()
+    };
+    let alerts = counted(
+        "SELECT filing_id, COUNT(*) FROM alerts WHERE cleared_on IS NULL AND filing_id IS NOT NULL GROUP BY filing_id",
+    )
+    .await;
+    let orders = counted(
+        "SELECT f.id, COUNT(*) FROM supervision_orders o JOIN filings f ON f.award_id = o.award_id
+         WHERE o.status <> 'closed' GROUP BY f.id",
+    )
+    .await;
+    assert!(
+        !alerts.is_empty() && !orders.is_empty(),
+        "the demo raises both"
+    );
+    for user in ["zgb", "jiaoyu"] {
+        let m = county_map::service::county_map(&t.db, &t.actor(user).await, &t.settings, today)
+            .await
+            .unwrap();
+        for p in &m.projects {
+            let want =
+                |c: &std::collections::HashMap<i64, i64>| c.get(&p.filing_id).copied().unwrap_or(0);
+            assert_eq!(
+                (p.alerts, p.orders),
+                (want(&alerts), want(&orders)),
+                "{user}: {}",
+                p.name
+            );
+        }
+    }
 }
 
 /// A submitted payment of the kindergarten, as its owner records it.

@@ -13,7 +13,9 @@ use crate::{
 use app::{
     features::{
         attendance::service::{FilingLeads, leads_in, leads_recomputed},
+        awards::service as awards,
         changes,
+        county_map::sites::{MapSite, sites_in, sites_recomputed},
         filings::service as filings,
         payments::{
             self,
@@ -331,8 +333,91 @@ async fn the_lead_roster_follows_its_writes(b: Backend) {
     assert!(county.iter().any(|f| f.filing_id == id));
 }
 
+/// The map's rows as the snapshot keeps them for `scope`, checked (for
+/// the whole province) against a recomputation.
+async fn sites(t: &TestDb, scope: &ScopeBinds) -> Vec<MapSite> {
+    let all = owned(sites_in(&t.db, today(), &ScopeBinds::all()).await.unwrap());
+    assert_eq!(
+        all,
+        sites_recomputed(&t.db).await.unwrap(),
+        "the map's rows equal a recomputation"
+    );
+    owned(sites_in(&t.db, today(), scope).await.unwrap())
+}
+
+/// The map's rows (names, units, site and town) follow the writes that
+/// change them: a site placed, a filing submitted, an award's correction;
+/// and they answer by scope.
+async fn the_map_rows_follow_their_writes(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let all = ScopeBinds::all();
+    let kg = crate::progress::kindergarten(&t).await;
+    let first = sites(&t, &all).await;
+    let row = |rows: &[MapSite], id: i64| rows.iter().find(|m| m.filing_id == id).cloned();
+    let before = row(&first, kg).expect("the kindergarten is on the map");
+    assert_eq!((before.site(), before.town.as_deref()), (None, None));
+
+    let owner = t.actor("jiaoyu").await;
+    let site = SiteForm {
+        actual_start: "2025-06-18".into(),
+        address: "平阳县昆阳镇城西新区凤鸣路".into(),
+        point: "27.6597, 120.5381".into(),
+    };
+    save_site(&t.db, &owner, kg, &site, "").await.unwrap();
+    let after = row(&sites(&t, &all).await, kg).unwrap();
+    assert_eq!(after.site(), Some((27.6597, 120.5381)));
+    assert_eq!(after.town.as_deref(), Some("昆阳镇"));
+
+    // A draft is not on the map; submitted, it is.
+    let id = crate::filings::ready_filing(&t).await;
+    assert!(row(&sites(&t, &all).await, id).is_none());
+    filings::submit(&t.db, &t.actor("chengjian").await, id)
+        .await
+        .unwrap();
+    let added = row(&sites(&t, &all).await, id).expect("submitted: on the map");
+
+    // The administrator's correction moves the award to another owner and
+    // sector: its row follows, and so does the scope that holds it.
+    let theirs = sites(&t, &ScopeBinds::of(&owner)).await;
+    assert!(theirs.iter().any(|m| m.filing_id == kg));
+    assert!(
+        theirs
+            .iter()
+            .all(|m| m.owner == owner.unit_id && m.filing_id != id)
+    );
+    let award: i64 = sqlx::query_scalar("SELECT award_id FROM filings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    let c = awards::Correction::parse(
+        &owner.unit_id.to_string(),
+        &added.contractor.to_string(),
+        "16,000,000.00",
+        "other",
+        "交易平台录入错误，依中标通知书更正",
+    )
+    .unwrap();
+    awards::correct(&t.db, &t.settings, &t.actor("admin").await, award, &c)
+        .await
+        .unwrap();
+    let moved = row(&sites(&t, &all).await, id).unwrap();
+    assert_eq!(
+        (moved.owner, moved.sector.as_str()),
+        (owner.unit_id, "other")
+    );
+    assert_ne!(moved.owner, added.owner);
+    let theirs = sites(&t, &ScopeBinds::of(&owner)).await;
+    assert!(theirs.iter().any(|m| m.filing_id == id), "now the owner's");
+
+    // The county office's scope holds them all.
+    let county = sites(&t, &ScopeBinds::of(&t.actor("zgb").await)).await;
+    assert_eq!(county.len(), sites_recomputed(&t.db).await.unwrap().len());
+}
+
 on_both!(
     follows_every_kind_of_write,
     checkin_days_follow_the_table,
-    the_lead_roster_follows_its_writes
+    the_lead_roster_follows_its_writes,
+    the_map_rows_follow_their_writes
 );

@@ -7,6 +7,8 @@ mod map;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod sites;
 
 pub use pages::CountyMapPage;
 

@@ -1,35 +1,20 @@
 //! The map's answer: the projects in scope with their site, light, figures
-//! and open alerts and orders, in four statements whatever the scale (the
-//! scoped list with grouped counts, the progress rules' `works`, the
-//! unit names, the rule settings).
-use super::{CountyMap, MapProject};
+//! and open alerts and orders. The sites and the works come from the
+//! process's kept snapshots (`sites`, the progress rules' `works`); the
+//! database is asked only for the open counts, the unit names and the rule
+//! settings, whatever the scale.
+use super::{CountyMap, MapProject, sites::sites_in};
 use crate::{
-    domain::{Role, place::town_of},
+    domain::Role,
     error::AppError,
-    features::progress::rules::{Works, works_in},
-    platform::{
-        actor::Actor,
-        db::Db,
-        project::{ScopeBinds, scope_sql},
-        settings::Settings,
-    },
+    features::progress::rules::{Works, works_kept},
+    platform::{actor::Actor, db::Db, project::ScopeBinds, settings::Settings},
 };
 use chrono::NaiveDate;
-use std::collections::{BTreeSet, HashMap};
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    filing_id: i64,
-    name: String,
-    sector: String,
-    owner: i64,
-    contractor: i64,
-    site_lat: Option<f64>,
-    site_lng: Option<f64>,
-    address: Option<String>,
-    alerts: i64,
-    orders: i64,
-}
+use std::{
+    collections::{BTreeSet, HashMap, HashSet},
+    sync::Arc,
+};
 
 /// Every filed construction project in the actor's scope, lit as of `as_of`
 /// with the thresholds in force (the administrator's rule settings).
@@ -50,28 +35,33 @@ pub async fn county_map_with_works(
     actor: &Actor,
     base: &Settings,
     as_of: NaiveDate,
-) -> Result<(CountyMap, HashMap<i64, std::sync::Arc<Works>>), AppError> {
+) -> Result<(CountyMap, HashMap<i64, Arc<Works>>), AppError> {
     actor.require(&[Role::Admin, Role::Supervisor, Role::Owner])?;
     let s = ScopeBinds::of(actor);
-    // Supervision sections share their project's site: one point per works.
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT f.id AS filing_id, a.project_name || ' · ' || a.section_name AS name, a.sector,
-                a.owner_unit_id AS owner, a.contractor_unit_id AS contractor, p.site_lat, p.site_lng, p.address,
-                COALESCE(x.n, 0) AS alerts, COALESCE(o.n, 0) AS orders
-         FROM filings f JOIN awards a ON a.id = f.award_id
-         LEFT JOIN progress p ON p.filing_id = f.id
-         LEFT JOIN (SELECT filing_id, COUNT(*) AS n FROM alerts WHERE cleared_on IS NULL GROUP BY filing_id) x
-           ON x.filing_id = f.id
-         LEFT JOIN (SELECT award_id, COUNT(*) AS n FROM supervision_orders WHERE status <> 'closed' GROUP BY award_id) o
-           ON o.award_id = a.id
-         WHERE f.status = 'submitted' AND a.section_kind <> 'supervision' AND {}
-         ORDER BY f.id",
-        scope_sql(1)
-    ))
-    .bind(s.mode)
-    .bind(s.unit)
-    .bind(&s.sector)
-    .fetch_all(&db.pool)
+    let sites = sites_in(db, as_of, &s).await?;
+    let filings: HashSet<i64> = sites.iter().map(|m| m.filing_id).collect();
+    let works: HashMap<i64, Arc<Works>> = works_kept(db, as_of, |id| filings.contains(&id))
+        .await?
+        .0
+        .into_iter()
+        .map(|w| (w.filing_id, w))
+        .collect();
+    // A province-wide map counts everything; a scoped one only its own.
+    let whole = s.mode == "all";
+    let alerts = open_counts(
+        db,
+        "SELECT filing_id, COUNT(*) FROM alerts WHERE cleared_on IS NULL AND filing_id IS NOT NULL",
+        "filing_id",
+        (!whole).then_some(&filings),
+    )
+    .await?;
+    let awards: HashSet<i64> = sites.iter().map(|m| m.award_id).collect();
+    let orders = open_counts(
+        db,
+        "SELECT award_id, COUNT(*) FROM supervision_orders WHERE status <> 'closed' AND award_id IS NOT NULL",
+        "award_id",
+        (!whole).then_some(&awards),
+    )
     .await?;
     let settings =
         crate::platform::rules::effective(db, base, &crate::features::rule_infos()).await?;
@@ -79,33 +69,28 @@ pub async fn county_map_with_works(
         settings.progress.behind_yellow_pts,
         settings.progress.behind_red_pts,
     );
-    let works: HashMap<i64, std::sync::Arc<Works>> = works_in(db, as_of, &s)
-        .await?
-        .into_iter()
-        .map(|w| (w.filing_id, w))
-        .collect();
-    let ids: BTreeSet<i64> = rows.iter().flat_map(|r| [r.owner, r.contractor]).collect();
-    let mut projects = Vec::with_capacity(rows.len());
-    for r in rows {
-        let Some(w) = works.get(&r.filing_id) else {
+    let ids: BTreeSet<i64> = sites.iter().flat_map(|m| [m.owner, m.contractor]).collect();
+    let mut projects = Vec::with_capacity(sites.len());
+    for m in &sites {
+        let Some(w) = works.get(&m.filing_id) else {
             continue;
         };
         let (light, why) = w.light(as_of, yellow, red);
         projects.push(MapProject {
-            filing_id: r.filing_id,
-            name: r.name,
-            site: r.site_lat.zip(r.site_lng),
+            filing_id: m.filing_id,
+            name: m.name.clone(),
+            site: m.site(),
             light,
             why,
-            sector: r.sector,
-            town: r.address.as_deref().and_then(town_of),
-            owner: r.owner,
-            contractor: r.contractor,
+            sector: m.sector.clone(),
+            town: m.town.clone(),
+            owner: m.owner,
+            contractor: m.contractor,
             revised_fen: w.revised_fen,
             completion: w.revised_completion.map(|d| d.to_string()),
             percent: w.latest().map(|m| m.percent),
-            alerts: r.alerts,
-            orders: r.orders,
+            alerts: alerts.get(&m.filing_id).copied().unwrap_or(0),
+            orders: orders.get(&m.award_id).copied().unwrap_or(0),
         });
     }
     let map = CountyMap {
@@ -116,6 +101,29 @@ pub async fn county_map_with_works(
         tile_datum: settings.tile_datum.clone(),
     };
     Ok((map, works))
+}
+
+/// Open alerts or orders counted per `key` (one grouped statement over the
+/// partial or small table), limited to the keys `only` when given.
+async fn open_counts(
+    db: &Db,
+    select: &str,
+    key: &str,
+    only: Option<&HashSet<i64>>,
+) -> Result<HashMap<i64, i64>, AppError> {
+    let within = match only {
+        None => String::new(),
+        Some(ids) if ids.is_empty() => return Ok(HashMap::new()),
+        // The ids are integers from our own rows, never from the request.
+        Some(ids) => format!(
+            " AND {key} IN ({})",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    };
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!("{select}{within} GROUP BY {key}"))
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Names of the units `ids` (one statement).

@@ -52,13 +52,7 @@ pub struct FilingLeads {
 impl FilingLeads {
     /// The project core's scope (`project::scope_sql`), in memory.
     pub fn in_scope(&self, s: &ScopeBinds) -> bool {
-        match s.mode {
-            "all" => true,
-            "unit" => self.owner == s.unit,
-            "sector" => self.sector == s.sector,
-            "company" => self.contractor == Some(s.unit),
-            _ => false,
-        }
+        s.admits(self.owner, self.contractor, &self.sector)
     }
 }
 
