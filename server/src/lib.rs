@@ -11,7 +11,9 @@ pub mod demo_supervision;
 pub mod http;
 pub mod sweep;
 
-use app::platform::{AppState, audit::TrailKey, db::Db, settings::Settings, storage::FileStore};
+use app::platform::{
+    AppParts, AppState, audit::TrailKey, db::Db, settings::Settings, storage::FileStore,
+};
 use leptos::config::LeptosOptions;
 use std::{net::SocketAddr, sync::Arc};
 
@@ -49,11 +51,11 @@ pub async fn state(settings: Settings, addr: SocketAddr) -> Result<AppState, sql
     }
     let files =
         FileStore::from_settings(&settings).map_err(|e| sqlx::Error::Configuration(e.into()))?;
-    Ok(AppState {
+    Ok(AppState::new(AppParts {
         leptos_options: leptos_options(addr),
         features: app::features::state(&db, &settings),
         db,
         files,
         settings: Arc::new(settings),
-    })
+    }))
 }

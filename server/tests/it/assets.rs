@@ -2,7 +2,7 @@
 //! precompressed copies (brotli, else gzip, else as built) and caching that
 //! revalidates; pages and answers are never stored.
 use crate::{helpers::TestDb, http::app_state, on_both};
-use app::platform::db::Backend;
+use app::platform::{AppParts, AppState, db::Backend};
 use leptos::config::LeptosOptions;
 use reqwest::{StatusCode, header};
 use std::net::SocketAddr;
@@ -27,13 +27,15 @@ async fn assets_go_out_precompressed_and_revalidated(b: Backend) {
     site(&root);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let mut state = app_state(&t, addr);
-    state.leptos_options = LeptosOptions::builder()
-        .output_name("bhly")
-        .site_root(root.to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .build();
+    let state = AppState::new(AppParts {
+        leptos_options: LeptosOptions::builder()
+            .output_name("bhly")
+            .site_root(root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build(),
+        ..(*app_state(&t, addr)).clone()
+    });
     let app = server::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let c = reqwest::Client::builder()

@@ -1,7 +1,7 @@
 //! The HTTP surface, over a real socket: pages, server functions, cookies,
 //! statuses (the access matrix of every server function is in `matrix.rs`).
 use crate::{helpers::TestDb, on_both};
-use app::platform::{AppState, db::Backend};
+use app::platform::{AppParts, AppState, db::Backend};
 use reqwest::{Client, StatusCode, header};
 use server::demo::DEMO_PASSWORD;
 use std::{net::SocketAddr, sync::Arc};
@@ -13,7 +13,7 @@ pub struct TestServer {
 
 /// The state a server on `t` runs with.
 pub fn app_state(t: &TestDb, addr: SocketAddr) -> AppState {
-    AppState {
+    AppState::new(AppParts {
         leptos_options: server::leptos_options(addr),
         db: t.db.clone(),
         features: app::platform::FeatureState::default()
@@ -26,7 +26,7 @@ pub fn app_state(t: &TestDb, addr: SocketAddr) -> AppState {
             )),
         settings: Arc::new(t.settings.clone()),
         files: app::platform::storage::FileStore::from_settings(&t.settings).unwrap(),
-    }
+    })
 }
 
 impl TestServer {
