@@ -79,6 +79,28 @@ pub const TRAIL: &[&crate::platform::trail::TrailSpec] = &[
     &crate::platform::records::TRAIL,
 ];
 
+/// The process's kept values of `T` (`platform::derived`) that `keep`
+/// selects, as of `as_of`, brought up to date through every feature's trail
+/// vocabulary: how each feature reads its snapshot.
+#[cfg(feature = "ssr")]
+pub async fn kept<T: crate::platform::derived::PerProject>(
+    db: &crate::platform::db::Db,
+    as_of: chrono::NaiveDate,
+    keep: impl Fn(i64, &T) -> bool,
+) -> Result<
+    (
+        Vec<(i64, std::sync::Arc<T>)>,
+        crate::platform::derived::Served,
+    ),
+    crate::error::AppError,
+> {
+    db.cache
+        .derived
+        .get::<crate::platform::derived::Snapshot<T>>()
+        .select(db, TRAIL, as_of, keep)
+        .await
+}
+
 /// Every column that points at a stored file (by its SHA-256): the sweep
 /// removes only files none of these name. A feature that keeps files adds
 /// its column here.

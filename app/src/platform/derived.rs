@@ -62,20 +62,9 @@ pub enum Served {
 }
 
 impl<T: PerProject> Snapshot<T> {
-    /// The values of the projects `keep` selects, in filing order, as of
-    /// `as_of`: what `T::read(db, as_of, 0)` would return now.
-    pub async fn read(
-        &self,
-        db: &Db,
-        specs: &[&TrailSpec],
-        as_of: NaiveDate,
-        keep: impl Fn(i64) -> bool,
-    ) -> Result<(Vec<(i64, Arc<T>)>, Served), AppError> {
-        self.select(db, specs, as_of, |id, _| keep(id)).await
-    }
-
-    /// [`Self::read`], selecting by the value too (only what is kept is
-    /// copied out).
+    /// The values `keep` selects (by project and value; only what is kept
+    /// is copied out), in filing order, as of `as_of`: what
+    /// `T::read(db, as_of, 0)` would return now.
     pub async fn select(
         &self,
         db: &Db,

@@ -30,7 +30,8 @@ pub async fn kindergarten(t: &TestDb) -> i64 {
     .unwrap()
 }
 
-fn site() -> SiteForm {
+/// The kindergarten's site (昆阳镇) as its owner records it.
+pub fn site() -> SiteForm {
     SiteForm {
         actual_start: "2025-06-18".into(),
         address: "平阳县昆阳镇城西新区凤鸣路".into(),

@@ -21,7 +21,7 @@ use app::{
         payments::{self, service::PaymentForm},
         progress::{
             self,
-            service::{MonthForm, SiteForm, save_site},
+            service::{MonthForm, save_site},
         },
     },
     platform::{db::Backend, rules::run},
@@ -111,12 +111,9 @@ async fn the_map_shows_the_scope_lit_by_progress(b: Backend) {
 
     // The site placed: the point on the map (WGS-84 as stored).
     let owner = t.actor("jiaoyu").await;
-    let site = SiteForm {
-        actual_start: "2025-06-18".into(),
-        address: "平阳县昆阳镇城西新区凤鸣路".into(),
-        point: "27.6597, 120.5381".into(),
-    };
-    save_site(&t.db, &owner, kg, &site, "").await.unwrap();
+    save_site(&t.db, &owner, kg, &crate::progress::site(), "")
+        .await
+        .unwrap();
     assert_eq!(
         kg_of(&map_of(&t, "jiaoyu", "2025-07-01").await).site,
         Some((27.6597, 120.5381))
@@ -467,12 +464,9 @@ async fn the_dashboards_count_what_the_records_say(b: Backend) {
     assert_eq!(b.paid_fen, 615_800_000);
     assert!(b.projects[0].ahead, "4,900,000 of 12,580,000 = 39.0 % > 35");
 
-    let site = SiteForm {
-        actual_start: "2025-06-18".into(),
-        address: "平阳县昆阳镇城西新区凤鸣路".into(),
-        point: "27.6597, 120.5381".into(),
-    };
-    save_site(&t.db, &owner, kg, &site, "").await.unwrap();
+    save_site(&t.db, &owner, kg, &crate::progress::site(), "")
+        .await
+        .unwrap();
     let p = dashboards::service::progress(&t.db, &owner, &t.settings, day)
         .await
         .unwrap();

@@ -24,7 +24,7 @@ use app::{
         progress::{
             self,
             rules::{Works, works_kept, works_recomputed},
-            service::{MonthForm, SiteForm, save_month, save_site},
+            service::{MonthForm, save_month, save_site},
         },
     },
     platform::{db::Backend, db::Db, derived::Served, project::ScopeBinds, records, time::today},
@@ -70,12 +70,9 @@ async fn follows_every_kind_of_write(b: Backend) {
     assert_eq!(check(&t.db, &t.db).await.1, Served::Kept, "nothing written");
 
     // The site record, then a month: each re-reads the one project.
-    let site = SiteForm {
-        actual_start: "2025-06-18".into(),
-        address: "平阳县昆阳镇城西新区凤鸣路".into(),
-        point: "27.6597, 120.5381".into(),
-    };
-    save_site(&t.db, &owner, kg, &site, "").await.unwrap();
+    save_site(&t.db, &owner, kg, &crate::progress::site(), "")
+        .await
+        .unwrap();
     let (works, served) = check(&t.db, &t.db).await;
     assert_eq!(served, Served::Patched(1));
     assert!(of(&works, kg).has_record && !of(&first, kg).has_record);
@@ -358,12 +355,9 @@ async fn the_map_rows_follow_their_writes(b: Backend) {
     assert_eq!((before.site(), before.town.as_deref()), (None, None));
 
     let owner = t.actor("jiaoyu").await;
-    let site = SiteForm {
-        actual_start: "2025-06-18".into(),
-        address: "平阳县昆阳镇城西新区凤鸣路".into(),
-        point: "27.6597, 120.5381".into(),
-    };
-    save_site(&t.db, &owner, kg, &site, "").await.unwrap();
+    save_site(&t.db, &owner, kg, &crate::progress::site(), "")
+        .await
+        .unwrap();
     let after = row(&sites(&t, &all).await, kg).unwrap();
     assert_eq!(after.site(), Some((27.6597, 120.5381)));
     assert_eq!(after.town.as_deref(), Some("昆阳镇"));

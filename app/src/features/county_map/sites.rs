@@ -7,11 +7,7 @@
 use crate::{
     domain::place::town_of,
     error::AppError,
-    platform::{
-        db::Db,
-        derived::{PerProject, Snapshot},
-        project::ScopeBinds,
-    },
+    platform::{db::Db, derived::PerProject, project::ScopeBinds},
 };
 use chrono::NaiveDate;
 use std::sync::Arc;
@@ -88,18 +84,11 @@ pub async fn sites_in(
     as_of: NaiveDate,
     scope: &ScopeBinds,
 ) -> Result<Vec<Arc<MapSite>>, AppError> {
-    Ok(db
-        .cache
-        .derived
-        .get::<Snapshot<MapSite>>()
-        .select(db, crate::features::TRAIL, as_of, |_, m| {
-            scope.admits(m.owner, Some(m.contractor), &m.sector)
-        })
-        .await?
-        .0
-        .into_iter()
-        .map(|(_, m)| m)
-        .collect())
+    let (sites, _) = crate::features::kept(db, as_of, |_, m: &MapSite| {
+        scope.admits(m.owner, Some(m.contractor), &m.sector)
+    })
+    .await?;
+    Ok(sites.into_iter().map(|(_, m)| m).collect())
 }
 
 /// [`sites_in`] for every project, read afresh (what the snapshot must equal).

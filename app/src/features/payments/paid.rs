@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        derived::{PerProject, Served, Snapshot},
+        derived::{PerProject, Served},
     },
 };
 use chrono::NaiveDate;
@@ -116,11 +116,7 @@ pub async fn paid_kept(
     as_of: NaiveDate,
     keep: impl Fn(i64) -> bool,
 ) -> Result<(Vec<(i64, Arc<Paid>)>, Served), AppError> {
-    db.cache
-        .derived
-        .get::<Snapshot<Paid>>()
-        .read(db, crate::features::TRAIL, as_of, keep)
-        .await
+    crate::features::kept(db, as_of, |id, _: &Paid| keep(id)).await
 }
 
 /// [`paid_kept`] read afresh (what the snapshot must always equal).

@@ -8,11 +8,7 @@
 use super::member_days;
 use crate::{
     error::AppError,
-    platform::{
-        db::Db,
-        derived::{PerProject, Snapshot},
-        project::ScopeBinds,
-    },
+    platform::{db::Db, derived::PerProject, project::ScopeBinds},
 };
 use chrono::NaiveDate;
 use sqlx::Row;
@@ -122,16 +118,9 @@ pub async fn leads_in(
     as_of: NaiveDate,
     scope: &ScopeBinds,
 ) -> Result<Vec<std::sync::Arc<FilingLeads>>, AppError> {
-    Ok(db
-        .cache
-        .derived
-        .get::<Snapshot<FilingLeads>>()
-        .select(db, crate::features::TRAIL, as_of, |_, f| f.in_scope(scope))
-        .await?
-        .0
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect())
+    let (leads, _) =
+        crate::features::kept(db, as_of, |_, f: &FilingLeads| f.in_scope(scope)).await?;
+    Ok(leads.into_iter().map(|(_, f)| f).collect())
 }
 
 /// [`leads_in`] read afresh (what the snapshot must equal).

@@ -13,7 +13,7 @@ use crate::{
     error::AppError,
     platform::{
         db::Db,
-        derived::{Served, Snapshot},
+        derived::Served,
         project::{ScopeBinds, scope_sql},
     },
 };
@@ -178,12 +178,7 @@ pub async fn works_kept(
     as_of: NaiveDate,
     keep: impl Fn(i64) -> bool,
 ) -> Result<(Vec<Arc<Works>>, Served), AppError> {
-    let (works, served) = db
-        .cache
-        .derived
-        .get::<Snapshot<Works>>()
-        .read(db, crate::features::TRAIL, as_of, keep)
-        .await?;
+    let (works, served) = crate::features::kept(db, as_of, |id, _: &Works| keep(id)).await?;
     Ok((works.into_iter().map(|(_, w)| w).collect(), served))
 }
 
