@@ -31,84 +31,88 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    Lazy, LazyRoute, SsrMode,
+    ChooseView, SsrMode,
     components::{ParentRoute, Route, Router, Routes},
-    lazy_route, path,
+    path,
 };
 
-/// A page loaded on demand: with `cargo leptos build --split` its code is a
-/// separate wasm chunk, so pages (and later modules) do not grow the first
-/// load, which is the login page and the shell.
-macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
-        #[derive(Debug)]
-        struct $route;
+/// The pages loaded on demand. With `cargo leptos build --split` each group
+/// (one feature's pages) is a wasm module fetched when one of its pages is
+/// first opened, so pages do not grow the first load (the login page, the
+/// home page and the shell).
+///
+/// One `Page` type serves every such route: the router's matching and
+/// view-choosing code is generic over a route's view type, and a type per
+/// page (`Lazy<T>` of `#[lazy_route]`) put a copy of it per page in the first
+/// load (about 70 KB before wasm-opt). A module per feature rather than per
+/// page leaves fewer shared chunks (558 files instead of 804) and halves the
+/// split loader that the first load carries (docs/benchmarks.md).
+macro_rules! pages {
+    ($( $module:ident { $( $variant:ident => $page:ident ),+ } )+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        enum Page { $($($variant,)+)+ }
 
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
+        #[allow(non_snake_case)]
+        mod split {
+            use super::*;
+            $($(
+                pub mod $variant {
+                    use super::*;
+                    #[::leptos::wasm_split::wasm_split($module, wasm_split_path = ::leptos::wasm_split, preload(preload))]
+                    pub fn $variant() -> AnyView {
+                        // The page is interactive only once its module has hydrated.
+                        Effect::new(|_| mark_hydrated(stringify!($page)));
+                        view! { <$page/> }.into_any()
+                    }
+                }
+            )+)+
+        }
+
+        impl ChooseView for Page {
+            async fn choose(self) -> AnyView {
+                match self {
+                    $($(Page::$variant => {
+                        // The server names the module so that the page links it for preloading.
+                        #[cfg(feature = "ssr")]
+                        leptos::prefetch_lazy_fn_on_server(stringify!($module));
+                        split::$variant::$variant().await
+                    })+)+
+                }
             }
-            fn view(_this: Self) -> AnyView {
-                // The page is interactive only once its chunk has hydrated.
-                Effect::new(|_| mark_hydrated(stringify!($page)));
-                view! { <$page/> }.into_any()
+
+            async fn preload(&self) {
+                match self {
+                    $($(Page::$variant => split::$variant::preload().await,)+)+
+                }
             }
         }
     };
 }
 
-lazy_page!(ChangePasswordRoute, ChangePasswordPage);
-lazy_page!(UnitsRoute, UnitsPage);
-lazy_page!(UnitNewRoute, UnitNewPage);
-lazy_page!(UnitEditRoute, UnitEditPage);
-lazy_page!(UsersRoute, UsersPage);
-lazy_page!(UserNewRoute, UserNewPage);
-lazy_page!(UserEditRoute, UserEditPage);
-lazy_page!(AuditRoute, AuditPage);
-lazy_page!(AwardCorrectRoute, AwardCorrectPage);
-lazy_page!(TwoFactorRoute, TwoFactorPage);
-lazy_page!(HeadsRoute, HeadsPage);
-lazy_page!(AwardsRoute, AwardsPage);
-lazy_page!(CheckinRoute, CheckinPage);
-lazy_page!(AttendanceRoute, AttendancePage);
-lazy_page!(AlertsRoute, AlertsPage);
-lazy_page!(RulesRoute, RulesPage);
-lazy_page!(OrdersRoute, OrdersPage);
-lazy_page!(OrderNewRoute, OrderNewPage);
-lazy_page!(OrderRoute, OrderPage);
-lazy_page!(AreasRoute, AreasPage);
-lazy_page!(AwardImportRoute, AwardImportPage);
-lazy_page!(ImportReportRoute, ImportReportPage);
-lazy_page!(ApiTokensRoute, ApiTokensPage);
-lazy_page!(FilingsRoute, FilingsPage);
-lazy_page!(FilingRoute, FilingPage);
-lazy_page!(BackEntryRoute, BackEntryPage);
-lazy_page!(ChangesRoute, ChangesPage);
-lazy_page!(ChangeNewRoute, ChangeNewPage);
-lazy_page!(ChangeRoute, ChangePage);
-lazy_page!(PaymentsRoute, PaymentsPage);
-lazy_page!(PaymentNewRoute, PaymentNewPage);
-lazy_page!(PaymentRoute, PaymentPage);
-lazy_page!(ProgressRoute, ProgressPage);
-lazy_page!(PersonnelRoute, PersonnelPage);
-lazy_page!(PersonnelNewRoute, PersonnelNewPage);
-lazy_page!(PersonnelChangeRoute, PersonnelChangePage);
-lazy_page!(EvaluationsRoute, EvaluationsPage);
-lazy_page!(EvaluationRoute, EvaluationPage);
-lazy_page!(EvaluationFormRoute, EvaluationFormPage);
-lazy_page!(ContractorsRoute, ContractorsPage);
-lazy_page!(ContractorRoute, ContractorPage);
-lazy_page!(CountyMapRoute, CountyMapPage);
-lazy_page!(DossierRoute, DossierPage);
-lazy_page!(ComplianceRoute, CompliancePage);
-lazy_page!(NoticeRoute, NoticePage);
-lazy_page!(ProgressDashboardRoute, ProgressDashboardPage);
-lazy_page!(PaymentsDashboardRoute, PaymentsDashboardPage);
-lazy_page!(AlertsDashboardRoute, AlertsDashboardPage);
-lazy_page!(AttendanceDashboardRoute, AttendanceDashboardPage);
-lazy_page!(ProgressProjectRoute, ProgressProjectPage);
-lazy_page!(ProgressMonthRoute, ProgressMonthPage);
+pages! {
+    page_account { ChangePassword => ChangePasswordPage, TwoFactor => TwoFactorPage }
+    page_units { Units => UnitsPage, UnitNew => UnitNewPage, UnitEdit => UnitEditPage }
+    page_users { Users => UsersPage, UserNew => UserNewPage, UserEdit => UserEditPage }
+    page_audit { Audit => AuditPage, Heads => HeadsPage }
+    page_awards { Awards => AwardsPage, AwardCorrect => AwardCorrectPage, AwardImport => AwardImportPage, ImportReport => ImportReportPage, ApiTokens => ApiTokensPage }
+    page_checkin { Checkin => CheckinPage }
+    page_attendance { Attendance => AttendancePage }
+    page_areas { Areas => AreasPage }
+    page_alerts { Alerts => AlertsPage, Rules => RulesPage }
+    page_orders { Orders => OrdersPage, OrderNew => OrderNewPage, Order => OrderPage }
+    page_filings { Filings => FilingsPage, Filing => FilingPage, BackEntry => BackEntryPage }
+    page_changes { Changes => ChangesPage, ChangeNew => ChangeNewPage, Change => ChangePage }
+    page_payments { Payments => PaymentsPage, PaymentNew => PaymentNewPage, Payment => PaymentPage }
+    page_progress { Progress => ProgressPage, ProgressMonth => ProgressMonthPage }
+    page_progress_project { ProgressProject => ProgressProjectPage }
+    page_personnel { Personnel => PersonnelPage, PersonnelNew => PersonnelNewPage, PersonnelChange => PersonnelChangePage }
+    page_evaluations { Evaluations => EvaluationsPage, Evaluation => EvaluationPage, EvaluationForm => EvaluationFormPage }
+    page_contractors { Contractors => ContractorsPage, Contractor => ContractorPage }
+    page_county_map { CountyMap => CountyMapPage }
+    page_dossier { Dossier => DossierPage }
+    page_compliance { Compliance => CompliancePage, Notice => NoticePage }
+    page_dashboards { ProgressDashboard => ProgressDashboardPage, PaymentsDashboard => PaymentsDashboardPage, AlertsDashboard => AlertsDashboardPage, AttendanceDashboard => AttendanceDashboardPage }
+}
 
 /// Marks `<body data-hydrated data-page>` once hydrated: browser tests wait
 /// for it before clicking (a click before hydration is a plain form post).
@@ -169,57 +173,57 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/activate") view=ActivatePage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("account/password") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("account/two-factor") view={Lazy::<TwoFactorRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/units") view={Lazy::<UnitsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/units/new") view={Lazy::<UnitNewRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/units/:id") view={Lazy::<UnitEditRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/users/new") view={Lazy::<UserNewRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/users/:id") view={Lazy::<UserEditRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("audit/heads") view={Lazy::<HeadsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/api-tokens") view={Lazy::<ApiTokensRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("awards") view={Lazy::<AwardsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("checkin") view={Lazy::<CheckinRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("attendance") view={Lazy::<AttendanceRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("alerts") view={Lazy::<AlertsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/rules") view={Lazy::<RulesRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("orders") view={Lazy::<OrdersRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("orders/new") view={Lazy::<OrderNewRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("orders/:id") view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("awards/import") view={Lazy::<AwardImportRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("awards/:id/correct") view={Lazy::<AwardCorrectRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("awards/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("filings") view={Lazy::<FilingsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("filings/back-entry") view={Lazy::<BackEntryRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("filings/:id") view={Lazy::<FilingRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("filings/:id/areas") view={Lazy::<AreasRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("changes") view={Lazy::<ChangesRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("changes/new") view={Lazy::<ChangeNewRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("changes/:id") view={Lazy::<ChangeRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("payments") view={Lazy::<PaymentsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("payments/new") view={Lazy::<PaymentNewRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("payments/:id") view={Lazy::<PaymentRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("personnel") view={Lazy::<PersonnelRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("personnel/new") view={Lazy::<PersonnelNewRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("personnel/:id") view={Lazy::<PersonnelChangeRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("evaluations") view={Lazy::<EvaluationsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("evaluations/:id") view={Lazy::<EvaluationRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("admin/evaluation-form") view={Lazy::<EvaluationFormRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("contractors") view={Lazy::<ContractorsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("projects/:id") view={Lazy::<DossierRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("dashboards/progress") view={Lazy::<ProgressDashboardRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("dashboards/payments") view={Lazy::<PaymentsDashboardRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("dashboards/alerts") view={Lazy::<AlertsDashboardRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("dashboards/attendance") view={Lazy::<AttendanceDashboardRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("compliance") view={Lazy::<ComplianceRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("compliance/notice") view={Lazy::<NoticeRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("map") view={Lazy::<CountyMapRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("contractors/:id") view={Lazy::<ContractorRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("progress") view={Lazy::<ProgressRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("progress/:id") view={Lazy::<ProgressProjectRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("progress/months/:id") view={Lazy::<ProgressMonthRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account/password") view=Page::ChangePassword ssr=SsrMode::Async/>
+                    <Route path=path!("account/two-factor") view=Page::TwoFactor ssr=SsrMode::Async/>
+                    <Route path=path!("admin/units") view=Page::Units ssr=SsrMode::Async/>
+                    <Route path=path!("admin/units/new") view=Page::UnitNew ssr=SsrMode::Async/>
+                    <Route path=path!("admin/units/:id") view=Page::UnitEdit ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users") view=Page::Users ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users/new") view=Page::UserNew ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users/:id") view=Page::UserEdit ssr=SsrMode::Async/>
+                    <Route path=path!("admin/audit") view=Page::Audit ssr=SsrMode::Async/>
+                    <Route path=path!("audit/heads") view=Page::Heads ssr=SsrMode::Async/>
+                    <Route path=path!("admin/api-tokens") view=Page::ApiTokens ssr=SsrMode::Async/>
+                    <Route path=path!("awards") view=Page::Awards ssr=SsrMode::Async/>
+                    <Route path=path!("checkin") view=Page::Checkin ssr=SsrMode::Async/>
+                    <Route path=path!("attendance") view=Page::Attendance ssr=SsrMode::Async/>
+                    <Route path=path!("alerts") view=Page::Alerts ssr=SsrMode::Async/>
+                    <Route path=path!("admin/rules") view=Page::Rules ssr=SsrMode::Async/>
+                    <Route path=path!("orders") view=Page::Orders ssr=SsrMode::Async/>
+                    <Route path=path!("orders/new") view=Page::OrderNew ssr=SsrMode::Async/>
+                    <Route path=path!("orders/:id") view=Page::Order ssr=SsrMode::Async/>
+                    <Route path=path!("awards/import") view=Page::AwardImport ssr=SsrMode::Async/>
+                    <Route path=path!("awards/:id/correct") view=Page::AwardCorrect ssr=SsrMode::Async/>
+                    <Route path=path!("awards/imports/:id") view=Page::ImportReport ssr=SsrMode::Async/>
+                    <Route path=path!("filings") view=Page::Filings ssr=SsrMode::Async/>
+                    <Route path=path!("filings/back-entry") view=Page::BackEntry ssr=SsrMode::Async/>
+                    <Route path=path!("filings/:id") view=Page::Filing ssr=SsrMode::Async/>
+                    <Route path=path!("filings/:id/areas") view=Page::Areas ssr=SsrMode::Async/>
+                    <Route path=path!("changes") view=Page::Changes ssr=SsrMode::Async/>
+                    <Route path=path!("changes/new") view=Page::ChangeNew ssr=SsrMode::Async/>
+                    <Route path=path!("changes/:id") view=Page::Change ssr=SsrMode::Async/>
+                    <Route path=path!("payments") view=Page::Payments ssr=SsrMode::Async/>
+                    <Route path=path!("payments/new") view=Page::PaymentNew ssr=SsrMode::Async/>
+                    <Route path=path!("payments/:id") view=Page::Payment ssr=SsrMode::Async/>
+                    <Route path=path!("personnel") view=Page::Personnel ssr=SsrMode::Async/>
+                    <Route path=path!("personnel/new") view=Page::PersonnelNew ssr=SsrMode::Async/>
+                    <Route path=path!("personnel/:id") view=Page::PersonnelChange ssr=SsrMode::Async/>
+                    <Route path=path!("evaluations") view=Page::Evaluations ssr=SsrMode::Async/>
+                    <Route path=path!("evaluations/:id") view=Page::Evaluation ssr=SsrMode::Async/>
+                    <Route path=path!("admin/evaluation-form") view=Page::EvaluationForm ssr=SsrMode::Async/>
+                    <Route path=path!("contractors") view=Page::Contractors ssr=SsrMode::Async/>
+                    <Route path=path!("projects/:id") view=Page::Dossier ssr=SsrMode::Async/>
+                    <Route path=path!("dashboards/progress") view=Page::ProgressDashboard ssr=SsrMode::Async/>
+                    <Route path=path!("dashboards/payments") view=Page::PaymentsDashboard ssr=SsrMode::Async/>
+                    <Route path=path!("dashboards/alerts") view=Page::AlertsDashboard ssr=SsrMode::Async/>
+                    <Route path=path!("dashboards/attendance") view=Page::AttendanceDashboard ssr=SsrMode::Async/>
+                    <Route path=path!("compliance") view=Page::Compliance ssr=SsrMode::Async/>
+                    <Route path=path!("compliance/notice") view=Page::Notice ssr=SsrMode::Async/>
+                    <Route path=path!("map") view=Page::CountyMap ssr=SsrMode::Async/>
+                    <Route path=path!("contractors/:id") view=Page::Contractor ssr=SsrMode::Async/>
+                    <Route path=path!("progress") view=Page::Progress ssr=SsrMode::Async/>
+                    <Route path=path!("progress/:id") view=Page::ProgressProject ssr=SsrMode::Async/>
+                    <Route path=path!("progress/months/:id") view=Page::ProgressMonth ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
