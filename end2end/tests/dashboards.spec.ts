@@ -19,6 +19,14 @@ test('the progress dashboard counts the lights the map shows, by sector and in t
     await expect(page.locator(`.light-stats [data-light=${code}] strong`)).toHaveText(String(n));
     total += n;
   }
+  // Reached through a tab, the chart is built in the browser: its bars'
+  // names (links to the map) are drawn there too, not only when rendered on
+  // the server.
+  await page.locator('nav.tabs a[href="/dashboards/payments"]').click();
+  await expect(page.locator('nav.tabs a[aria-current=page]')).toHaveText('资金拨付');
+  await page.locator('nav.tabs a[href="/dashboards/progress"]').click();
+  await expect(page.locator('nav.tabs a[aria-current=page]')).toHaveText('工程进度');
+  await expect(page.locator('section[aria-label=按行业] svg a text').first()).toBeVisible();
   // The sector chart's table adds up to every project.
   const sums = await page.locator('section[aria-label=按行业] .chart-data tbody tr td:last-child').allTextContents();
   expect(sums.reduce((s, v) => s + Number(v), 0)).toBe(total);

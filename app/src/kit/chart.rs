@@ -233,7 +233,10 @@ pub fn BarChart(
             view! {
                 <g class="chart-bar">
                     {match b.href.clone() {
-                        Some(h) => view! { <a href=h>{text}</a> }.into_any(),
+                        // Inside `<g>` the macro makes an SVG `<a>`; on its own it made an
+                        // HTML one, whose label the browser does not draw when the chart is
+                        // built in the browser (client-side navigation).
+                        Some(h) => view! { <g><a href=h>{text}</a></g> }.into_any(),
                         None => text.into_any(),
                     }}
                     {parts}
