@@ -61,7 +61,7 @@ macro_rules! pages {
                     #[::leptos::wasm_split::wasm_split($module, wasm_split_path = ::leptos::wasm_split, preload(preload))]
                     pub fn $variant() -> AnyView {
                         // The page is interactive only once its module has hydrated.
-                        Effect::new(|_| mark_hydrated(stringify!($page)));
+                        Effect::new(|_| mark_hydrated(Some(stringify!($page))));
                         view! { <$page/> }.into_any()
                     }
                 }
@@ -114,16 +114,19 @@ pages! {
     page_dashboards { ProgressDashboard => ProgressDashboardPage, PaymentsDashboard => PaymentsDashboardPage, AlertsDashboard => AlertsDashboardPage, AttendanceDashboard => AttendanceDashboardPage }
 }
 
-/// Marks `<body data-hydrated data-page>` once hydrated: browser tests wait
-/// for it before clicking (a click before hydration is a plain form post).
-fn mark_hydrated(_what: &str) {
+/// Marks `<body data-hydrated>` once hydrated, and `data-page` with a lazy
+/// page's component: browser tests wait for it before clicking (a click
+/// before hydration is a plain form post).
+fn mark_hydrated(_page: Option<&str>) {
     #[cfg(feature = "hydrate")]
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())
     {
         let _ = body.dataset().set("hydrated", "true");
-        let _ = body.dataset().set("page", _what);
+        if let Some(page) = _page {
+            let _ = body.dataset().set("page", page);
+        }
     }
 }
 
@@ -152,15 +155,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // Browser tests wait for this mark before clicking.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        {
-            let _ = body.dataset().set("hydrated", "true");
-        }
-    });
+    Effect::new(|_| mark_hydrated(None));
     // Async SSR: data is loaded before the first byte, so pages can set their
     // HTTP status (403/404) and redirects work without JavaScript.
     view! {

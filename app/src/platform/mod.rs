@@ -24,8 +24,9 @@ use std::sync::Arc;
 /// Everything a request handler or server function needs. Leptos provides it
 /// as context to every server function and page render. Shared behind one
 /// `Arc`: axum clones the state for each middleware and extractor of every
-/// request, and one count is cheaper than cloning each part (the site
-/// options alone are a dozen shared strings; 4 % of a check-in's CPU).
+/// request, and this makes each clone one count instead of a dozen (the
+/// site options alone are a dozen shared strings). Measured on the check-in
+/// benchmark it gains nothing beyond the noise (docs/benchmarks.md).
 #[derive(Clone)]
 pub struct AppState(Arc<AppParts>);
 
