@@ -310,6 +310,57 @@ async fn add_colleague(t: &TestDb, owner: &app::platform::actor::Actor, id: i64)
     .unwrap();
 }
 
+/// A phone shared across Beijing midnight is still "the same device within
+/// 24 hours": the device's check-ins are looked up by day (the index is led
+/// by the day), and the window spans two days.
+async fn a_device_shared_across_midnight_is_flagged(b: Backend) {
+    let t = TestDb::with_demo(b).await;
+    let id = site(&t).await;
+    let owner = t.actor("chengjian").await;
+    add_colleague(&t, &owner, id).await;
+    let (pm, colleague) = (t.actor("13857700011").await, t.actor("xmjl_zhang").await);
+    let s = &t.settings;
+    let shared = |lng: f64, lat: f64, acc: f64| {
+        let mut r = at(id, lng, lat, acc);
+        r.device_key = "sharedphone01".into();
+        r
+    };
+    // T0 is 10:00 in Beijing: 23:50 that day, then 00:10 the next.
+    let late = T0 + 13 * 60 * MINUTE + 50 * MINUTE;
+    let d = check_in(&t.desk, s, &colleague, shared(120.5652, 27.6622, 9.0), late)
+        .await
+        .unwrap();
+    assert!(d.flags.is_empty(), "{:?}", d.flags);
+    let d = check_in(
+        &t.desk,
+        s,
+        &pm,
+        shared(120.5656, 27.6626, 11.0),
+        late + 20 * MINUTE,
+    )
+    .await
+    .unwrap();
+    assert!(d.accepted);
+    assert!(
+        d.flags
+            .iter()
+            .any(|f| f.contains("同一设备 24 小时内还被另外 1 人")),
+        "{:?}",
+        d.flags
+    );
+    // A day and more after the colleague's: outside the window.
+    let d = check_in(
+        &t.desk,
+        s,
+        &pm,
+        shared(120.5654, 27.6628, 13.0),
+        late + DAY + 20 * MINUTE,
+    )
+    .await
+    .unwrap();
+    assert!(d.flags.is_empty(), "{:?}", d.flags);
+}
+
 async fn implausible_check_ins_are_accepted_but_flagged(b: Backend) {
     let t = TestDb::with_demo(b).await;
     let id = site(&t).await;
@@ -880,5 +931,6 @@ on_both!(
     inside_outside_the_edge_and_accuracy,
     only_the_current_roster_checks_in,
     implausible_check_ins_are_accepted_but_flagged,
+    a_device_shared_across_midnight_is_flagged,
     areas_are_validated_and_owned,
 );

@@ -223,14 +223,20 @@ pub async fn month_view(
     .bind(first.to_string())
     .fetch_all(&db.pool)
     .await?;
-    let rows = sqlx::query(
-        "SELECT user_id, day, accepted, counted, flags FROM checkins WHERE filing_id = $1 AND day >= $2 AND day <= $3",
-    )
-    .bind(filing_id)
-    .bind(first.to_string())
-    .bind(last.to_string())
-    .fetch_all(&db.pool)
-    .await?;
+    // Each day by name: the index is led by the day (`0024_checkins_by_day`),
+    // so a range of days would read every project's check-ins.
+    let sql = format!(
+        "SELECT user_id, day, accepted, counted, flags FROM checkins WHERE filing_id = $1 AND day IN ({})",
+        (2..days.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let mut q = sqlx::query(&sql).bind(filing_id);
+    for d in &days {
+        q = q.bind(d.to_string());
+    }
+    let rows = q.fetch_all(&db.pool).await?;
     // (user, day) → best state seen.
     let mut seen: std::collections::HashMap<(i64, String), &'static str> = Default::default();
     for r in &rows {

@@ -112,13 +112,15 @@ const SITE: &str = "(SELECT f2.id FROM filings f1 JOIN awards a1 ON a1.id = f1.a
       WHERE f1.id = q.f AND a1.section_kind = 'supervision' ORDER BY f2.id LIMIT 1)";
 
 /// Parameters per asked check-in in [`context_sql`].
-const ASK_WIDTH: usize = 8;
+const ASK_WIDTH: usize = 9;
 
 /// The contexts of `rows` check-ins in one statement: `q` holds each one's
-/// index, user, filing, device key, day, position and time (UTC ms).
+/// index, user, filing, device key, day, position, time (UTC ms) and the day
+/// 24 hours before (the device's window spans those two days: its index is
+/// led by the day, `0024_checkins_by_day`).
 fn context_sql(rows: usize) -> String {
     format!(
-        "WITH q(i, u, f, dev, day, lat, lng, t) AS ({values})
+        "WITH q(i, u, f, dev, day, lat, lng, t, day0) AS ({values})
          SELECT q.i,
           (SELECT COUNT(*) FROM roster_members m JOIN filings f ON f.id = m.filing_id
              WHERE m.user_id = q.u AND m.filing_id = q.f AND m.removed_at IS NULL AND f.status = 'submitted') AS on_roster,
@@ -129,7 +131,8 @@ fn context_sql(rows: usize) -> String {
              WHERE (z.filing_id = q.f OR z.filing_id = {SITE}) AND z.removed_at IS NULL) AS area_max,
           {SITE} AS site_filing,
           (SELECT COUNT(DISTINCT d.user_id) FROM checkins d
-             WHERE d.device_key = q.dev AND d.at > q.t - {DAY_MS} AND d.user_id <> q.u) AS device_others,
+             WHERE d.day IN (q.day0, q.day) AND d.device_key = q.dev AND d.at > q.t - {DAY_MS}
+               AND d.user_id <> q.u) AS device_others,
           (SELECT COUNT(*) FROM checkins c
              WHERE c.user_id = q.u AND c.filing_id = q.f AND c.day = q.day AND c.counted = 1) AS counted_today,
           (SELECT s.day FROM checkins s WHERE s.user_id = q.u AND s.accepted = 1 AND s.day <> q.day
@@ -187,7 +190,8 @@ pub(crate) async fn contexts(
                 .bind(a.day.as_str())
                 .bind(a.reading.lat)
                 .bind(a.reading.lng)
-                .bind(a.now);
+                .bind(a.now)
+                .bind(beijing_day(a.now - DAY_MS));
         }
         let rows = q.fetch_all(&mut *conn).await?;
         if rows.len() != chunk.len() {
