@@ -6,7 +6,8 @@
 # (one 20-vertex area each) and CHECKINS earlier check-ins; the raw insert
 # ceiling through sqlx (1,000 rows per transaction); then the release server,
 # driven over HTTP by the load generator: top rate (closed loop), latency at a
-# fixed 1,000/s, overload (503 + Retry-After), peak RSS, and a kill -9 during
+# fixed 1,000/s, overload (503 + Retry-After), peak RSS, the CPU a check-in
+# costs at the top rate (server threads, load generator), and a kill -9 during
 # load after which every acknowledged check-in must be in the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +59,42 @@ run_one() {
   sleep 3 # the alert rules run once at start
   load --seconds 3 --connections "$CONNECTIONS" --label warmup >/dev/null
   say "$backend: top rate for ${SECONDS_MAX}s, $CONNECTIONS connections"
-  load --seconds "$SECONDS_MAX" --connections "$CONNECTIONS" --label max | tee "$work/max.json" >&2
+  # Where the CPU goes during it: the server's threads (by name), the
+  # database's processes, the load generator (bash's time), and the
+  # machine's idle share (/proc/stat).
+  machine() { awk '/^cpu / {t=0; for (i=2; i<=NF; i++) t+=$i; print $5, t}' /proc/stat; }
+  # PostgreSQL's backends are processes of their own: counted under "postgres".
+  threads() {
+    for t in /proc/$pid/task/*; do echo "$(tr ' ' _ <"$t/comm") $(awk '{print $14+$15}' "$t/stat") ${t##*/}"; done
+    for p in /proc/[0-9]*; do
+      if [ "$(cat "$p/comm" 2>/dev/null)" = postgres ]; then
+        echo "postgres $(awk '{print $14+$15}' "$p/stat" 2>/dev/null || echo 0) p${p##*/}"
+      fi
+    done
+  }
+  threads >"$work/threads0"; machine >"$work/machine0"
+  local TIMEFORMAT='%U %S'
+  { time load --seconds "$SECONDS_MAX" --connections "$CONNECTIONS" --label max >"$work/max.json"; } 2>"$work/loadgen_cpu"
+  threads >"$work/threads1"; machine >"$work/machine1"
+  cat "$work/max.json" >&2
+  python3 - "$work" "$(getconf CLK_TCK)" >"$work/cpu.json" <<'PY'
+import json, sys
+w, tick = sys.argv[1], float(sys.argv[2])
+read = lambda n: [l.split() for l in open(f"{w}/{n}")]
+before = {t: int(c) for _, c, t in read("threads0")}
+by_name = {}
+for name, c, t in read("threads1"):
+    by_name[name] = by_name.get(name, 0) + (int(c) - before.get(t, 0)) / tick
+(i0, t0), (i1, t1) = [map(int, read(n)[0]) for n in ("machine0", "machine1")]
+n = json.load(open(f"{w}/max.json"))["accepted"]
+loadgen = sum(map(float, open(f"{w}/loadgen_cpu").read().split()))
+us = lambda s: round(s * 1e6 / max(n, 1), 1)
+server = sum(v for k, v in by_name.items() if k != "postgres")
+print(json.dumps({"mode": "cpu", "server_us_per_checkin": us(server),
+                  "threads_us_per_checkin": {k: us(v) for k, v in sorted(by_name.items()) if v > 0},
+                  "loadgen_us_per_checkin": us(loadgen), "machine_idle": round((i1 - i0) / (t1 - t0), 3)}))
+PY
+  cat "$work/cpu.json" >&2
   say "$backend: latency at a fixed 1,000/s"
   load --seconds 15 --connections 50 --rate 1000 --label fixed_1000 | tee "$work/fixed.json" >&2
   say "$backend: overload, 1,500 connections against MAX_IN_FLIGHT=512"
@@ -80,14 +116,14 @@ run_one() {
 import json, sys, datetime
 b, w, out, commit = sys.argv[1:5]
 j = lambda n: json.load(open(f"{w}/{n}.json"))
-c, m, f, o, r, v = j("ceiling"), j("max"), j("fixed"), j("overload"), j("rss"), j("verify")
+c, m, f, o, r, v, u = j("ceiling"), j("max"), j("fixed"), j("overload"), j("rss"), j("verify"), j("cpu")
 if m["accepted"] == 0 or v["acknowledged"] == 0:
     sys.exit(f"{b}: no check-in was accepted (a broken seed or server): nothing recorded")
 if out:
     day = datetime.date.today().isoformat()
     with open(f"{out}/{day}-checkin-{b}-{commit}.json", "w") as fh:
         json.dump({"backend": b, "commit": commit, "date": day, "ceiling": c, "max": m, "fixed_1000": f,
-                   "overload": o, "rss": r, "killed": v}, fh, indent=1)
+                   "overload": o, "rss": r, "killed": v, "cpu_at_top_rate": u}, fh, indent=1)
 print(f"| {b} | {m['accepted_per_s']:,.0f}/s | {c['rows_per_s']:,.0f}/s | {100*m['accepted_per_s']/c['rows_per_s']:.0f}% "
       f"| {m['p50_ms']:.1f} / {m['p99_ms']:.1f} ms | {f['p50_ms']:.1f} / {f['p99_ms']:.1f} ms | {r['peak_kb']/1024:.0f} MB "
       f"| {o['shed_503']:,} of {o['sent']:,} | {v['acknowledged']:,} acked, {v['missing']} missing |")

@@ -7,10 +7,12 @@
 //!   transaction, on that same database;
 //! - `load`: check-ins over HTTP as those people, as fast as possible or at a
 //!   fixed rate, with latencies; optionally records every acknowledged id;
+//! - `writer`: the desk's writer stage alone, decided rows stored in batches;
 //! - `verify`: every acknowledged id is in the database (after a kill -9).
 mod load;
 mod province;
 mod seed;
+mod writer;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -47,6 +49,20 @@ enum Command {
     },
     /// Drive check-ins over HTTP.
     Load(load::Args),
+    /// The desk's writer stage alone: rows stored by `tasks` callers at once.
+    Writer {
+        #[arg(long)]
+        db: String,
+        #[arg(long)]
+        people: PathBuf,
+        #[arg(long, default_value_t = 46)]
+        tasks: usize,
+        #[arg(long, default_value_t = 15.0)]
+        seconds: f64,
+        /// desk | any | any-no-returning | any-rows | native (see writer.rs)
+        #[arg(long, default_value = "desk")]
+        mode: String,
+    },
     /// Seed a province (the check-in seed at province size, then contracts,
     /// sites, monthly progress, payments and changes).
     Province {
@@ -105,6 +121,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } => seed::seed(&db, people, projects, checkins, &out).await,
             Command::Ceiling { db, people, rows } => seed::ceiling(&db, &people, rows).await,
             Command::Load(args) => load::run(args).await,
+            Command::Writer {
+                db,
+                people,
+                tasks,
+                seconds,
+                mode,
+            } => writer::run(&db, &people, tasks, seconds, &mode).await,
             Command::Verify { db, acks } => seed::verify(&db, &acks).await,
             Command::Province {
                 db,

@@ -127,7 +127,7 @@ pub(crate) enum Value {
 }
 pub(crate) use Value::{F, I, N, NI, S};
 
-const PHONE_UA: &str = "Mozilla/5.0 (Linux; Android 14; V2309A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.50";
+pub(crate) const PHONE_UA: &str = "Mozilla/5.0 (Linux; Android 14; V2309A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.50";
 
 /// The trail key of the benchmark's database: the bench script points
 /// TRAIL_KEY_FILE at its work folder, where the server finds it too.

@@ -134,6 +134,7 @@ async fn write_together(
             r.accepted && r.may_count && offered.insert((r.user_id, r.filing_id, r.day.as_str()))
         })
         .collect();
+    let began = std::time::Instant::now();
     let mut tx = conn.begin().await?;
     let mut stored = Vec::with_capacity(jobs.len());
     let mut start = 0;
@@ -169,7 +170,15 @@ async fn write_together(
             counted: *c,
         }));
     }
+    let inserted = began.elapsed();
     tx.commit().await?;
+    // Where a batch's time goes (RUST_LOG=app::features::attendance::desk=debug).
+    tracing::debug!(
+        rows = jobs.len(),
+        insert_ms = inserted.as_secs_f64() * 1e3,
+        commit_ms = (began.elapsed() - inserted).as_secs_f64() * 1e3,
+        "check-in batch committed"
+    );
     Ok(Some(stored))
 }
 
