@@ -103,7 +103,13 @@ fn values(rows: usize, anonymous: bool) -> String {
     (0..rows)
         .map(|i| {
             let p: Vec<String> = (1..=16)
-                .map(|j| if anonymous { "?".into() } else { format!("${}", i * 16 + j) })
+                .map(|j| {
+                    if anonymous {
+                        "?".into()
+                    } else {
+                        format!("${}", i * 16 + j)
+                    }
+                })
                 .collect();
             format!("({})", p.join(","))
         })
@@ -143,13 +149,20 @@ async fn direct(
 ) -> Res<()> {
     let day = today();
     let mut rng = rand::thread_rng();
-    let returning = if mode == "any-no-returning" { "" } else { " RETURNING id" };
+    let returning = if mode == "any-no-returning" {
+        ""
+    } else {
+        " RETURNING id"
+    };
     let anonymous = mode == "any-anonymous";
     let many = format!(
         "{COLUMNS} VALUES {} ON CONFLICT DO NOTHING{returning}",
         values(batch, anonymous)
     );
-    let one = format!("{COLUMNS} VALUES {} ON CONFLICT DO NOTHING RETURNING id", values(1, false));
+    let one = format!(
+        "{COLUMNS} VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+        values(1, false)
+    );
     let mut any = db.pool.acquire().await?;
     let mut native = if mode == "native" {
         let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
@@ -157,7 +170,10 @@ async fn direct(
     } else {
         None
     };
-    let (started, until) = (Instant::now(), Instant::now() + std::time::Duration::from_secs_f64(seconds));
+    let (started, until) = (
+        Instant::now(),
+        Instant::now() + std::time::Duration::from_secs_f64(seconds),
+    );
     let (mut rows, mut commits, mut commit_s) = (0usize, 0usize, 0f64);
     while Instant::now() < until {
         let jobs: Vec<NewCheckin> = (0..batch)
