@@ -94,6 +94,8 @@ fn row(rng: &mut impl Rng, p: &Person, day: &str) -> NewCheckin {
     }
 }
 
+// The writer's statement as `desk/write.rs` builds it (its builders are the
+// app's own, not public), returning only the id: change both together.
 const COLUMNS: &str = "INSERT INTO checkins (user_id, filing_id, at, day, lat, lng, accuracy_m,
     accepted, counted, basis, distance_m, flags, device_key, user_agent, ip, photo_sha256)";
 
