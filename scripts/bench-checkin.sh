@@ -76,6 +76,12 @@ run_one() {
   local TIMEFORMAT='%U %S'
   { time load --seconds "$SECONDS_MAX" --connections "$CONNECTIONS" --label max >"$work/max.json"; } 2>"$work/loadgen_cpu"
   threads >"$work/threads1"; machine >"$work/machine1"
+  # Each PostgreSQL backend by what it last ran (the decider's, the writer's…).
+  : >"$work/backends"
+  if [ "$backend" = postgres ]; then
+    psql -At -F '|' "$PG_ADMIN" -c "SELECT pid, left(regexp_replace(query, '\s+', ' ', 'g'), 60)
+      FROM pg_stat_activity WHERE datname = 'bhly_bench'" >"$work/backends"
+  fi
   cat "$work/max.json" >&2
   python3 - "$work" "$(getconf CLK_TCK)" >"$work/cpu.json" <<'PY'
 import json, sys
@@ -90,8 +96,15 @@ n = json.load(open(f"{w}/max.json"))["accepted"]
 loadgen = sum(map(float, open(f"{w}/loadgen_cpu").read().split()))
 us = lambda s: round(s * 1e6 / max(n, 1), 1)
 server = sum(v for k, v in by_name.items() if k != "postgres")
+ran = dict(l.rstrip("\n").split("|", 1) for l in open(f"{w}/backends") if "|" in l)
+by_statement = {}
+for name, c, t in read("threads1"):
+    if name == "postgres" and t[1:] in ran:
+        key = ran[t[1:]]
+        by_statement[key] = by_statement.get(key, 0) + (int(c) - before.get(t, 0)) / tick
 print(json.dumps({"mode": "cpu", "server_us_per_checkin": us(server),
                   "threads_us_per_checkin": {k: us(v) for k, v in sorted(by_name.items()) if v > 0},
+                  "postgres_backends_by_last_statement_us": {k: us(v) for k, v in sorted(by_statement.items(), key=lambda kv: -kv[1]) if us(v) >= 1},
                   "loadgen_us_per_checkin": us(loadgen), "machine_idle": round((i1 - i0) / (t1 - t0), 3)}))
 PY
   cat "$work/cpu.json" >&2
