@@ -59,9 +59,9 @@ enum Command {
         tasks: usize,
         #[arg(long, default_value_t = 15.0)]
         seconds: f64,
-        /// desk | any | any-no-returning | any-rows | native (see writer.rs)
-        #[arg(long, default_value = "desk")]
-        mode: String,
+        /// What stores the rows (see writer.rs).
+        #[arg(long, value_enum, default_value_t = writer::Mode::Desk)]
+        mode: writer::Mode,
     },
     /// Seed a province (the check-in seed at province size, then contracts,
     /// sites, monthly progress, payments and changes).
@@ -127,7 +127,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 tasks,
                 seconds,
                 mode,
-            } => writer::run(&db, &people, tasks, seconds, &mode).await,
+            } => writer::run(&db, &people, tasks, seconds, mode).await,
             Command::Verify { db, acks } => seed::verify(&db, &acks).await,
             Command::Province {
                 db,

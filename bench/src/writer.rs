@@ -23,10 +23,32 @@ use std::{path::Path, sync::Arc, time::Instant};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-pub async fn run(url: &str, people: &Path, tasks: usize, seconds: f64, mode: &str) -> Res<()> {
+/// What stores the rows (see the module's comment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    Desk,
+    Any,
+    AnyNoReturning,
+    AnyAnonymous,
+    AnyRows,
+    Native,
+}
+
+impl Mode {
+    /// As on the command line (`any-rows`), for the printed figures.
+    fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value()
+            .expect("no mode is skipped")
+            .get_name()
+            .to_owned()
+    }
+}
+
+pub async fn run(url: &str, people: &Path, tasks: usize, seconds: f64, mode: Mode) -> Res<()> {
     let people = Arc::new(read_people(people)?);
     let db = Db::connect(url, trail_key()?).await?;
-    if mode != "desk" {
+    if mode != Mode::Desk {
         return direct(db, url, &people, tasks, seconds, mode).await;
     }
     let desk = CheckinDesk::start(db);
@@ -57,7 +79,7 @@ pub async fn run(url: &str, people: &Path, tasks: usize, seconds: f64, mode: &st
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{}",
-        serde_json::json!({"mode": "writer", "writer": "desk", "tasks": tasks, "rows": rows, "seconds": secs, "rows_per_s": rows as f64 / secs})
+        serde_json::json!({"mode": "writer", "writer": Mode::Desk.name(), "tasks": tasks, "rows": rows, "seconds": secs, "rows_per_s": rows as f64 / secs})
     );
     Ok(())
 }
@@ -147,16 +169,16 @@ async fn direct(
     people: &[Person],
     batch: usize,
     seconds: f64,
-    mode: &str,
+    mode: Mode,
 ) -> Res<()> {
     let day = today();
     let mut rng = rand::thread_rng();
-    let returning = if mode == "any-no-returning" {
+    let returning = if mode == Mode::AnyNoReturning {
         ""
     } else {
         " RETURNING id"
     };
-    let anonymous = mode == "any-anonymous";
+    let anonymous = mode == Mode::AnyAnonymous;
     let many = format!(
         "{COLUMNS} VALUES {} ON CONFLICT DO NOTHING{returning}",
         values(batch, anonymous)
@@ -166,7 +188,7 @@ async fn direct(
         values(1, false)
     );
     let mut any = db.pool.acquire().await?;
-    let mut native = if mode == "native" {
+    let mut native = if mode == Mode::Native {
         let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
         Some(sqlx::SqliteConnection::connect_with(&options).await?)
     } else {
@@ -185,7 +207,7 @@ async fn direct(
             })
             .collect();
         match (mode, native.as_mut()) {
-            ("native", Some(c)) => {
+            (Mode::Native, Some(c)) => {
                 let mut tx = c.begin().await?;
                 let mut q = sqlx::query(&many);
                 for r in &jobs {
@@ -196,7 +218,7 @@ async fn direct(
                 tx.commit().await?;
                 commit_s += t.elapsed().as_secs_f64();
             }
-            ("any-rows", _) => {
+            (Mode::AnyRows, _) => {
                 let mut tx = any.begin().await?;
                 for r in &jobs {
                     bind_row!(sqlx::query(&one), r).fetch_one(&mut *tx).await?;
@@ -205,7 +227,7 @@ async fn direct(
                 tx.commit().await?;
                 commit_s += t.elapsed().as_secs_f64();
             }
-            ("any" | "any-no-returning" | "any-anonymous", _) => {
+            (Mode::Any | Mode::AnyNoReturning | Mode::AnyAnonymous, _) => {
                 let mut tx = any.begin().await?;
                 let mut q = sqlx::query(&many);
                 for r in &jobs {
@@ -220,7 +242,9 @@ async fn direct(
                 tx.commit().await?;
                 commit_s += t.elapsed().as_secs_f64();
             }
-            _ => return Err(format!("unknown mode {mode}").into()),
+            (Mode::Desk | Mode::Native, _) => {
+                unreachable!("the desk runs in `run`; native has its connection")
+            }
         }
         rows += batch;
         commits += 1;
@@ -228,7 +252,7 @@ async fn direct(
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{}",
-        serde_json::json!({"mode": "writer", "writer": mode, "tasks": batch, "rows": rows, "seconds": secs,
+        serde_json::json!({"mode": "writer", "writer": mode.name(), "tasks": batch, "rows": rows, "seconds": secs,
             "rows_per_s": rows as f64 / secs, "commit_ms": commit_s * 1e3 / commits as f64,
             "us_per_row": secs * 1e6 / rows as f64})
     );
